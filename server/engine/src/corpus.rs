@@ -1,0 +1,244 @@
+//! The corpus: every document's text and its analysis, as a cheap-to-clone snapshot.
+//!
+//! Architecture invariants:
+//! - A [`Corpus`] value is immutable once shared. Writers clone it (a vector of `Arc`s, cheap even
+//!   for 100,000 documents), change their copy and publish it; readers keep answering from the
+//!   snapshot they hold. Nothing here locks.
+//! - A document's analysis is computed lazily, once per text, on whichever thread first needs it,
+//!   and cached in its [`DocEntry`]. Changing a text or the configuration creates new entries, so
+//!   a stale analysis can never be observed.
+//! - Document identity is a [`DocId`] handed out here; the caller owns the mapping to paths/URIs
+//!   through [`DocEntry::name`], which should be a normalised path.
+
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
+use crate::config::Config;
+use crate::diag::{Diagnostic, Severity};
+use crate::rules::{self, DocCtx};
+use crate::text::LineIndex;
+use crate::DocId;
+
+/// Codes of rules that need the whole corpus (registered here so configuration accepts them).
+pub const CORPUS_RULE_CODES: &[&str] = &[];
+
+/// Code of the information diagnostic that reports how a file was decoded.
+pub const ENCODING_CODE: &str = "encoding";
+
+/// One document's text and what is known about it.
+#[derive(Debug)]
+pub struct DocEntry {
+    pub id: DocId,
+    /// Normalised path (or other stable name) of the document.
+    pub name: Arc<str>,
+    pub text: Arc<str>,
+    /// Increases with every change of this document's text; part of diagnostic result ids.
+    pub revision: u64,
+    /// Loader notices (encoding used, damaged bytes) shown as information diagnostics.
+    pub notices: Arc<[String]>,
+    analysis: OnceLock<Arc<DocAnalysis>>,
+}
+
+/// Everything computed from one document's text alone.
+#[derive(Debug)]
+pub struct DocAnalysis {
+    pub lines: LineIndex,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// An immutable snapshot of the whole corpus.
+#[derive(Clone, Debug, Default)]
+pub struct Corpus {
+    docs: Vec<Option<Arc<DocEntry>>>,
+    by_name: HashMap<Arc<str>, DocId>,
+    config: Arc<Config>,
+    /// Increases with every configuration change; part of diagnostic result ids.
+    config_revision: u64,
+    next_revision: u64,
+}
+
+impl Corpus {
+    pub fn new(config: Config) -> Corpus {
+        Corpus { config: Arc::new(config), ..Corpus::default() }
+    }
+
+    pub fn config(&self) -> &Arc<Config> {
+        &self.config
+    }
+
+    pub fn config_revision(&self) -> u64 {
+        self.config_revision
+    }
+
+    /// Number of documents.
+    pub fn len(&self) -> usize {
+        self.by_name.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_name.is_empty()
+    }
+
+    pub fn id(&self, name: &str) -> Option<DocId> {
+        self.by_name.get(name).copied()
+    }
+
+    pub fn get(&self, id: DocId) -> Option<&Arc<DocEntry>> {
+        self.docs.get(id.0 as usize)?.as_ref()
+    }
+
+    pub fn by_name(&self, name: &str) -> Option<&Arc<DocEntry>> {
+        self.get(self.id(name)?)
+    }
+
+    /// All documents in a stable order (by name).
+    pub fn docs(&self) -> Vec<&Arc<DocEntry>> {
+        let mut v: Vec<&Arc<DocEntry>> = self.docs.iter().flatten().collect();
+        v.sort_by(|a, b| a.name.cmp(&b.name));
+        v
+    }
+
+    /// Insert or replace a document's text. Returns its id (stable across replacements).
+    pub fn upsert(&mut self, name: &str, text: Arc<str>, notices: Vec<String>) -> DocId {
+        self.next_revision += 1;
+        let id = match self.by_name.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = DocId(self.docs.len() as u32);
+                self.docs.push(None);
+                self.by_name.insert(Arc::from(name), id);
+                id
+            }
+        };
+        let name: Arc<str> = self.by_name.get_key_value(name).map(|(k, _)| k.clone()).unwrap_or_else(|| name.into());
+        self.docs[id.0 as usize] = Some(Arc::new(DocEntry {
+            id,
+            name,
+            text,
+            revision: self.next_revision,
+            notices: notices.into(),
+            analysis: OnceLock::new(),
+        }));
+        id
+    }
+
+    /// Remove a document. Its id is not reused.
+    pub fn remove(&mut self, name: &str) -> Option<DocId> {
+        let id = self.by_name.remove(name)?;
+        self.docs[id.0 as usize] = None;
+        Some(id)
+    }
+
+    /// Rename a document, keeping its text and id.
+    pub fn rename(&mut self, from: &str, to: &str) -> Option<DocId> {
+        let old = self.get(self.id(from)?)?.clone();
+        self.remove(from);
+        self.remove(to);
+        self.next_revision += 1;
+        let id = old.id;
+        let name: Arc<str> = Arc::from(to);
+        self.by_name.insert(name.clone(), id);
+        self.docs[id.0 as usize] = Some(Arc::new(DocEntry {
+            id,
+            name,
+            text: old.text.clone(),
+            revision: self.next_revision,
+            notices: old.notices.clone(),
+            analysis: OnceLock::new(),
+        }));
+        Some(id)
+    }
+
+    /// Replace the configuration; every analysis is recomputed on demand.
+    pub fn set_config(&mut self, config: Config) {
+        if *self.config == config {
+            return;
+        }
+        self.config = Arc::new(config);
+        self.config_revision += 1;
+        for slot in self.docs.iter_mut() {
+            if let Some(e) = slot {
+                *slot = Some(Arc::new(DocEntry {
+                    id: e.id,
+                    name: e.name.clone(),
+                    text: e.text.clone(),
+                    revision: e.revision,
+                    notices: e.notices.clone(),
+                    analysis: OnceLock::new(),
+                }));
+            }
+        }
+    }
+
+    /// The analysis of a document, computed now if needed.
+    pub fn analysis(&self, id: DocId) -> Option<Arc<DocAnalysis>> {
+        let e = self.get(id)?;
+        Some(e.analysis.get_or_init(|| Arc::new(analyze(e, &self.config))).clone())
+    }
+
+    /// The diagnostics of a document: its rules' findings plus loader notices.
+    pub fn diagnostics(&self, id: DocId) -> Vec<Diagnostic> {
+        self.analysis(id).map(|a| a.diagnostics.clone()).unwrap_or_default()
+    }
+
+    /// A result id that changes whenever a document's diagnostics may change.
+    pub fn result_id(&self, id: DocId) -> Option<String> {
+        let e = self.get(id)?;
+        Some(format!("{}-{}", e.revision, self.config_revision))
+    }
+}
+
+/// Analyse one document's text (pure).
+pub fn analyze(e: &DocEntry, config: &Config) -> DocAnalysis {
+    let text: &str = &e.text;
+    let lines = LineIndex::new(text);
+    let cx = DocCtx { doc: e.id, text, lines: &lines, config };
+    let mut diagnostics = rules::check_document(&cx);
+    if !e.notices.is_empty() {
+        let first_line = lines.line_range(text, 0);
+        for n in e.notices.iter() {
+            let mut d = Diagnostic::new(ENCODING_CODE, first_line.clone(), n.clone());
+            d.severity = Severity::Information;
+            diagnostics.insert(0, d);
+        }
+    }
+    DocAnalysis { lines, diagnostics }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshots_are_independent_and_analysis_follows_text() {
+        let mut c = Corpus::new(Config::default());
+        let a = c.upsert("/c/a.txt", "Hello и world".into(), vec![]);
+        let snap = c.clone();
+        assert_eq!(c.diagnostics(a).len(), 1);
+        c.upsert("/c/a.txt", "Hello world".into(), vec![]);
+        assert_eq!(c.diagnostics(a).len(), 0, "new text, new analysis");
+        assert_eq!(snap.diagnostics(a).len(), 1, "the old snapshot is untouched");
+        assert_ne!(snap.result_id(a), c.result_id(a));
+    }
+
+    #[test]
+    fn config_change_reanalyses_and_rename_keeps_identity() {
+        let mut c = Corpus::new(Config::default());
+        let a = c.upsert("/c/a.txt", "Hello и world".into(), vec!["file is encoded as KOI8-R".into()]);
+        let d = c.diagnostics(a);
+        assert_eq!(d.len(), 2);
+        assert_eq!(d[0].code, ENCODING_CODE);
+        let mut cfg = Config::default();
+        cfg.rules.insert("untranslated-text".into(), crate::config::Level::Off);
+        let before = c.result_id(a);
+        c.set_config(cfg);
+        assert_eq!(c.diagnostics(a).len(), 1);
+        assert_ne!(before, c.result_id(a));
+        assert_eq!(c.rename("/c/a.txt", "/c/b.txt"), Some(a));
+        assert!(c.by_name("/c/a.txt").is_none());
+        assert_eq!(c.by_name("/c/b.txt").map(|e| e.id), Some(a));
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.remove("/c/b.txt"), Some(a));
+        assert!(c.is_empty());
+    }
+}

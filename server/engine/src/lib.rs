@@ -1,0 +1,24 @@
+//! The pure analysis core of Dossier.
+//!
+//! Data in, data out: no tokio, no LSP types, no filesystem. Texts are `&str`, positions inside
+//! are byte offsets; [`text`] converts to line/column at the edge in the client's encoding.
+//!
+//! - [`text`]: lines and position conversion (UTF-8 / UTF-16, CRLF, lone CR, clamping).
+//! - [`decode`]: bytes → text (BOM, UTF-8, UTF-16, Windows-1251, KOI8-R, Windows-1252, binary).
+//! - [`translit`]: Cyrillic → Latin (Russian and Kazakh letters) and variant folding.
+//! - [`config`]: `dossier.toml` and editor settings, merged and validated.
+//! - [`rules`]: one file per rule behind the `Rule` trait.
+//! - [`corpus`]: immutable, cheaply cloned snapshots of all documents and their analyses.
+#![warn(clippy::print_stdout)]
+
+pub mod config;
+pub mod corpus;
+pub mod decode;
+pub mod diag;
+pub mod rules;
+pub mod text;
+pub mod translit;
+
+/// Identity of a document inside one [`corpus::Corpus`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocId(pub u32);
