@@ -15,6 +15,7 @@ pub mod config;
 pub mod corpus;
 pub mod decode;
 pub mod diag;
+pub mod entities;
 pub mod rules;
 pub mod text;
 pub mod translit;
