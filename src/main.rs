@@ -1,1 +1,258 @@
-fn main() {}
+//! `dossier`: the language server and the command line, over one engine.
+#![warn(clippy::print_stdout)]
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use dossier_engine::corpus::Corpus;
+use dossier_engine::diag::Severity;
+use dossier_lsp::loader;
+
+#[derive(Parser)]
+#[command(name = "dossier", version, about = "Read and clean corpora of scraped, machine-translated news", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the language server on stdin/stdout.
+    Lsp {
+        /// Accepted for compatibility with clients that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
+    /// Report diagnostics for a corpus (folders and/or files; default: the current folder).
+    /// Exits with 1 when any warning or error is found.
+    Check {
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// List the entities of a corpus: name, kind, forms, mentions, documents.
+    Entities {
+        path: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
+    /// Show the hover card of one entity.
+    Show { name: String, path: Option<PathBuf> },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DOSSIER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match cli.command {
+        Command::Lsp { stdio: _ } => {
+            let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+                Ok(rt) => rt,
+                Err(e) => {
+                    eprintln!("dossier: cannot start the async runtime: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            rt.block_on(dossier_lsp::run_stdio());
+            ExitCode::SUCCESS
+        }
+        Command::Check { paths, format } => check(paths, format),
+        Command::Entities { path, format } => entities(path, format),
+        Command::Show { name, path } => show(&name, path),
+    }
+}
+
+/// Split command-line paths into corpus roots (folders) and single files.
+fn load(paths: Vec<PathBuf>) -> Result<Corpus, String> {
+    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+    let (mut roots, mut files) = (Vec::new(), Vec::new());
+    for p in paths {
+        if p.is_dir() {
+            roots.push(loader::normalize(&p));
+        } else if p.is_file() {
+            files.push(loader::normalize(&p));
+        } else {
+            return Err(format!("{}: no such file or folder", p.display()));
+        }
+    }
+    let tty = std::io::stderr().is_terminal();
+    let bar = |n: usize, total: usize| {
+        if tty {
+            let width = 30;
+            let filled = if total == 0 { width } else { n * width / total };
+            eprint!("\r[{}{}] {n}/{total} files", "#".repeat(filled), " ".repeat(width - filled));
+        }
+    };
+    let (corpus, skipped, config_error) = loader::load_corpus(&roots, &files, &bar);
+    if tty {
+        eprint!("\r\x1b[2K");
+    }
+    if let Some(e) = config_error {
+        eprintln!("dossier: {e} (using the default configuration)");
+    }
+    for s in skipped {
+        eprintln!("dossier: skipped {}: {}", s.path.display(), s.reason);
+    }
+    Ok(corpus)
+}
+
+fn display_path(name: &str) -> String {
+    let p = Path::new(name);
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(cwd).ok().map(|r| r.display().to_string()))
+        .unwrap_or_else(|| name.to_string())
+}
+
+fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
+    let corpus = match load(paths) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("dossier: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let color = std::io::stdout().is_terminal() && format == Format::Human;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let (mut count, mut failing) = (0usize, false);
+    for e in corpus.docs() {
+        let Some(a) = corpus.analysis(e.id) else { continue };
+        let shown = display_path(&e.name);
+        for d in corpus.diagnostics(e.id) {
+            count += 1;
+            failing |= d.severity >= Severity::Warning;
+            let line_no = a.lines.line_of(d.range.start);
+            let line = a.lines.line_range(&e.text, line_no);
+            let line_text = &e.text[line.clone()];
+            let col = e.text[line.start..d.range.start.max(line.start)].chars().count();
+            let _ = match format {
+                Format::Json => {
+                    let obj = serde_json::json!({
+                        "path": shown,
+                        "line": line_no + 1,
+                        "column": col + 1,
+                        "endLine": a.lines.line_of(d.range.end) + 1,
+                        "code": d.code,
+                        "severity": d.severity.as_str(),
+                        "message": d.message,
+                        "fixes": d.fixes.iter().map(|f| f.title.clone()).collect::<Vec<_>>(),
+                    });
+                    writeln!(out, "{obj}")
+                }
+                Format::Human => {
+                    let sev = d.severity.as_str();
+                    let (c0, c1) = if color {
+                        let c = match d.severity {
+                            Severity::Error => "\x1b[1;31m",
+                            Severity::Warning => "\x1b[1;33m",
+                            _ => "\x1b[1;36m",
+                        };
+                        (c, "\x1b[0m")
+                    } else {
+                        ("", "")
+                    };
+                    let end = d.range.end.min(line.end).max(d.range.start);
+                    let width = e.text[d.range.start.min(line.end)..end].chars().count().max(1);
+                    let shown_line: String = line_text.chars().take(200).collect();
+                    let caret_pad: String =
+                        line_text.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+                    writeln!(
+                        out,
+                        "{shown}:{}:{}: {c0}{sev}[{}]{c1}: {}\n  {:>4} | {}\n       | {}{c0}{}{c1}",
+                        line_no + 1,
+                        col + 1,
+                        d.code,
+                        d.message,
+                        line_no + 1,
+                        shown_line,
+                        caret_pad,
+                        "^".repeat(width.min(200usize.saturating_sub(col)).max(1))
+                    )
+                }
+            };
+        }
+    }
+    if format == Format::Human {
+        let _ = writeln!(
+            out,
+            "{count} diagnostic{} in {} document{}",
+            if count == 1 { "" } else { "s" },
+            corpus.len(),
+            if corpus.len() == 1 { "" } else { "s" }
+        );
+    }
+    let _ = out.flush();
+    if failing {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn entities(path: Option<PathBuf>, format: Format) -> ExitCode {
+    let corpus = match load(path.into_iter().collect()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("dossier: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let index = corpus.entities();
+    let mut rows: Vec<_> = index.all().map(|(id, e)| (id, e, index.counts(id))).collect();
+    rows.sort_by(|a, b| b.2 .0.cmp(&a.2 .0).then_with(|| a.1.name.cmp(&b.1.name)));
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for (_, e, (mentions, docs)) in &rows {
+        let _ = match format {
+            Format::Json => writeln!(
+                out,
+                "{}",
+                serde_json::json!({"name": e.name, "kind": e.kind.as_str(), "forms": e.forms, "roles": e.roles,
+                                   "mentions": mentions, "documents": docs})
+            ),
+            Format::Human => writeln!(
+                out,
+                "{:<36} {:<13} {:>5} mentions {:>4} docs  {}",
+                e.name,
+                e.kind.as_str(),
+                mentions,
+                docs,
+                e.forms.join(", ")
+            ),
+        };
+    }
+    let _ = out.flush();
+    ExitCode::SUCCESS
+}
+
+fn show(name: &str, path: Option<PathBuf>) -> ExitCode {
+    let corpus = match load(path.into_iter().collect()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("dossier: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let index = corpus.entities();
+    let Some(&id) = index.search(name, 1).first() else {
+        eprintln!("dossier: no entity matches “{name}”");
+        return ExitCode::from(1);
+    };
+    let from = index.references(id).first().map(|l| l.doc).unwrap_or(dossier_engine::DocId(0));
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}", index.hover(id, from));
+    ExitCode::SUCCESS
+}

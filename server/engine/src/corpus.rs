@@ -15,6 +15,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
+use crate::entities::{self, DocEntities, DocInput, EntityIndex, Registry, RegistryError};
 use crate::rules::{self, DocCtx};
 use crate::text::LineIndex;
 use crate::DocId;
@@ -44,6 +45,17 @@ pub struct DocEntry {
 pub struct DocAnalysis {
     pub lines: LineIndex,
     pub diagnostics: Vec<Diagnostic>,
+    pub entities: DocEntities,
+}
+
+/// The registry file as loaded: its name, text, parsed entries and errors.
+#[derive(Debug)]
+pub struct RegistryFile {
+    pub name: Arc<str>,
+    pub text: Arc<str>,
+    pub lines: LineIndex,
+    pub registry: Registry,
+    pub errors: Vec<RegistryError>,
 }
 
 /// An immutable snapshot of the whole corpus.
@@ -55,6 +67,9 @@ pub struct Corpus {
     /// Increases with every configuration change; part of diagnostic result ids.
     config_revision: u64,
     next_revision: u64,
+    registry: Option<Arc<RegistryFile>>,
+    /// The linked entities of this snapshot, built on first use.
+    entity_index: Arc<OnceLock<Arc<EntityIndex>>>,
 }
 
 impl Corpus {
@@ -100,7 +115,7 @@ impl Corpus {
 
     /// Insert or replace a document's text. Returns its id (stable across replacements).
     pub fn upsert(&mut self, name: &str, text: Arc<str>, notices: Vec<String>) -> DocId {
-        self.next_revision += 1;
+        self.touch();
         let id = match self.by_name.get(name) {
             Some(&id) => id,
             None => {
@@ -125,6 +140,7 @@ impl Corpus {
     /// Remove a document. Its id is not reused.
     pub fn remove(&mut self, name: &str) -> Option<DocId> {
         let id = self.by_name.remove(name)?;
+        self.touch();
         self.docs[id.0 as usize] = None;
         Some(id)
     }
@@ -134,7 +150,7 @@ impl Corpus {
         let old = self.get(self.id(from)?)?.clone();
         self.remove(from);
         self.remove(to);
-        self.next_revision += 1;
+        self.touch();
         let id = old.id;
         let name: Arc<str> = Arc::from(to);
         self.by_name.insert(name.clone(), id);
@@ -156,6 +172,7 @@ impl Corpus {
         }
         self.config = Arc::new(config);
         self.config_revision += 1;
+        self.touch();
         for slot in self.docs.iter_mut() {
             if let Some(e) = slot {
                 *slot = Some(Arc::new(DocEntry {
@@ -168,6 +185,43 @@ impl Corpus {
                 }));
             }
         }
+    }
+
+    /// Every change makes a new revision and drops the linked-entity cache of this copy.
+    fn touch(&mut self) {
+        self.next_revision += 1;
+        self.entity_index = Arc::default();
+    }
+
+    /// Set (or clear) the registry file.
+    pub fn set_registry(&mut self, name: &str, text: Option<Arc<str>>) {
+        self.touch();
+        self.registry = text.map(|text| {
+            let (registry, errors) = Registry::parse(&text);
+            Arc::new(RegistryFile { name: name.into(), lines: LineIndex::new(&text), text, registry, errors })
+        });
+    }
+
+    pub fn registry(&self) -> Option<&Arc<RegistryFile>> {
+        self.registry.as_ref()
+    }
+
+    /// The linked entities of the whole corpus, built now if needed (documents analysed in
+    /// parallel by the caller beforehand make this a cheap merge).
+    pub fn entities(&self) -> Arc<EntityIndex> {
+        self.entity_index
+            .get_or_init(|| {
+                let docs = self.docs();
+                let analyses: Vec<_> = docs.iter().filter_map(|e| Some((e, self.analysis(e.id)?))).collect();
+                let inputs = analyses.iter().map(|(e, a)| DocInput {
+                    id: e.id,
+                    name: e.name.rsplit(['/', '\\']).next().unwrap_or(&e.name),
+                    text: &e.text,
+                    entities: &a.entities,
+                });
+                Arc::new(EntityIndex::build(inputs, self.registry.as_ref().map(|r| &r.registry)))
+            })
+            .clone()
     }
 
     /// The analysis of a document, computed now if needed.
@@ -202,7 +256,8 @@ pub fn analyze(e: &DocEntry, config: &Config) -> DocAnalysis {
             diagnostics.insert(0, d);
         }
     }
-    DocAnalysis { lines, diagnostics }
+    let entities = entities::analyze(text);
+    DocAnalysis { lines, diagnostics, entities }
 }
 
 #[cfg(test)]

@@ -1,0 +1,410 @@
+//! Request handlers: convert parameters, ask the engine, convert back. Each runs on a blocking
+//! thread with a [`Snap`]; none touches shared mutable state.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+
+use dossier_engine::corpus::{DocAnalysis, DocEntry};
+use dossier_engine::diag;
+use dossier_engine::entities::{self, Definition, EntityId, Kind, Location};
+use dossier_engine::translit;
+use dossier_engine::DocId;
+use tower_lsp_server::ls_types as lsp;
+
+use crate::convert::{self, key_of, TextPos};
+use crate::state::Snap;
+
+/// Semantic token types, in legend order (index = token type).
+pub const TOKEN_TYPES: [Kind; 4] = Kind::ALL;
+
+pub fn token_legend() -> lsp::SemanticTokensLegend {
+    lsp::SemanticTokensLegend {
+        token_types: TOKEN_TYPES.iter().map(|k| lsp::SemanticTokenType::new(k.as_str())).collect(),
+        token_modifiers: vec![],
+    }
+}
+
+/// A resolved document of the snapshot.
+pub struct Doc {
+    pub entry: Arc<DocEntry>,
+    pub analysis: Arc<DocAnalysis>,
+    pub enc: dossier_engine::text::PosEncoding,
+}
+
+impl Doc {
+    pub fn tp(&self) -> TextPos<'_> {
+        TextPos { text: &self.entry.text, lines: &self.analysis.lines, enc: self.enc }
+    }
+}
+
+impl Snap {
+    pub fn doc(&self, uri: &lsp::Uri) -> Option<Doc> {
+        let key = key_of(uri)?;
+        self.doc_by_id(self.corpus.id(&key)?)
+    }
+
+    pub fn doc_by_id(&self, id: DocId) -> Option<Doc> {
+        Some(Doc { entry: self.corpus.get(id)?.clone(), analysis: self.corpus.analysis(id)?, enc: self.enc })
+    }
+
+    pub fn location(&self, loc: &Location) -> Option<lsp::Location> {
+        let d = self.doc_by_id(loc.doc)?;
+        Some(lsp::Location { uri: self.uri(&d.entry.name)?, range: d.tp().range(loc.range.clone()) })
+    }
+
+    fn definition_location(&self, def: &Definition) -> Option<lsp::Location> {
+        match def {
+            Definition::Mention(loc) => self.location(loc),
+            Definition::Registry(r) => {
+                let reg = self.corpus.registry()?;
+                let tp = TextPos { text: &reg.text, lines: &reg.lines, enc: self.enc };
+                Some(lsp::Location { uri: self.uri(&reg.name)?, range: tp.range(r.clone()) })
+            }
+        }
+    }
+
+    /// The entity under a position.
+    fn entity_at(&self, uri: &lsp::Uri, pos: lsp::Position) -> Option<(Doc, EntityId, Range<usize>)> {
+        let d = self.doc(uri)?;
+        let off = d.tp().offset(pos);
+        let (id, r) = self.corpus.entities().at(d.entry.id, off)?;
+        Some((d, id, r))
+    }
+}
+
+pub fn hover(s: &Snap, p: lsp::HoverParams) -> Option<lsp::Hover> {
+    let tdp = p.text_document_position_params;
+    let d = s.doc(&tdp.text_document.uri)?;
+    let off = d.tp().offset(tdp.position);
+    let index = s.corpus.entities();
+    let (range, value) = match index.at(d.entry.id, off) {
+        Some((id, r)) => (r, index.hover(id, d.entry.id)),
+        None => entities::cyrillic_word_hover(&d.entry.text, off)?,
+    };
+    if value.is_empty() {
+        return None;
+    }
+    Some(lsp::Hover {
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value }),
+        range: Some(d.tp().range(range)),
+    })
+}
+
+pub fn definition(s: &Snap, p: lsp::GotoDefinitionParams) -> Option<lsp::GotoDefinitionResponse> {
+    let tdp = p.text_document_position_params;
+    let (_, id, _) = s.entity_at(&tdp.text_document.uri, tdp.position)?;
+    let def = s.corpus.entities().definition(id)?;
+    Some(lsp::GotoDefinitionResponse::Scalar(s.definition_location(&def)?))
+}
+
+pub fn references(s: &Snap, p: lsp::ReferenceParams) -> Option<Vec<lsp::Location>> {
+    let tdp = p.text_document_position;
+    let (_, id, _) = s.entity_at(&tdp.text_document.uri, tdp.position)?;
+    let index = s.corpus.entities();
+    let mut out: Vec<lsp::Location> = index.references(id).iter().filter_map(|l| s.location(l)).collect();
+    if p.context.include_declaration {
+        if let Some(Definition::Registry(r)) = index.definition(id) {
+            out.extend(s.definition_location(&Definition::Registry(r)));
+        }
+    }
+    Some(out)
+}
+
+pub fn highlight(s: &Snap, p: lsp::DocumentHighlightParams) -> Option<Vec<lsp::DocumentHighlight>> {
+    let tdp = p.text_document_position_params;
+    let (d, id, _) = s.entity_at(&tdp.text_document.uri, tdp.position)?;
+    let out = s
+        .corpus
+        .entities()
+        .mentions_in(d.entry.id)
+        .into_iter()
+        .filter(|(_, e, _)| *e == id)
+        .map(|(r, _, _)| lsp::DocumentHighlight {
+            range: d.tp().range(r),
+            kind: Some(lsp::DocumentHighlightKind::TEXT),
+        })
+        .collect();
+    Some(out)
+}
+
+fn symbol_kind(k: Kind) -> lsp::SymbolKind {
+    match k {
+        Kind::Person => lsp::SymbolKind::OBJECT,
+        Kind::Organization => lsp::SymbolKind::NAMESPACE,
+        Kind::Place => lsp::SymbolKind::PACKAGE,
+        Kind::Other => lsp::SymbolKind::CONSTANT,
+    }
+}
+
+/// Entities of a document, grouped by kind (one group per kind, its entities as children).
+#[allow(deprecated)] // `deprecated` is a required field of the protocol struct
+pub fn document_symbols(s: &Snap, p: lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
+    let d = s.doc(&p.text_document.uri)?;
+    let index = s.corpus.entities();
+    let mut first: HashMap<EntityId, (Range<usize>, Range<usize>, Kind, usize)> = HashMap::new();
+    for (r, id, k) in index.mentions_in(d.entry.id) {
+        first
+            .entry(id)
+            .and_modify(|e| {
+                e.1.end = e.1.end.max(r.end);
+                e.3 += 1;
+            })
+            .or_insert((r.clone(), r, k, 1));
+    }
+    let mut groups = Vec::new();
+    for kind in Kind::ALL {
+        let mut children: Vec<(usize, lsp::DocumentSymbol)> = first
+            .iter()
+            .filter(|(_, v)| v.2 == kind)
+            .filter_map(|(id, (sel, span, _, n))| {
+                let e = index.entity(*id)?;
+                Some((
+                    sel.start,
+                    lsp::DocumentSymbol {
+                        name: e.name.clone(),
+                        detail: Some(format!("{} mention{}", n, if *n == 1 { "" } else { "s" })),
+                        kind: symbol_kind(kind),
+                        tags: None,
+                        deprecated: None,
+                        range: d.tp().range(sel.start..span.end),
+                        selection_range: d.tp().range(sel.clone()),
+                        children: None,
+                    },
+                ))
+            })
+            .collect();
+        if children.is_empty() {
+            continue;
+        }
+        children.sort_by_key(|c| c.0);
+        let start = children.first().map(|c| c.1.range.start).unwrap_or_default();
+        let end = children.iter().map(|c| c.1.range.end).max().unwrap_or(start);
+        let title = match kind {
+            Kind::Person => "People",
+            Kind::Organization => "Organizations",
+            Kind::Place => "Places",
+            Kind::Other => "Other",
+        };
+        groups.push(lsp::DocumentSymbol {
+            name: title.into(),
+            detail: Some(format!("{}", children.len())),
+            kind: lsp::SymbolKind::NAMESPACE,
+            tags: None,
+            deprecated: None,
+            range: lsp::Range::new(start, end),
+            selection_range: lsp::Range::new(start, start),
+            children: Some(children.into_iter().map(|c| c.1).collect()),
+        });
+    }
+    Some(lsp::DocumentSymbolResponse::Nested(groups))
+}
+
+#[allow(deprecated)]
+pub fn workspace_symbols(s: &Snap, p: lsp::WorkspaceSymbolParams) -> Option<lsp::WorkspaceSymbolResponse> {
+    let index = s.corpus.entities();
+    let out = index
+        .search(&p.query, 200)
+        .into_iter()
+        .filter_map(|id| {
+            let e = index.entity(id)?;
+            let loc = s.definition_location(&index.definition(id)?)?;
+            Some(lsp::SymbolInformation {
+                name: e.name.clone(),
+                kind: symbol_kind(e.kind),
+                tags: None,
+                deprecated: None,
+                location: loc,
+                container_name: Some(e.kind.as_str().into()),
+            })
+        })
+        .collect();
+    Some(lsp::WorkspaceSymbolResponse::Flat(out))
+}
+
+/// Semantic tokens of the entity mentions, optionally only those overlapping `within`.
+pub fn semantic_tokens(s: &Snap, uri: &lsp::Uri, within: Option<lsp::Range>) -> Option<lsp::SemanticTokens> {
+    let d = s.doc(uri)?;
+    let tp = d.tp();
+    let bounds = within.map(|r| tp.offsets(r));
+    let mut data = Vec::new();
+    let (mut pl, mut pc) = (0u32, 0u32);
+    for (r, _, kind) in s.corpus.entities().mentions_in(d.entry.id) {
+        if bounds.as_ref().is_some_and(|b| r.end <= b.start || r.start >= b.end) {
+            continue;
+        }
+        let (a, b) = (tp.position(r.start), tp.position(r.end));
+        if a.line != b.line || b.character <= a.character {
+            continue; // tokens never span lines
+        }
+        let dl = a.line - pl;
+        let dc = if dl == 0 { a.character - pc } else { a.character };
+        let ty = TOKEN_TYPES.iter().position(|k| *k == kind).unwrap_or(3) as u32;
+        data.push(lsp::SemanticToken {
+            delta_line: dl,
+            delta_start: dc,
+            length: b.character - a.character,
+            token_type: ty,
+            token_modifiers_bitset: 0,
+        });
+        (pl, pc) = (a.line, a.character);
+    }
+    Some(lsp::SemanticTokens { result_id: None, data })
+}
+
+pub fn prepare_rename(s: &Snap, p: lsp::TextDocumentPositionParams) -> Option<lsp::PrepareRenameResponse> {
+    let (d, id, r) = s.entity_at(&p.text_document.uri, p.position)?;
+    let placeholder = d.entry.text.get(r.clone()).unwrap_or_default().to_string();
+    s.corpus.entities().entity(id)?;
+    Some(lsp::PrepareRenameResponse::RangeWithPlaceholder { range: d.tp().range(r), placeholder })
+}
+
+/// Rename rewrites one spelling of an entity across the corpus: every mention of the same entity
+/// written exactly like the one under the cursor becomes `new_name`.
+pub fn rename(s: &Snap, p: lsp::RenameParams) -> Option<lsp::WorkspaceEdit> {
+    let tdp = p.text_document_position;
+    let (d, id, r) = s.entity_at(&tdp.text_document.uri, tdp.position)?;
+    let old = d.entry.text.get(r)?.to_string();
+    let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+    for loc in s.corpus.entities().references(id) {
+        let Some(doc) = s.doc_by_id(loc.doc) else { continue };
+        if doc.entry.text.get(loc.range.clone()) != Some(old.as_str()) {
+            continue;
+        }
+        let Some(uri) = s.uri(&doc.entry.name) else { continue };
+        changes
+            .entry(uri)
+            .or_default()
+            .push(lsp::TextEdit { range: doc.tp().range(loc.range.clone()), new_text: p.new_name.clone() });
+    }
+    Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() })
+}
+
+/// Inlay hints: the Latin form after each Cyrillic entity mention.
+pub fn inlay_hints(s: &Snap, p: lsp::InlayHintParams) -> Option<Vec<lsp::InlayHint>> {
+    if !s.corpus.config().inlay_transliteration {
+        return Some(vec![]);
+    }
+    let d = s.doc(&p.text_document.uri)?;
+    let tp = d.tp();
+    let bounds = tp.offsets(p.range);
+    let index = s.corpus.entities();
+    let mut out = Vec::new();
+    for (r, id, _) in index.mentions_in(d.entry.id) {
+        if r.end < bounds.start || r.start > bounds.end {
+            continue;
+        }
+        let Some(surface) = d.entry.text.get(r.clone()) else { continue };
+        if !translit::has_cyrillic(surface) {
+            continue;
+        }
+        let latin = translit::transliterate(surface);
+        let name = index.entity(id).map(|e| e.name.clone()).unwrap_or_default();
+        let label =
+            if !name.is_empty() && translit::fold(&name) != translit::fold(&latin) && !translit::has_cyrillic(&name) {
+                format!("({latin} = {name})")
+            } else {
+                format!("({latin})")
+            };
+        out.push(lsp::InlayHint {
+            position: tp.position(r.end),
+            label: lsp::InlayHintLabel::String(label),
+            kind: None,
+            text_edits: None,
+            tooltip: None,
+            padding_left: Some(true),
+            padding_right: None,
+            data: None,
+        });
+    }
+    Some(out)
+}
+
+/// Kind of the bulk source action.
+pub const FIX_ALL_KIND: &str = "source.fixAll.dossier";
+
+fn workspace_edit(s: &Snap, fixes: &[&diag::Fix]) -> lsp::WorkspaceEdit {
+    let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
+    for fix in fixes {
+        for e in &fix.edits {
+            let Some(doc) = s.doc_by_id(e.doc) else { continue };
+            let Some(uri) = s.uri(&doc.entry.name) else { continue };
+            changes
+                .entry(uri)
+                .or_default()
+                .push(lsp::TextEdit { range: doc.tp().range(e.range.clone()), new_text: e.new_text.clone() });
+        }
+    }
+    lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }
+}
+
+pub fn code_actions(s: &Snap, p: lsp::CodeActionParams) -> Option<lsp::CodeActionResponse> {
+    let d = s.doc(&p.text_document.uri)?;
+    let tp = d.tp();
+    let want = tp.offsets(p.range);
+    let only = p.context.only.clone();
+    let allowed =
+        |k: &lsp::CodeActionKind| only.as_ref().is_none_or(|o| o.iter().any(|w| k.as_str().starts_with(w.as_str())));
+    let diags = s.corpus.diagnostics(d.entry.id);
+    let mut out = Vec::new();
+    if allowed(&lsp::CodeActionKind::QUICKFIX) {
+        for dg in diags.iter().filter(|dg| dg.range.start <= want.end && want.start <= dg.range.end) {
+            let lsp_diag = convert::diagnostic(&s.corpus, tp, dg);
+            for (i, fix) in dg.fixes.iter().enumerate() {
+                out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    title: fix.title.clone(),
+                    kind: Some(lsp::CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![lsp_diag.clone()]),
+                    edit: Some(workspace_edit(s, &[fix])),
+                    command: None,
+                    is_preferred: Some(i == 0),
+                    disabled: None,
+                    data: None,
+                }));
+            }
+        }
+    }
+    let fix_all = lsp::CodeActionKind::new(FIX_ALL_KIND);
+    if allowed(&fix_all) {
+        // Safe fixes of the whole document, without overlaps (earliest first wins).
+        let mut chosen: Vec<&diag::Fix> = Vec::new();
+        let mut taken: Vec<Range<usize>> = Vec::new();
+        for fix in diags.iter().flat_map(|dg| dg.fixes.iter()).filter(|f| f.safe) {
+            let ranges: Vec<Range<usize>> =
+                fix.edits.iter().filter(|e| e.doc == d.entry.id).map(|e| e.range.clone()).collect();
+            if fix.edits.iter().any(|e| e.doc != d.entry.id) {
+                continue;
+            }
+            if ranges.iter().any(|r| taken.iter().any(|t| r.start < t.end && t.start < r.end)) {
+                continue;
+            }
+            taken.extend(ranges);
+            chosen.push(fix);
+        }
+        if !chosen.is_empty() {
+            out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                title: format!("Remove all scrape artifacts in this document ({} fixes)", chosen.len()),
+                kind: Some(fix_all),
+                diagnostics: None,
+                edit: Some(workspace_edit(s, &chosen)),
+                command: None,
+                is_preferred: None,
+                disabled: None,
+                data: None,
+            }));
+        }
+    }
+    Some(out)
+}
+
+/// Protocol diagnostics of one document of the snapshot.
+pub fn document_diagnostics(s: &Snap, id: DocId) -> Vec<lsp::Diagnostic> {
+    let Some(d) = s.doc_by_id(id) else { return vec![] };
+    s.corpus.diagnostics(id).iter().map(|dg| convert::diagnostic(&s.corpus, d.tp(), dg)).collect()
+}
+
+/// Path of a document key as a `Path`.
+pub fn path(key: &str) -> &Path {
+    Path::new(key)
+}

@@ -1,0 +1,267 @@
+//! The one module that reads the filesystem: finding corpus files, reading and decoding them,
+//! and reading `dossier.toml` and the registry.
+//!
+//! Corpus files are the files under each root that match the include globs (default
+//! `**/*.txt`) and no exclude glob, honouring `.gitignore`/`.ignore` files even outside a git
+//! repository, skipping hidden folders (and so the `.dossier/` cache) and never following
+//! symbolic links (so link loops cannot trap the walk).
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use dossier_engine::config::{self, Config, ConfigError};
+use dossier_engine::decode::{decode, Decoded};
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use serde_json::Value;
+
+/// Name of the configuration file at a corpus root.
+pub const CONFIG_FILE: &str = "dossier.toml";
+
+/// Lexically normalised absolute path, used as the document key everywhere (URIs with
+/// different percent-escapes of the same path meet here).
+pub fn normalize(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The document key of a path.
+pub fn key(path: &Path) -> String {
+    normalize(path).to_string_lossy().into_owned()
+}
+
+/// Include/exclude matching relative to a root.
+#[derive(Clone, Debug)]
+pub struct Filter {
+    include: GlobSet,
+    exclude: GlobSet,
+}
+
+fn globset(globs: &[String]) -> GlobSet {
+    let mut b = GlobSetBuilder::new();
+    for g in globs {
+        // Globs are validated with the configuration; a bad one here is skipped.
+        if let Ok(glob) = GlobBuilder::new(g).literal_separator(false).build() {
+            b.add(glob);
+        }
+    }
+    b.build().unwrap_or_else(|_| GlobSet::empty())
+}
+
+impl Filter {
+    pub fn new(config: &Config) -> Filter {
+        Filter { include: globset(&config.include), exclude: globset(&config.exclude) }
+    }
+
+    /// Does `path` (under one of `roots`) belong to the corpus?
+    pub fn matches(&self, roots: &[PathBuf], path: &Path) -> bool {
+        let Some(rel) = roots.iter().find_map(|r| path.strip_prefix(r).ok()) else {
+            return false;
+        };
+        if rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.')) {
+            return false;
+        }
+        self.include.is_match(rel) && !self.exclude.is_match(rel)
+    }
+}
+
+/// A corpus file as read from disk.
+#[derive(Debug)]
+pub struct LoadedFile {
+    pub key: String,
+    pub text: Arc<str>,
+    /// Notices for the user about decoding.
+    pub notices: Vec<String>,
+}
+
+/// Why a file was not loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// The outcome of reading one file.
+#[derive(Debug)]
+pub enum ReadOutcome {
+    Loaded(LoadedFile),
+    Skipped(Skipped),
+}
+
+/// Read and decode one file, respecting the size limit.
+pub fn read_file(path: &Path, max_size: u64) -> ReadOutcome {
+    let skip = |reason: String| ReadOutcome::Skipped(Skipped { path: path.to_path_buf(), reason });
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return skip(format!("cannot read: {e}")),
+    };
+    if !meta.is_file() {
+        return skip("not a regular file".into());
+    }
+    if meta.len() > max_size {
+        return skip(format!(
+            "{} bytes is above the size limit of {max_size} bytes (corpus.maxFileSize in dossier.toml)",
+            meta.len()
+        ));
+    }
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return skip(format!("cannot read: {e}")),
+    };
+    let decoded = decode(&bytes);
+    let notice = decoded.notice();
+    match decoded {
+        Decoded::Binary { reason } => skip(format!("binary file ({reason})")),
+        Decoded::Text { text, .. } => ReadOutcome::Loaded(LoadedFile {
+            key: key(path),
+            text: Arc::from(text),
+            notices: notice.into_iter().collect(),
+        }),
+    }
+}
+
+/// All corpus file paths under `roots`, sorted.
+pub fn discover(roots: &[PathBuf], config: &Config) -> Vec<PathBuf> {
+    let filter = Filter::new(config);
+    let mut out = Vec::new();
+    for root in roots {
+        let walker = ignore::WalkBuilder::new(root)
+            .hidden(true)
+            .git_ignore(true)
+            .git_global(false)
+            .git_exclude(true)
+            .ignore(true)
+            .parents(true)
+            .require_git(false)
+            .follow_links(false)
+            .build();
+        for entry in walker.flatten() {
+            let p = entry.path();
+            if entry.file_type().is_some_and(|t| t.is_file()) && filter.matches(roots, p) {
+                out.push(normalize(p));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Read many files in parallel (on the rayon pool, off any async runtime).
+/// `progress` is called with the number of files done so far, from worker threads.
+pub fn read_all(paths: &[PathBuf], max_size: u64, progress: &(dyn Fn(usize) + Sync)) -> Vec<ReadOutcome> {
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    paths
+        .par_iter()
+        .map(|p| {
+            let r = read_file(p, max_size);
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if n % 256 == 0 || n == paths.len() {
+                progress(n);
+            }
+            r
+        })
+        .collect()
+}
+
+/// Read `dossier.toml` at a root: `Ok(None)` when absent, the parsed layer, or its error.
+pub fn read_config_file(root: &Path) -> Result<Option<Value>, ConfigError> {
+    let path = root.join(CONFIG_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(src) => config::parse_toml(&src).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ConfigError { message: format!("cannot read {}: {e}", path.display()), range: None }),
+    }
+}
+
+/// Resolve the registry path of a configuration against the first root.
+pub fn registry_path(roots: &[PathBuf], config: &Config) -> Option<PathBuf> {
+    let p = Path::new(&config.registry_path);
+    if p.is_absolute() {
+        Some(normalize(p))
+    } else {
+        roots.first().map(|r| normalize(&r.join(p)))
+    }
+}
+
+/// Load a whole corpus (for the command line): configuration from the first root's
+/// `dossier.toml`, every corpus file, the registry. Returns the corpus, the skipped files and the
+/// configuration error, if any (the defaults are used then).
+pub fn load_corpus(
+    roots: &[PathBuf],
+    files: &[PathBuf],
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> (dossier_engine::corpus::Corpus, Vec<Skipped>, Option<ConfigError>) {
+    let (config, config_error) = match roots.first().map(|r| read_config_file(r)) {
+        Some(Ok(Some(layer))) => match config::build(&[layer]) {
+            Ok(c) => (c, None),
+            Err(e) => (Config::default(), Some(e)),
+        },
+        Some(Err(e)) => (Config::default(), Some(e)),
+        _ => (Config::default(), None),
+    };
+    let mut paths = discover(roots, &config);
+    paths.extend(files.iter().map(|f| normalize(f)));
+    paths.sort();
+    paths.dedup();
+    let total = paths.len();
+    let outcomes = read_all(&paths, config.max_file_size, &|n| progress(n, total));
+    let mut corpus = dossier_engine::corpus::Corpus::new(config);
+    let mut skipped = Vec::new();
+    for o in outcomes {
+        match o {
+            ReadOutcome::Loaded(f) => {
+                corpus.upsert(&f.key, f.text, f.notices);
+            }
+            ReadOutcome::Skipped(s) => skipped.push(s),
+        }
+    }
+    if let Some(reg) = registry_path(roots, corpus.config()) {
+        if let Ok(text) = std::fs::read_to_string(&reg) {
+            corpus.set_registry(&key(&reg), Some(Arc::from(text)));
+        }
+    }
+    let ids: Vec<_> = corpus.docs().iter().map(|e| e.id).collect();
+    ids.par_iter().for_each(|&id| {
+        corpus.analysis(id);
+    });
+    (corpus, skipped, config_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_is_lexical() {
+        assert_eq!(normalize(Path::new("/a/b/../c/./d.txt")), PathBuf::from("/a/c/d.txt"));
+    }
+
+    #[test]
+    fn filter_honours_globs_and_hidden_folders() {
+        let mut cfg = Config::default();
+        cfg.exclude = vec!["drafts/**".into()];
+        let f = Filter::new(&cfg);
+        let roots = vec![PathBuf::from("/c")];
+        assert!(f.matches(&roots, Path::new("/c/a.txt")));
+        assert!(f.matches(&roots, Path::new("/c/x/y/a.txt")));
+        assert!(!f.matches(&roots, Path::new("/c/drafts/a.txt")));
+        assert!(!f.matches(&roots, Path::new("/c/.dossier/a.txt")));
+        assert!(!f.matches(&roots, Path::new("/c/a.md")));
+        assert!(!f.matches(&roots, Path::new("/elsewhere/a.txt")));
+    }
+}

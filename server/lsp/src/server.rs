@@ -1,0 +1,860 @@
+//! The protocol shell: lifecycle, document sync, corpus loading, configuration, diagnostics
+//! publishing, and one-line request handlers that run [`crate::features`] on a snapshot.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use dossier_engine::DocId;
+use rayon::prelude::*;
+use ropey::Rope;
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{self, Result};
+use tower_lsp_server::ls_types as lsp;
+use tower_lsp_server::{Client, LanguageServer};
+use tracing::{error, info, warn};
+
+use crate::convert::{self, key_of, TextPos};
+use crate::features;
+use crate::loader::{self, ReadOutcome, CONFIG_FILE};
+use crate::state::{ClientFlags, OpenDoc, Snap, State};
+
+/// The language server. Cheap to clone (a client handle and a shared state).
+#[derive(Clone)]
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend { client, state: Arc::new(Mutex::new(State::new())) }
+    }
+
+    /// Lock the state. A panic while holding the lock cannot leave it half-changed in a way
+    /// that matters more than stopping would, so a poisoned lock is recovered.
+    fn st(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn snap(&self) -> Snap {
+        self.st().snap()
+    }
+
+    /// Run a request on a blocking thread with a snapshot. A panic becomes an error answer to
+    /// this request only; the server carries on.
+    async fn run<R, F>(&self, what: &'static str, f: F) -> Result<R>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Snap) -> R + Send + 'static,
+    {
+        let snap = self.snap();
+        match tokio::task::spawn_blocking(move || f(&snap)).await {
+            Ok(r) => Ok(r),
+            Err(e) => {
+                let msg = panic_message(e);
+                error!("{what} failed: {msg}");
+                Err(jsonrpc::Error {
+                    code: jsonrpc::ErrorCode::InternalError,
+                    message: format!("dossier: internal error in {what}: {msg}").into(),
+                    data: None,
+                })
+            }
+        }
+    }
+
+    /// Compute and publish diagnostics for some documents (push mode), skipping any whose
+    /// text changed meanwhile.
+    fn publish(&self, ids: Vec<DocId>) {
+        if ids.is_empty() {
+            return;
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            let snap = this.snap();
+            let computed = tokio::task::spawn_blocking(move || {
+                ids.par_iter()
+                    .filter_map(|&id| {
+                        let e = snap.corpus.get(id)?;
+                        let uri = snap.uri(&e.name)?;
+                        Some((e.name.to_string(), e.revision, uri, features::document_diagnostics(&snap, id)))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await;
+            let computed = match computed {
+                Ok(c) => c,
+                Err(e) => {
+                    error!("diagnostics failed: {}", panic_message(e));
+                    return;
+                }
+            };
+            for (key, revision, uri, diags) in computed {
+                let version = {
+                    let mut st = this.st();
+                    let current = st.corpus.by_name(&key).map(|e| e.revision);
+                    if current != Some(revision) {
+                        continue; // stale: a newer text will be published by its own task
+                    }
+                    st.pushed.insert(key.clone());
+                    st.open.get(&key).map(|d| d.version)
+                };
+                this.client.publish_diagnostics(uri, diags, version).await;
+            }
+        });
+    }
+
+    /// After a change to documents: push (when the client does not pull) or ask for a refresh.
+    fn diagnostics_changed(&self, ids: Vec<DocId>) {
+        let flags = self.st().flags.clone();
+        if flags.pull {
+            if flags.pull_refresh {
+                let client = self.client.clone();
+                tokio::spawn(async move {
+                    let _ = client.workspace_diagnostic_refresh().await;
+                });
+            }
+        } else {
+            self.publish(ids);
+        }
+    }
+
+    fn refresh_views(&self) {
+        let flags = self.st().flags.clone();
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            if flags.semantic_refresh {
+                let _ = client.semantic_tokens_refresh().await;
+            }
+            if flags.inlay_refresh {
+                let _ = client.inlay_hint_refresh().await;
+            }
+        });
+    }
+
+    /// Publish the configuration file's own diagnostic (or clear it).
+    async fn publish_config_diagnostic(&self) {
+        let (root, err, enc) = {
+            let st = self.st();
+            (st.roots.first().cloned(), st.config_error.clone(), st.enc)
+        };
+        let Some(root) = root else { return };
+        let path = root.join(CONFIG_FILE);
+        let Some(uri) = convert::uri_of(&path) else { return };
+        let diags = match err {
+            None => vec![],
+            Some(e) => {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let lines = dossier_engine::text::LineIndex::new(&text);
+                let tp = TextPos { text: &text, lines: &lines, enc };
+                vec![lsp::Diagnostic {
+                    range: tp.range(e.range.clone().unwrap_or(0..0)),
+                    severity: Some(lsp::DiagnosticSeverity::ERROR),
+                    code: Some(lsp::NumberOrString::String("config".into())),
+                    source: Some("dossier".into()),
+                    message: format!("{}; the previous valid configuration stays in force", e.message),
+                    ..Default::default()
+                }]
+            }
+        };
+        self.client.publish_diagnostics(uri, diags, None).await;
+    }
+
+    /// Publish the registry file's diagnostics (malformed entries).
+    async fn publish_registry_diagnostics(&self) {
+        let (reg, enc) = {
+            let st = self.st();
+            (st.corpus.registry().cloned(), st.enc)
+        };
+        let Some(reg) = reg else { return };
+        let Some(uri) = convert::uri_of(Path::new(&*reg.name)) else { return };
+        let tp = TextPos { text: &reg.text, lines: &reg.lines, enc };
+        let diags = reg
+            .errors
+            .iter()
+            .map(|e| lsp::Diagnostic {
+                range: tp.range(e.range.clone()),
+                severity: Some(lsp::DiagnosticSeverity::ERROR),
+                code: Some(lsp::NumberOrString::String("registry".into())),
+                source: Some("dossier".into()),
+                message: e.message.clone(),
+                ..Default::default()
+            })
+            .collect();
+        self.client.publish_diagnostics(uri, diags, None).await;
+    }
+
+    /// Ask the client for the `dossier` section and rebuild the configuration.
+    async fn pull_client_config(&self) {
+        if !self.st().flags.configuration {
+            return;
+        }
+        let item = lsp::ConfigurationItem { scope_uri: None, section: Some("dossier".into()) };
+        match self.client.configuration(vec![item]).await {
+            Ok(mut v) => {
+                let value = v.pop().unwrap_or(Value::Null);
+                self.set_layer(|l| l.client = value).await;
+            }
+            Err(e) => warn!("workspace/configuration failed: {e}"),
+        }
+    }
+
+    /// Change one configuration layer, rebuild, and re-check everything if it changed.
+    async fn set_layer(&self, f: impl FnOnce(&mut crate::state::Layers)) {
+        let result = {
+            let mut st = self.st();
+            let before = st.layers.clone();
+            f(&mut st.layers);
+            let r = st.rebuild_config();
+            if r.is_err() {
+                st.layers = before; // keep the last valid layers
+            }
+            r
+        };
+        match result {
+            Ok(true) => self.reload_after_config_change().await,
+            Ok(false) => {}
+            Err(e) => {
+                self.client
+                    .show_message(
+                        lsp::MessageType::WARNING,
+                        format!("dossier: invalid settings: {e}; the previous configuration stays in force"),
+                    )
+                    .await
+            }
+        }
+    }
+
+    /// Re-read `dossier.toml`.
+    async fn reload_config_file(&self) {
+        let root = self.st().roots.first().cloned();
+        let Some(root) = root else { return };
+        let changed = match loader::read_config_file(&root) {
+            Ok(layer) => {
+                let mut st = self.st();
+                st.config_error = None;
+                let before = st.layers.file.clone();
+                st.layers.file = layer.unwrap_or(Value::Null);
+                match st.rebuild_config() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        st.layers.file = before;
+                        st.config_error = Some(e);
+                        false
+                    }
+                }
+            }
+            Err(e) => {
+                self.st().config_error = Some(e);
+                false
+            }
+        };
+        self.publish_config_diagnostic().await;
+        if changed {
+            self.reload_after_config_change().await;
+        }
+    }
+
+    /// After a configuration change: the file set may differ, and every diagnostic may.
+    async fn reload_after_config_change(&self) {
+        if self.st().loaded {
+            self.load_corpus().await;
+        }
+    }
+
+    fn load_registry(&self) {
+        let mut st = self.st();
+        let Some(path) = loader::registry_path(&st.roots, st.config()) else { return };
+        let key = loader::key(&path);
+        let text: Option<Arc<str>> = match st.open.get(&key) {
+            Some(d) => Some(Arc::from(d.rope.to_string())),
+            None => std::fs::read_to_string(&path).ok().map(Arc::from),
+        };
+        st.edit_corpus(|c| c.set_registry(&key, text));
+    }
+
+    /// Scan the roots, read every corpus file in parallel, analyse, link, publish.
+    async fn load_corpus(&self) {
+        let (roots, config, flags) = {
+            let st = self.st();
+            (st.roots.clone(), st.config().clone(), st.flags.clone())
+        };
+        let token = lsp::NumberOrString::String("dossier/index".into());
+        let progress = if flags.progress && self.client.create_work_done_progress(token.clone()).await.is_ok() {
+            Some(
+                self.client.progress(token, "Dossier").with_message("scanning corpus").with_percentage(0).begin().await,
+            )
+        } else {
+            None
+        };
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
+        let work = tokio::task::spawn_blocking(move || {
+            let paths = loader::discover(&roots, &config);
+            let total = paths.len();
+            let _ = tx.send((0, total));
+            let outcomes = loader::read_all(&paths, config.max_file_size, &|n| {
+                let _ = tx.send((n, total));
+            });
+            outcomes
+        });
+        if let Some(p) = &progress {
+            while let Some((n, total)) = rx.recv().await {
+                let pct = if total == 0 { 100 } else { (n * 90 / total) as u32 };
+                p.report_with_message(format!("reading {n}/{total} files"), pct).await;
+            }
+        }
+        let outcomes = match work.await {
+            Ok(o) => o,
+            Err(e) => {
+                error!("corpus load failed: {}", panic_message(e));
+                Vec::new()
+            }
+        };
+        let mut skipped = Vec::new();
+        // Install the texts (open documents win), then analyse in parallel off the runtime.
+        let snapshot = {
+            let mut st = self.st();
+            let keep: std::collections::HashSet<String> = outcomes
+                .iter()
+                .filter_map(|o| match o {
+                    ReadOutcome::Loaded(f) => Some(f.key.clone()),
+                    ReadOutcome::Skipped(_) => None,
+                })
+                .chain(st.open.keys().cloned())
+                .collect();
+            let stale: Vec<String> =
+                st.corpus.docs().iter().map(|e| e.name.to_string()).filter(|k| !keep.contains(k)).collect();
+            let open: std::collections::HashSet<String> = st.open.keys().cloned().collect();
+            st.edit_corpus(|c| {
+                for k in &stale {
+                    c.remove(k);
+                }
+                for o in outcomes {
+                    match o {
+                        ReadOutcome::Loaded(f) if !open.contains(&f.key) => {
+                            let unchanged = c.by_name(&f.key).is_some_and(|e| e.text == f.text);
+                            if !unchanged {
+                                c.upsert(&f.key, f.text, f.notices);
+                            }
+                        }
+                        ReadOutcome::Loaded(_) => {}
+                        ReadOutcome::Skipped(s) => skipped.push(s),
+                    }
+                }
+            });
+            drop(st);
+            self.load_registry();
+            self.st().corpus.clone()
+        };
+        for s in &skipped {
+            info!("skipped {}: {}", s.path.display(), s.reason);
+        }
+        if let Some(p) = &progress {
+            p.report_with_message("analysing and linking", 92).await;
+        }
+        let corpus = snapshot.clone();
+        let analysed = tokio::task::spawn_blocking(move || {
+            let ids: Vec<DocId> = corpus.docs().iter().map(|e| e.id).collect();
+            ids.par_iter().for_each(|&id| {
+                corpus.analysis(id);
+            });
+            corpus.entities();
+            ids
+        })
+        .await;
+        let ids = analysed.unwrap_or_else(|e| {
+            error!("analysis failed: {}", panic_message(e));
+            Vec::new()
+        });
+        let n_docs = ids.len();
+        let n_entities = snapshot.entities().all().count();
+        {
+            let mut st = self.st();
+            st.loaded = true;
+        }
+        let msg = format!(
+            "Indexed {n_docs} document{} ({n_entities} entities{})",
+            if n_docs == 1 { "" } else { "s" },
+            if skipped.is_empty() { String::new() } else { format!(", {} files skipped", skipped.len()) }
+        );
+        info!("{msg}");
+        if !skipped.is_empty() {
+            let list: Vec<String> =
+                skipped.iter().take(5).map(|s| format!("{}: {}", s.path.display(), s.reason)).collect();
+            self.client
+                .log_message(
+                    lsp::MessageType::WARNING,
+                    format!("dossier: skipped {} file(s): {}", skipped.len(), list.join("; ")),
+                )
+                .await;
+        }
+        if let Some(p) = progress {
+            p.finish_with_message(msg).await;
+        }
+        self.publish_registry_diagnostics().await;
+        self.diagnostics_changed(ids);
+        self.refresh_views();
+    }
+
+    /// Apply a watched-file event for one path.
+    fn on_file_event(&self, path: &Path, typ: lsp::FileChangeType) -> Option<DocId> {
+        let key = loader::key(path);
+        let mut st = self.st();
+        if st.open.contains_key(&key) {
+            return None; // the editor's text wins
+        }
+        let filter = loader::Filter::new(st.config());
+        if !filter.matches(&st.roots, Path::new(&key)) {
+            return None;
+        }
+        if typ == lsp::FileChangeType::DELETED {
+            st.edit_corpus(|c| c.remove(&key));
+            return None;
+        }
+        let max = st.config().max_file_size;
+        drop(st);
+        let outcome = loader::read_file(path, max);
+        let mut st = self.st();
+        if st.open.contains_key(&key) {
+            return None;
+        }
+        match outcome {
+            ReadOutcome::Loaded(f) => Some(st.edit_corpus(|c| c.upsert(&f.key, f.text, f.notices))),
+            ReadOutcome::Skipped(s) => {
+                info!("skipped {}: {}", s.path.display(), s.reason);
+                st.edit_corpus(|c| c.remove(&key));
+                None
+            }
+        }
+    }
+}
+
+fn panic_message(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(p) => p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "panic".into()),
+        Err(e) => e.to_string(),
+    }
+}
+
+fn roots_of(p: &lsp::InitializeParams) -> Vec<PathBuf> {
+    let mut roots: Vec<PathBuf> = p
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| f.uri.to_file_path().map(|p| loader::normalize(&p)))
+        .collect();
+    #[allow(deprecated)]
+    if roots.is_empty() {
+        if let Some(p) = p.root_uri.as_ref().and_then(|u| u.to_file_path()) {
+            roots.push(loader::normalize(&p));
+        }
+    }
+    roots
+}
+
+/// `initializationOptions` may carry the settings directly or under a `dossier` key.
+fn init_layer(v: Option<Value>) -> Value {
+    match v {
+        Some(Value::Object(mut m)) if m.contains_key("dossier") => m.remove("dossier").unwrap_or(Value::Null),
+        Some(v) => v,
+        None => Value::Null,
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, p: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
+        let enc = convert::negotiate(&p.capabilities);
+        let flags = ClientFlags::from_caps(&p.capabilities);
+        let roots = roots_of(&p);
+        info!("initialize: roots {:?}, encoding {:?}", roots, enc);
+        {
+            let mut st = self.st();
+            st.enc = enc;
+            st.flags = flags.clone();
+            st.roots = roots;
+            st.layers.init = init_layer(p.initialization_options);
+            if let Err(e) = st.rebuild_config() {
+                st.settings_error = Some(e.message);
+                st.layers.init = Value::Null;
+            }
+        }
+        self.reload_config_file().await;
+        let diagnostic_provider = flags.pull.then(|| {
+            lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
+                identifier: Some("dossier".into()),
+                inter_file_dependencies: true,
+                workspace_diagnostics: true,
+                work_done_progress_options: Default::default(),
+            })
+        });
+        let caps = lsp::ServerCapabilities {
+            position_encoding: Some(convert::encoding_kind(enc)),
+            text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                save: Some(lsp::TextDocumentSyncSaveOptions::Supported(true)),
+                ..Default::default()
+            })),
+            hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+            definition_provider: Some(lsp::OneOf::Left(true)),
+            references_provider: Some(lsp::OneOf::Left(true)),
+            document_highlight_provider: Some(lsp::OneOf::Left(true)),
+            document_symbol_provider: Some(lsp::OneOf::Left(true)),
+            workspace_symbol_provider: Some(lsp::OneOf::Left(true)),
+            rename_provider: Some(lsp::OneOf::Right(lsp::RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: Default::default(),
+            })),
+            semantic_tokens_provider: Some(lsp::SemanticTokensServerCapabilities::SemanticTokensOptions(
+                lsp::SemanticTokensOptions {
+                    legend: features::token_legend(),
+                    range: Some(true),
+                    full: Some(lsp::SemanticTokensFullOptions::Bool(true)),
+                    work_done_progress_options: Default::default(),
+                },
+            )),
+            inlay_hint_provider: Some(lsp::OneOf::Left(true)),
+            code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![
+                    lsp::CodeActionKind::QUICKFIX,
+                    lsp::CodeActionKind::new(features::FIX_ALL_KIND),
+                ]),
+                ..Default::default()
+            })),
+            diagnostic_provider,
+            ..Default::default()
+        };
+        Ok(lsp::InitializeResult {
+            capabilities: caps,
+            server_info: Some(lsp::ServerInfo {
+                name: "dossier".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: lsp::InitializedParams) {
+        let (flags, settings_error) = {
+            let st = self.st();
+            (st.flags.clone(), st.settings_error.clone())
+        };
+        if let Some(e) = settings_error {
+            self.client
+                .show_message(lsp::MessageType::WARNING, format!("dossier: invalid initializationOptions: {e}"))
+                .await;
+        }
+        if flags.watch_dynamic {
+            let opts = lsp::DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![lsp::FileSystemWatcher {
+                    glob_pattern: lsp::GlobPattern::String("**/*".into()),
+                    kind: None,
+                }],
+            };
+            let reg = lsp::Registration {
+                id: "dossier-watch".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(opts).ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![reg]).await {
+                warn!("file watching not registered: {e}");
+            }
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            this.pull_client_config().await;
+            this.load_corpus().await;
+        });
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        self.st().shutdown = true;
+        Ok(())
+    }
+
+    async fn did_open(&self, p: lsp::DidOpenTextDocumentParams) {
+        let Some(key) = key_of(&p.text_document.uri) else { return };
+        let doc = p.text_document;
+        let id = {
+            let mut st = self.st();
+            let text: Arc<str> = Arc::from(doc.text.as_str());
+            st.open
+                .insert(key.clone(), OpenDoc { uri: doc.uri, version: doc.version, rope: Rope::from_str(&doc.text) });
+            if is_special(&st, &key) {
+                drop(st);
+                self.after_text_change(&key, None);
+                return;
+            }
+            // Every opened text document is analysed, even outside the include globs: the
+            // reader asked for it.
+            let notices = st.corpus.by_name(&key).map(|e| e.notices.to_vec()).unwrap_or_default();
+            let same = st.corpus.by_name(&key).is_some_and(|e| e.text == text);
+            if same {
+                st.corpus.id(&key)
+            } else {
+                Some(st.edit_corpus(|c| c.upsert(&key, text, notices)))
+            }
+        };
+        self.after_text_change(&key, id);
+    }
+
+    async fn did_change(&self, p: lsp::DidChangeTextDocumentParams) {
+        let Some(key) = key_of(&p.text_document.uri) else { return };
+        // Mutate before any await: edits apply in arrival order.
+        let id = {
+            let mut st = self.st();
+            let enc = st.enc;
+            let Some(doc) = st.open.get_mut(&key) else {
+                warn!("didChange for a document that is not open: {}", key);
+                return;
+            };
+            for change in &p.content_changes {
+                convert::apply_change(&mut doc.rope, change, enc);
+            }
+            doc.version = p.text_document.version;
+            let text: Arc<str> = Arc::from(doc.rope.to_string());
+            if is_special(&st, &key) {
+                return; // configuration and registry are re-read when saved
+            }
+            let notices = st.corpus.by_name(&key).map(|e| e.notices.to_vec()).unwrap_or_default();
+            st.edit_corpus(|c| c.upsert(&key, text, notices))
+        };
+        self.after_text_change(&key, Some(id));
+    }
+
+    async fn did_save(&self, p: lsp::DidSaveTextDocumentParams) {
+        let Some(key) = key_of(&p.text_document.uri) else { return };
+        self.after_special_file_change(&key).await;
+    }
+
+    async fn did_close(&self, p: lsp::DidCloseTextDocumentParams) {
+        let Some(key) = key_of(&p.text_document.uri) else { return };
+        let path = PathBuf::from(&key);
+        let (in_corpus, was_pushed) = {
+            let mut st = self.st();
+            st.open.remove(&key);
+            let filter = loader::Filter::new(st.config());
+            (filter.matches(&st.roots, &path), st.pushed.contains(&key))
+        };
+        // Back to the disk's text, or out of the corpus when it does not belong there.
+        let id = if in_corpus && path.exists() {
+            self.on_file_event(&path, lsp::FileChangeType::CHANGED)
+        } else {
+            self.st().edit_corpus(|c| c.remove(&key));
+            None
+        };
+        match id {
+            Some(id) => self.diagnostics_changed(vec![id]),
+            None if was_pushed && !in_corpus => {
+                self.st().pushed.remove(&key);
+                self.client.publish_diagnostics(p.text_document.uri, vec![], None).await;
+            }
+            None => {}
+        }
+    }
+
+    async fn did_change_configuration(&self, p: lsp::DidChangeConfigurationParams) {
+        if self.st().flags.configuration {
+            self.pull_client_config().await;
+        } else {
+            let v = match p.settings {
+                Value::Object(mut m) if m.contains_key("dossier") => m.remove("dossier").unwrap_or(Value::Null),
+                other => other,
+            };
+            self.set_layer(|l| l.client = v).await;
+        }
+    }
+
+    async fn did_change_watched_files(&self, p: lsp::DidChangeWatchedFilesParams) {
+        let mut changed = Vec::new();
+        let mut special = Vec::new();
+        for ev in p.changes {
+            let Some(path) = ev.uri.to_file_path().map(|p| p.into_owned()) else { continue };
+            let key = loader::key(&path);
+            if is_special(&self.st(), &key) {
+                special.push(key);
+                continue;
+            }
+            if let Some(id) = self.on_file_event(&path, ev.typ) {
+                changed.push(id);
+            }
+        }
+        for key in special {
+            self.after_special_file_change(&key).await;
+        }
+        if !changed.is_empty() {
+            self.diagnostics_changed(changed);
+        }
+        self.refresh_views();
+    }
+
+    async fn hover(&self, p: lsp::HoverParams) -> Result<Option<lsp::Hover>> {
+        self.run("hover", move |s| features::hover(s, p)).await
+    }
+
+    async fn goto_definition(&self, p: lsp::GotoDefinitionParams) -> Result<Option<lsp::GotoDefinitionResponse>> {
+        self.run("definition", move |s| features::definition(s, p)).await
+    }
+
+    async fn references(&self, p: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        self.run("references", move |s| features::references(s, p)).await
+    }
+
+    async fn document_highlight(&self, p: lsp::DocumentHighlightParams) -> Result<Option<Vec<lsp::DocumentHighlight>>> {
+        self.run("documentHighlight", move |s| features::highlight(s, p)).await
+    }
+
+    async fn document_symbol(&self, p: lsp::DocumentSymbolParams) -> Result<Option<lsp::DocumentSymbolResponse>> {
+        self.run("documentSymbol", move |s| features::document_symbols(s, p)).await
+    }
+
+    async fn symbol(&self, p: lsp::WorkspaceSymbolParams) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        self.run("workspace/symbol", move |s| features::workspace_symbols(s, p)).await
+    }
+
+    async fn semantic_tokens_full(&self, p: lsp::SemanticTokensParams) -> Result<Option<lsp::SemanticTokensResult>> {
+        self.run("semanticTokens", move |s| {
+            features::semantic_tokens(s, &p.text_document.uri, None).map(lsp::SemanticTokensResult::Tokens)
+        })
+        .await
+    }
+
+    async fn semantic_tokens_range(
+        &self,
+        p: lsp::SemanticTokensRangeParams,
+    ) -> Result<Option<lsp::SemanticTokensRangeResult>> {
+        self.run("semanticTokens/range", move |s| {
+            features::semantic_tokens(s, &p.text_document.uri, Some(p.range))
+                .map(lsp::SemanticTokensRangeResult::Tokens)
+        })
+        .await
+    }
+
+    async fn prepare_rename(&self, p: lsp::TextDocumentPositionParams) -> Result<Option<lsp::PrepareRenameResponse>> {
+        self.run("prepareRename", move |s| features::prepare_rename(s, p)).await
+    }
+
+    async fn rename(&self, p: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        self.run("rename", move |s| features::rename(s, p)).await
+    }
+
+    async fn inlay_hint(&self, p: lsp::InlayHintParams) -> Result<Option<Vec<lsp::InlayHint>>> {
+        self.run("inlayHint", move |s| features::inlay_hints(s, p)).await
+    }
+
+    async fn code_action(&self, p: lsp::CodeActionParams) -> Result<Option<lsp::CodeActionResponse>> {
+        self.run("codeAction", move |s| features::code_actions(s, p)).await
+    }
+
+    async fn diagnostic(&self, p: lsp::DocumentDiagnosticParams) -> Result<lsp::DocumentDiagnosticReportResult> {
+        self.run("textDocument/diagnostic", move |s| {
+            let full = |items, result_id| {
+                lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Full(
+                    lsp::RelatedFullDocumentDiagnosticReport {
+                        related_documents: None,
+                        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport { result_id, items },
+                    },
+                ))
+            };
+            let Some(id) = key_of(&p.text_document.uri).and_then(|k| s.corpus.id(&k)) else {
+                return full(vec![], None);
+            };
+            let result_id = s.corpus.result_id(id);
+            if result_id.is_some() && result_id == p.previous_result_id {
+                return lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Unchanged(
+                    lsp::RelatedUnchangedDocumentDiagnosticReport {
+                        related_documents: None,
+                        unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
+                            result_id: result_id.unwrap_or_default(),
+                        },
+                    },
+                ));
+            }
+            full(features::document_diagnostics(s, id), result_id)
+        })
+        .await
+    }
+
+    async fn workspace_diagnostic(
+        &self,
+        p: lsp::WorkspaceDiagnosticParams,
+    ) -> Result<lsp::WorkspaceDiagnosticReportResult> {
+        self.run("workspace/diagnostic", move |s| {
+            let previous: std::collections::HashMap<String, String> =
+                p.previous_result_ids.into_iter().filter_map(|r| Some((key_of(&r.uri)?, r.value))).collect();
+            let docs = s.corpus.docs();
+            let items = docs
+                .par_iter()
+                .filter_map(|e| {
+                    let uri = s.uri(&e.name)?;
+                    let result_id = s.corpus.result_id(e.id)?;
+                    let version = None;
+                    if previous.get(&*e.name) == Some(&result_id) {
+                        return Some(lsp::WorkspaceDocumentDiagnosticReport::Unchanged(
+                            lsp::WorkspaceUnchangedDocumentDiagnosticReport {
+                                uri,
+                                version,
+                                unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
+                                    result_id,
+                                },
+                            },
+                        ));
+                    }
+                    Some(lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
+                        uri,
+                        version,
+                        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                            result_id: Some(result_id),
+                            items: features::document_diagnostics(s, e.id),
+                        },
+                    }))
+                })
+                .collect();
+            lsp::WorkspaceDiagnosticReportResult::Report(lsp::WorkspaceDiagnosticReport { items })
+        })
+        .await
+    }
+}
+
+/// Is `key` the configuration file or the registry?
+fn is_special(st: &State, key: &str) -> bool {
+    let cfg = st.roots.first().map(|r| loader::key(&r.join(CONFIG_FILE)));
+    let reg = loader::registry_path(&st.roots, st.config()).map(|p| loader::key(&p));
+    cfg.as_deref() == Some(key) || reg.as_deref() == Some(key)
+}
+
+impl Backend {
+    fn after_text_change(&self, key: &str, id: Option<DocId>) {
+        let special = is_special(&self.st(), key);
+        if special {
+            let this = self.clone();
+            let key = key.to_string();
+            tokio::spawn(async move { this.after_special_file_change(&key).await });
+            return;
+        }
+        if let Some(id) = id {
+            self.diagnostics_changed(vec![id]);
+        }
+    }
+
+    /// The configuration file or the registry changed (saved, edited, or on disk).
+    async fn after_special_file_change(&self, key: &str) {
+        let (is_cfg, is_reg) = {
+            let st = self.st();
+            let cfg = st.roots.first().map(|r| loader::key(&r.join(CONFIG_FILE)));
+            let reg = loader::registry_path(&st.roots, st.config()).map(|p| loader::key(&p));
+            (cfg.as_deref() == Some(key), reg.as_deref() == Some(key))
+        };
+        if is_cfg {
+            self.reload_config_file().await;
+        }
+        if is_reg {
+            self.load_registry();
+            self.publish_registry_diagnostics().await;
+            self.refresh_views();
+        }
+    }
+}
