@@ -149,7 +149,7 @@ else
   else
     run "vscode-e2e/code-server-$("$CLIENTS/code-server/bin/code-server" --version 2> /dev/null | head -1 | cut -d' ' -f1)" 420 \
       env PATH="$NODE24:$PATH" CODE_SERVER="$CLIENTS/code-server/bin/code-server" \
-      VSIX="$EXT/dossier.vsix" SCREENSHOT_DIR="$REPO/editors/screenshots" \
+      VSIX="$EXT/dossier.vsix" SCREENSHOT_DIR="$REPO/editors/screenshots" DOSSIER_ARTIFACTS="$LOGS" \
       node "$EXT/test/e2e/e2e.js"
   fi
 fi
