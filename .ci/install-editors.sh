@@ -94,7 +94,7 @@ else
   say "editors/vscode/package-lock.json missing: skipping npm ci"
 fi
 
-say "done. Clients under $P:"
+say "done in ${SECONDS}s. Clients under $P:"
 echo "  nvim 0.7:    $(command -v nvim) ($(nvim --version | head -1))"
 echo "  nvim 0.11:   $P/nvim011/bin/nvim"
 echo "  emacs:       $(command -v emacs) ($(emacs --version | head -1))"
