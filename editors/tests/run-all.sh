@@ -87,7 +87,7 @@ if [ ! -x "$DOSSIER_BIN" ]; then
 fi
 
 # ------------------------------------------------------------------ Neovim
-NVIM_CASES=(attach diagnostics hover definition references semantic_tokens health)
+NVIM_CASES=(attach diagnostics hover definition references semantic_tokens commands health)
 nvim_suite() { # label binary
   local label=$1 nv=$2 c
   for c in "${NVIM_CASES[@]}"; do

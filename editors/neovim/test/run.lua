@@ -2,7 +2,7 @@
 --   DOSSIER_TEST=<case> DOSSIER_BIN=/path/to/dossier CORPUS=/tmp/copy-of-seeds \
 --   DOSSIER_PLUGIN=editors/neovim \
 --   timeout 60 nvim --headless -u NONE -i NONE -n -c 'luafile editors/neovim/test/run.lua'
--- Cases: attach, diagnostics, hover, definition, references, semantic_tokens, health.
+-- Cases: attach, diagnostics, hover, definition, references, semantic_tokens, commands, health.
 -- Exit 0: all checks passed; 1: a check failed or a Lua error; 124: outer timeout.
 local TIMEOUT_MS = tonumber(os.getenv('LSP_TIMEOUT_MS') or '15000')
 local case_name = assert(os.getenv('DOSSIER_TEST'), 'DOSSIER_TEST not set')
@@ -212,6 +212,28 @@ function cases.semantic_tokens()
     if l == row and c == want then found = legend[d[i + 3] + 1] end
   end
   check(found == 'person', 'token "Tasmagambetov" is a person (got ' .. tostring(found) .. ')')
+end
+
+function cases.commands()
+  local buf = open(SEED_A)
+  local first = attached_client(buf)
+  if not check(first ~= nil, 'client attached') then return end
+  vim.cmd('DossierRestart')
+  local second
+  check(wait(function()
+    local c = attached_client(buf)
+    if c and c.id ~= first.id then second = c; return true end
+    return false
+  end), ':DossierRestart attached a new client')
+  check(vim.lsp.client_is_stopped(first.id), 'the old client is stopped')
+  -- no registry in the seeds: a message, no new buffer
+  local before = #vim.api.nvim_list_bufs()
+  vim.cmd('DossierOpenRegistry')
+  check(#vim.api.nvim_list_bufs() == before, ':DossierOpenRegistry without entities.toml opens nothing')
+  local f = io.open(corpus .. '/entities.toml', 'w'); f:write('# registry\n'); f:close()
+  vim.cmd('DossierOpenRegistry')
+  check(vim.api.nvim_buf_get_name(0) == vim.fn.fnamemodify(corpus .. '/entities.toml', ':p'),
+    ':DossierOpenRegistry opened ' .. vim.api.nvim_buf_get_name(0))
 end
 
 function cases.health()
