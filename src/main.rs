@@ -67,8 +67,14 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            rt.block_on(dossier_lsp::run_stdio());
-            ExitCode::SUCCESS
+            let clean = rt.block_on(dossier_lsp::run_stdio());
+            // Do not wait for background analysis still running: the client has gone.
+            rt.shutdown_background();
+            if clean {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Command::Check { paths, format } => check(paths, format),
         Command::Entities { path, format } => entities(path, format),

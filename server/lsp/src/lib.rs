@@ -14,13 +14,27 @@ pub mod features;
 pub mod loader;
 pub mod server;
 pub mod state;
+pub mod transport;
 
 use tower_lsp_server::{LspService, Server};
 
+/// Set when the client asked for `shutdown`; `exit` without it ends the process with code 1.
+pub static SHUTDOWN_REQUESTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// Serve the language server on stdin/stdout until the client says `exit` or closes the pipe.
-pub async fn run_stdio() {
-    let stdin = tokio::io::stdin();
+/// Returns whether a `shutdown` request came first.
+pub async fn run_stdio() -> bool {
+    let stdin = transport::guarded_stdin();
     let stdout = tokio::io::stdout();
-    let (service, socket) = LspService::new(server::Backend::new);
+    let builder = LspService::build(server::Backend::new)
+        .custom_method(transport::PARSE_ERROR_METHOD, server::Backend::parse_error);
+    // Debug builds expose two introspection methods for the end-to-end tests: the server's
+    // current text of a document, and a request that panics (the fault trigger).
+    #[cfg(debug_assertions)]
+    let builder = builder
+        .custom_method("dossier/debug/text", server::Backend::debug_text)
+        .custom_method("dossier/debug/panic", server::Backend::debug_panic);
+    let (service, socket) = builder.finish();
     Server::new(stdin, stdout, socket).serve(service).await;
+    SHUTDOWN_REQUESTED.load(std::sync::atomic::Ordering::SeqCst)
 }

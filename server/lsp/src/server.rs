@@ -224,11 +224,20 @@ impl Backend {
         }
     }
 
-    /// Re-read `dossier.toml`.
+    /// Re-read `dossier.toml`, publish its diagnostic, and reload if the configuration changed.
     async fn reload_config_file(&self) {
+        let changed = self.read_config_file();
+        self.publish_config_diagnostic().await;
+        if changed {
+            self.reload_after_config_change().await;
+        }
+    }
+
+    /// Read `dossier.toml` into the file layer; returns whether the configuration changed.
+    fn read_config_file(&self) -> bool {
         let root = self.st().roots.first().cloned();
-        let Some(root) = root else { return };
-        let changed = match loader::read_config_file(&root) {
+        let Some(root) = root else { return false };
+        match loader::read_config_file(&root) {
             Ok(layer) => {
                 let mut st = self.st();
                 st.config_error = None;
@@ -247,10 +256,6 @@ impl Backend {
                 self.st().config_error = Some(e);
                 false
             }
-        };
-        self.publish_config_diagnostic().await;
-        if changed {
-            self.reload_after_config_change().await;
         }
     }
 
@@ -481,7 +486,7 @@ impl LanguageServer for Backend {
                 st.layers.init = Value::Null;
             }
         }
-        self.reload_config_file().await;
+        self.read_config_file();
         let diagnostic_provider = flags.pull.then(|| {
             lsp::DiagnosticServerCapabilities::Options(lsp::DiagnosticOptions {
                 identifier: Some("dossier".into()),
@@ -547,24 +552,12 @@ impl LanguageServer for Backend {
                 .show_message(lsp::MessageType::WARNING, format!("dossier: invalid initializationOptions: {e}"))
                 .await;
         }
-        if flags.watch_dynamic {
-            let opts = lsp::DidChangeWatchedFilesRegistrationOptions {
-                watchers: vec![lsp::FileSystemWatcher {
-                    glob_pattern: lsp::GlobPattern::String("**/*".into()),
-                    kind: None,
-                }],
-            };
-            let reg = lsp::Registration {
-                id: "dossier-watch".into(),
-                method: "workspace/didChangeWatchedFiles".into(),
-                register_options: serde_json::to_value(opts).ok(),
-            };
-            if let Err(e) = self.client.register_capability(vec![reg]).await {
-                warn!("file watching not registered: {e}");
-            }
-        }
+        // Nothing here waits for the client inline: a handler that awaits a client reply would
+        // hold up `exit` for as long as the client does not answer.
         let this = self.clone();
         tokio::spawn(async move {
+            this.register_watchers(flags.watch_dynamic).await;
+            this.publish_config_diagnostic().await;
             this.pull_client_config().await;
             this.load_corpus().await;
         });
@@ -572,6 +565,7 @@ impl LanguageServer for Backend {
 
     async fn shutdown(&self) -> Result<()> {
         self.st().shutdown = true;
+        crate::SHUTDOWN_REQUESTED.store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 
@@ -658,7 +652,8 @@ impl LanguageServer for Backend {
 
     async fn did_change_configuration(&self, p: lsp::DidChangeConfigurationParams) {
         if self.st().flags.configuration {
-            self.pull_client_config().await;
+            let this = self.clone();
+            tokio::spawn(async move { this.pull_client_config().await });
         } else {
             let v = match p.settings {
                 Value::Object(mut m) if m.contains_key("dossier") => m.remove("dossier").unwrap_or(Value::Null),
@@ -826,7 +821,50 @@ fn is_special(st: &State, key: &str) -> bool {
     cfg.as_deref() == Some(key) || reg.as_deref() == Some(key)
 }
 
+#[cfg(debug_assertions)]
 impl Backend {
+    /// The server's text of a document (`{"uri": …}`), or null.
+    pub async fn debug_text(&self, p: Value) -> Result<Value> {
+        let uri: Option<lsp::Uri> = p.get("uri").and_then(|u| serde_json::from_value(u.clone()).ok());
+        self.run("debug/text", move |s| {
+            let d = uri.as_ref().and_then(|u| s.doc(u));
+            d.map_or(Value::Null, |d| Value::String(d.entry.text.to_string()))
+        })
+        .await
+    }
+
+    /// Panics inside a request: the fault trigger of the robustness tests.
+    pub async fn debug_panic(&self, _p: Value) -> Result<Value> {
+        self.run("debug/panic", |_| -> Value { panic!("fault trigger") }).await
+    }
+}
+
+impl Backend {
+    /// Ask the client to watch the corpus for us (when it supports dynamic registration).
+    async fn register_watchers(&self, enabled: bool) {
+        if enabled {
+            let opts = lsp::DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![lsp::FileSystemWatcher {
+                    glob_pattern: lsp::GlobPattern::String("**/*".into()),
+                    kind: None,
+                }],
+            };
+            let reg = lsp::Registration {
+                id: "dossier-watch".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(opts).ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![reg]).await {
+                warn!("file watching not registered: {e}");
+            }
+        }
+    }
+
+    /// Answer for a malformed message (see [`crate::transport`]).
+    pub async fn parse_error(&self) -> Result<Value> {
+        Err(jsonrpc::Error::parse_error())
+    }
+
     fn after_text_change(&self, key: &str, id: Option<DocId>) {
         let special = is_special(&self.st(), key);
         if special {

@@ -1,0 +1,164 @@
+//! A guard in front of the protocol reader.
+//!
+//! tower-lsp-server reads stdin through a framed decoder that stops for good at the first body
+//! that is not a JSON-RPC message, which would end the session on one malformed frame. This
+//! module reads the raw frames on a plain thread, passes every well-formed message through
+//! unchanged, and replaces a malformed one by a request to [`PARSE_ERROR_METHOD`] with a null id,
+//! which the server answers with the JSON-RPC parse error (-32700) — so the client gets the
+//! error and the session goes on. Headers without a usable `Content-Length` are skipped up to
+//! the next header block.
+//!
+//! It also guarantees that `exit` ends the process: once an `exit` notification has passed
+//! through, a watchdog ends the process after a grace period even if some task is still waiting.
+
+use std::io::{BufRead, BufReader, Read};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::io::{AsyncWriteExt, DuplexStream};
+
+/// The method a malformed frame is replaced with.
+pub const PARSE_ERROR_METHOD: &str = "dossier/parseError";
+
+/// Largest frame accepted (bigger bodies are drained and answered with a parse error).
+const MAX_FRAME: usize = 256 * 1024 * 1024;
+
+/// Is `body` a JSON-RPC message tower-lsp-server can decode?
+fn well_formed(body: &[u8]) -> Option<Value> {
+    let v: Value = serde_json::from_slice(body).ok()?;
+    let o = v.as_object()?;
+    if o.get("jsonrpc")?.as_str()? != "2.0" {
+        return None;
+    }
+    let id_ok = o.get("id").is_none_or(|i| i.is_null() || i.is_string() || i.is_i64() || i.is_u64());
+    let is_msg = match o.get("method") {
+        Some(m) => m.is_string(),
+        None => o.contains_key("id") && (o.contains_key("result") || o.contains_key("error")),
+    };
+    (id_ok && is_msg).then_some(v)
+}
+
+fn frame(body: &[u8]) -> Vec<u8> {
+    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    out.extend_from_slice(body);
+    out
+}
+
+fn parse_error_frame() -> Vec<u8> {
+    frame(format!(r#"{{"jsonrpc":"2.0","id":null,"method":"{PARSE_ERROR_METHOD}"}}"#).as_bytes())
+}
+
+/// Read one header block; returns the content length if there was one, `None` at end of input.
+fn read_headers(r: &mut impl BufRead) -> Option<Option<usize>> {
+    let mut len = None;
+    let mut any = false;
+    loop {
+        let mut line = Vec::new();
+        if r.read_until(b'\n', &mut line).ok()? == 0 {
+            return None;
+        }
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.is_empty() {
+            if any {
+                return Some(len);
+            }
+            continue; // stray blank line between frames
+        }
+        any = true;
+        if let Some((k, v)) = text.split_once(':') {
+            if k.trim().eq_ignore_ascii_case("content-length") {
+                len = v.trim().parse().ok();
+            }
+        }
+    }
+}
+
+/// Start the guard: returns the stream tower-lsp-server should read instead of stdin.
+pub fn guarded_stdin() -> DuplexStream {
+    let (reader, mut writer) = tokio::io::duplex(1 << 20);
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+    std::thread::Builder::new()
+        .name("dossier-stdin".into())
+        .spawn(move || {
+            let mut input = BufReader::with_capacity(1 << 16, std::io::stdin().lock());
+            while let Some(len) = read_headers(&mut input) {
+                let Some(len) = len else {
+                    tracing::warn!("protocol: header block without Content-Length skipped");
+                    if tx.send(parse_error_frame()).is_err() {
+                        break;
+                    }
+                    continue;
+                };
+                let mut body = vec![0u8; len.min(MAX_FRAME)];
+                if input.read_exact(&mut body).is_err() {
+                    break;
+                }
+                if len > MAX_FRAME {
+                    let _ = std::io::copy(&mut (&mut input).take((len - MAX_FRAME) as u64), &mut std::io::sink());
+                }
+                let out = match well_formed(&body).filter(|_| len <= MAX_FRAME) {
+                    Some(v) => {
+                        if v.get("method").and_then(Value::as_str) == Some("exit") {
+                            exit_watchdog();
+                        }
+                        frame(&body)
+                    }
+                    None => {
+                        tracing::warn!("protocol: malformed message ({len} bytes) answered with a parse error");
+                        parse_error_frame()
+                    }
+                };
+                if tx.send(out).is_err() {
+                    break;
+                }
+            }
+        })
+        .ok();
+    tokio::spawn(async move {
+        while let Some(bytes) = rx.recv().await {
+            if writer.write_all(&bytes).await.is_err() {
+                break;
+            }
+        }
+        // end of input: dropping the writer ends the session
+    });
+    reader
+}
+
+/// After `exit`, make sure the process ends even if a task is stuck.
+fn exit_watchdog() {
+    std::thread::spawn(|| {
+        std::thread::sleep(Duration::from_secs(2));
+        let clean = crate::SHUTDOWN_REQUESTED.load(std::sync::atomic::Ordering::SeqCst);
+        tracing::warn!("exit: ending the process");
+        std::process::exit(if clean { 0 } else { 1 });
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_matches_what_the_decoder_accepts() {
+        assert!(well_formed(br#"{"jsonrpc":"2.0","id":1,"method":"x","params":{}}"#).is_some());
+        assert!(well_formed(br#"{"jsonrpc":"2.0","method":"x"}"#).is_some());
+        assert!(well_formed(br#"{"jsonrpc":"2.0","id":1,"result":null}"#).is_some());
+        assert!(well_formed(b"{not json").is_none());
+        assert!(well_formed(b"[]").is_none());
+        assert!(well_formed(br#"{"jsonrpc":"1.0","method":"x"}"#).is_none());
+        assert!(well_formed(br#"{"jsonrpc":"2.0","id":{"a":1},"method":"x"}"#).is_none());
+        assert!(well_formed(br#"{"jsonrpc":"2.0","id":1}"#).is_none());
+    }
+
+    #[test]
+    fn headers_are_parsed_leniently() {
+        let mut r = BufReader::new(&b"content-length: 5\r\nContent-Type: x\r\n\r\nhello"[..]);
+        assert_eq!(read_headers(&mut r), Some(Some(5)));
+        let mut r = BufReader::new(&b"garbage\r\n\r\n"[..]);
+        assert_eq!(read_headers(&mut r), Some(None));
+        let mut r = BufReader::new(&b""[..]);
+        assert_eq!(read_headers(&mut r), None);
+    }
+}
