@@ -1,0 +1,71 @@
+//! End-to-end tests of the command line.
+
+use std::process::Command;
+
+fn dossier(args: &[&str], cwd: &std::path::Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dossier")).args(args).current_dir(cwd).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn repo() -> &'static std::path::Path {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn check_on_the_seeds_reports_the_captions_with_source_and_caret() {
+    let (code, out, _) = dossier(&["check", "seeds"], repo());
+    assert_eq!(code, 1, "warnings make the exit code 1");
+    let caption = "seeds/000_ed376fe458f0e54a.txt:29:1: warning[untranslated-caption]: untranslated Cyrillic caption";
+    assert!(out.contains(caption), "{out}");
+    assert!(out.contains("    29 | Генсек ОДКБ Имангали Тасмагамбетов"), "source line shown");
+    assert!(out.contains("       | ^^^^"), "caret shown");
+    assert!(out.contains("seeds/002_e2d909bfb0b5a3b3.txt:17:125: warning[untranslated-text]"), "{out}");
+    assert!(out.lines().last().unwrap().ends_with("in 2 documents"));
+}
+
+#[test]
+fn check_json_is_one_object_per_diagnostic() {
+    let (code, out, _) = dossier(&["check", "--format", "json", "seeds/000_ed376fe458f0e54a.txt"], repo());
+    assert_eq!(code, 1);
+    let objs: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let captions: Vec<_> = objs.iter().filter(|o| o["code"] == "untranslated-caption").collect();
+    assert_eq!(captions.len(), 2);
+    assert_eq!(captions[0]["line"], 29);
+    assert_eq!(captions[0]["severity"], "warning");
+    assert!(captions[0]["message"].as_str().unwrap().contains("Viktor Khrenin"));
+}
+
+#[test]
+fn clean_corpus_exits_zero_and_bad_paths_exit_two() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), "A clean English article.\n").unwrap();
+    std::fs::write(dir.path().join("dossier.toml"), "[rules]\nuntranslated-text = \"off\"\n").unwrap();
+    std::fs::write(dir.path().join("b.txt"), "Stray и here.\n").unwrap();
+    let (code, out, err) = dossier(&["check", "."], dir.path());
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("0 diagnostics in 2 documents"), "{out}");
+    let (code, _, err) = dossier(&["check", "no/such/dir"], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("no such file or folder"), "{err}");
+    // a broken configuration is reported and the defaults apply
+    std::fs::write(dir.path().join("dossier.toml"), "[rules\n").unwrap();
+    let (code, _, err) = dossier(&["check", "."], dir.path());
+    assert_eq!(code, 1, "defaults flag the stray word");
+    assert!(err.contains("invalid dossier.toml"), "{err}");
+}
+
+#[test]
+fn version_and_help() {
+    let (code, out, _) = dossier(&["--version"], repo());
+    assert_eq!(code, 0);
+    assert!(out.starts_with("dossier "));
+    let (code, out, _) = dossier(&["--help"], repo());
+    assert_eq!(code, 0);
+    for sub in ["lsp", "check", "entities", "show"] {
+        assert!(out.contains(sub), "{sub} in help");
+    }
+}
