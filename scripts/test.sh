@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it:
+#   formatting and lints, Rust unit + end-to-end tests (the real binary over stdio),
+#   a release build, then every editor-client test (Neovim 0.7/0.11, Emacs+Eglot,
+#   vscode-jsonrpc, real VS Code through code-server + Chromium).
+# Locally a missing editor client is a SKIP with a reason; with CI=true it is a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "cargo test --workspace"
+cargo test --workspace
+
+step "cargo build --release"
+cargo build --release
+
+step "editor clients"
+editors/tests/run-all.sh
+
+# Quality figures on the seeds, when the scorer is beside the project (information, not a gate).
+if [ -f ../shared/tools/corpus_eval.py ]; then
+  step "quality on seeds/ (corpus_eval.py)"
+  python3 ../shared/tools/corpus_eval.py --server "target/release/dossier lsp" --corpus seeds \
+    --gold ../shared/gold/seeds.gold.json --timeout 30 | tail -n 1 || true
+fi
