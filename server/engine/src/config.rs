@@ -19,6 +19,9 @@
 //! [registry]
 //! path = "entities.toml"
 //!
+//! [ignore]
+//! lines = ["Subscribe to our Telegram channel"]   # never flag lines with this text
+//!
 //! [inlayHints]
 //! transliteration = true
 //! ```
@@ -76,6 +79,9 @@ pub struct Config {
     /// Thresholds of the `repeated-line` rule.
     pub repeated_min_docs: usize,
     pub repeated_min_share: f64,
+    /// Line texts the user chose to ignore ("Ignore this pattern"); compared ignoring case and
+    /// runs of whitespace by the scrape-artifact rules.
+    pub ignore_lines: Vec<String>,
 }
 
 impl Default for Config {
@@ -90,6 +96,7 @@ impl Default for Config {
             inlay_transliteration: true,
             repeated_min_docs: 3,
             repeated_min_share: 0.01,
+            ignore_lines: Vec::new(),
         }
     }
 }
@@ -114,7 +121,7 @@ pub fn parse_toml(src: &str) -> Result<Value, ConfigError> {
         .map_err(|e| ConfigError { message: format!("invalid dossier.toml: {}", e.message()), range: e.span() })?;
     let json = serde_json::to_value(v).map_err(|e| ConfigError { message: e.to_string(), range: None })?;
     // Validate this layer alone so errors point at this file.
-    build(&[json.clone()]).map_err(|mut e| {
+    build(std::slice::from_ref(&json)).map_err(|mut e| {
         e.range = e.range.or_else(|| locate(src, &e.message));
         e
     })?;
@@ -269,6 +276,14 @@ pub fn build(layers: &[Value]) -> Result<Config, ConfigError> {
                     }
                 }
             }
+            "ignore" => {
+                for (k, v) in table(body)? {
+                    match norm_key(&k).as_str() {
+                        "lines" => cfg.ignore_lines = strings(v, "ignore.lines")?,
+                        _ => return Err(err(format!("unknown key `ignore.{k}`"))),
+                    }
+                }
+            }
             // Editor-only settings (server path, trace) pass through the same section.
             "server" | "trace" => {}
             _ => return Err(err(format!("unknown section `{section}`"))),
@@ -312,6 +327,9 @@ mod tests {
         assert_eq!(cfg.level("untranslated-text", Level::Off), Level::On(Severity::Information));
         assert_eq!(cfg.level("untranslated-caption", Level::On(Severity::Hint)), Level::Off);
         assert!(!cfg.inlay_transliteration);
+        let cfg = build(&[parse_toml("[ignore]\nlines = [\"Read also:\"]\n").unwrap()]).unwrap();
+        assert_eq!(cfg.ignore_lines, vec!["Read also:"]);
+        assert!(build(&[json!({"ignore": {"lines": [1]}})]).is_err());
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::text::LineIndex;
 use crate::DocId;
 
 /// Codes of rules that need the whole corpus (registered here so configuration accepts them).
-pub const CORPUS_RULE_CODES: &[&str] = &[];
+pub const CORPUS_RULE_CODES: &[&str] = &["repeated-line"];
 
 /// Code of the information diagnostic that reports how a file was decoded.
 pub const ENCODING_CODE: &str = "encoding";

@@ -5,14 +5,35 @@
 //! To add a rule: write `rules/<code>.rs` with a unit struct implementing [`Rule`] and tests
 //! taken from real text, then list it in [`RULES`].
 
+use std::ops::Range;
+
 use crate::config::{Config, Level};
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Fix, Severity};
 use crate::text::LineIndex;
 use crate::DocId;
 
+mod boilerplate;
+mod duplicate_paragraph;
+mod glued_footnote;
+mod markup_residue;
+mod mixed_script_word;
+mod mojibake;
+mod page_metadata;
+pub mod repeated_line;
+mod truncated_ending;
 mod untranslated;
+mod widget_residue;
 
+pub use boilerplate::Boilerplate;
+pub use duplicate_paragraph::DuplicateParagraph;
+pub use glued_footnote::GluedFootnote;
+pub use markup_residue::MarkupResidue;
+pub use mixed_script_word::MixedScriptWord;
+pub use mojibake::Mojibake;
+pub use page_metadata::PageMetadata;
+pub use truncated_ending::TruncatedEnding;
 pub use untranslated::{UntranslatedCaption, UntranslatedText};
+pub use widget_residue::WidgetResidue;
 
 /// What a rule sees of one document.
 pub struct DocCtx<'a> {
@@ -35,7 +56,19 @@ pub trait Rule: Send + Sync {
 }
 
 /// Every per-document rule, in reporting order.
-pub static RULES: &[&dyn Rule] = &[&UntranslatedCaption, &UntranslatedText];
+pub static RULES: &[&dyn Rule] = &[
+    &UntranslatedCaption,
+    &UntranslatedText,
+    &MixedScriptWord,
+    &Mojibake,
+    &Boilerplate,
+    &DuplicateParagraph,
+    &WidgetResidue,
+    &PageMetadata,
+    &GluedFootnote,
+    &MarkupResidue,
+    &TruncatedEnding,
+];
 
 /// Codes that configuration may name: the rules above plus corpus-level rules.
 pub fn all_codes() -> Vec<&'static str> {
@@ -68,4 +101,70 @@ pub fn check_document(cx: &DocCtx<'_>) -> Vec<Diagnostic> {
 /// Severity of a level, for rules that are on by default.
 pub const fn on(sev: Severity) -> Level {
     Level::On(sev)
+}
+
+/// The content of a line without surrounding whitespace (NBSP and BOM included), as a byte range
+/// into the document.
+pub(crate) fn trimmed(text: &str, r: Range<usize>) -> Range<usize> {
+    let line = &text[r.clone()];
+    let is_space = |c: char| c.is_whitespace() || c == '\u{feff}';
+    let start = line.len() - line.trim_start_matches(is_space).len();
+    let end = line.trim_end_matches(is_space).len().max(start);
+    r.start + start..r.start + end
+}
+
+/// A fix that deletes line `line` of the document together with its terminator.
+pub(crate) fn delete_line(cx: &DocCtx<'_>, line: usize, title: &str) -> Fix {
+    Fix::replace(title, cx.doc, cx.lines.line_range_with_terminator(line), "")
+}
+
+/// Has the user asked (configuration `ignore.lines`) not to flag this line's text?
+/// Comparison ignores case and runs of whitespace.
+pub(crate) fn is_ignored(config: &Config, line: &str) -> bool {
+    config.ignore_lines.iter().any(|i| same_line(i, line))
+}
+
+fn same_line(a: &str, b: &str) -> bool {
+    fn folded(s: &str) -> impl Iterator<Item = char> + '_ {
+        s.split_whitespace().flat_map(|w| w.chars().flat_map(char::to_lowercase).chain([' ']))
+    }
+    folded(a).eq(folded(b))
+}
+
+#[cfg(test)]
+pub(crate) mod testutil {
+    //! Running one rule on a text, for the rules' unit tests.
+    use super::*;
+
+    /// Findings of `rule` on `text` with the default configuration.
+    pub fn check(rule: &dyn Rule, text: &str) -> Vec<Diagnostic> {
+        check_with(rule, text, &Config::default())
+    }
+
+    pub fn check_with(rule: &dyn Rule, text: &str, config: &Config) -> Vec<Diagnostic> {
+        let lines = LineIndex::new(text);
+        let cx = DocCtx { doc: DocId(0), text, lines: &lines, config };
+        let mut out = Vec::new();
+        rule.check(&cx, &mut out);
+        out
+    }
+
+    /// 1-based line numbers that carry a finding.
+    pub fn flagged_lines(rule: &dyn Rule, text: &str) -> Vec<usize> {
+        let lines = LineIndex::new(text);
+        let mut v: Vec<usize> = check(rule, text).iter().map(|d| lines.line_of(d.range.start) + 1).collect();
+        v.dedup();
+        v
+    }
+
+    /// The text after applying every edit of the first fix of `d` (edits must not overlap).
+    pub fn apply_first_fix(text: &str, d: &Diagnostic) -> String {
+        let mut edits = d.fixes[0].edits.clone();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+        let mut out = text.to_string();
+        for e in edits {
+            out.replace_range(e.range, &e.new_text);
+        }
+        out
+    }
 }

@@ -1,0 +1,462 @@
+//! `boilerplate`: site chrome scraped along with the article.
+//!
+//! News sites wrap every article in the same furniture: subscribe and share bars, cookie banners,
+//! comment-policy notices, "select the error and press Ctrl+Enter", copyright and reprint terms,
+//! advertising labels, "Read also" / "Latest news" headers, breadcrumbs and back links, a bare
+//! domain line, loading placeholders and the thank-you text of feedback forms. None of it is the
+//! article; a corpus cleaner deletes it.
+//!
+//! Patterns are grouped by family and written for the many ways sites (and machine translation)
+//! phrase each notice. Two tiers keep the cost low and the precision high:
+//! - *line* patterns must match the whole line (or its start) and are tried on every line; an
+//!   anchored automaton rejects ordinary prose after a few bytes;
+//! - *phrase* patterns may occur anywhere, so they only run on short lines (chrome is short;
+//!   article paragraphs that merely discuss comments or cookies are long).
+//!
+//! The user's `boilerplate.patterns` regexes are matched against the trimmed line as well.
+
+use std::sync::{Arc, LazyLock, Mutex};
+
+use regex::RegexSet;
+
+use super::{delete_line, is_ignored, on, trimmed, DocCtx, Rule};
+use crate::config::Level;
+use crate::diag::{Diagnostic, Severity};
+use crate::text::lines;
+
+pub struct Boilerplate;
+
+/// Lines longer than this (in bytes) are only tried against the anchored line patterns.
+const PHRASE_MAX: usize = 420;
+
+/// Whole-line or line-start patterns: (family, regex). Matched case-insensitively against the
+/// trimmed line with leading bullets removed.
+const LINE_PATTERNS: &[(&str, &str)] = &[
+    // subscribe / follow / share
+    ("subscription prompt", r"^subscribe(?:\s|:|!|$)"),
+    ("subscription prompt", r"^(?:follow|join|find|read|watch|like) us(?:\s|:|!|\.|$)"),
+    (
+        "subscription prompt",
+        r"^(?:sign up|register|subscribe) (?:for|to) (?:our|the) (?:\w+ )?(?:newsletter|digest|mailing|news|channel)",
+    ),
+    (
+        "subscription prompt",
+        r"^(?:get|receive) (?:the |our )?(?:latest )?news (?:first|in your|by e-?mail|on telegram)",
+    ),
+    ("share bar", r"^share(?:\s*[:!]|\s+(?:this|the|on|via|in|with|to)\b|$)"),
+    (
+        "share bar",
+        r"^(?:(?:facebook|twitter|x|vk|vkontakte|telegram|whatsapp|viber|odnoklassniki|ok|youtube|instagram|tiktok|linkedin|e-?mail|print|copy link|pinterest|reddit|livejournal|mail\.ru|yandex ?zen|dzen|rss|flipboard|messenger|skype|threads)[\s,|•·/]*){2,}$",
+    ),
+    // comment policy
+    ("comment-policy notice", r"^dear (?:readers|users|visitors|subscribers|friends|commenters)\b"),
+    ("comment-policy notice", r"^(?:leave|add|post|write|send) (?:a |an |your )?(?:comment|reply|review|opinion)s?\b"),
+    ("comment-policy notice", r"^comments?\s*(?:\(\d+\)|:\s*\d*|\d+)?$"),
+    (
+        "comment-policy notice",
+        r"^(?:no comments?(?: yet)?|be the first to comment\b.*|show (?:all )?comments?.*|hide comments?)\W*$",
+    ),
+    (
+        "comment-policy notice",
+        r"^(?:you must|you need to|please|only registered users can) (?:be )?(?:log(?:ged)? in|sign(?:ed)? in|registered|register|authori[sz]e)",
+    ),
+    (
+        "comment-policy notice",
+        r"^thank you for (?:your |the )?(?:understanding|feedback|your message|subscribing|comment)",
+    ),
+    // error-report prompt
+    ("error-report prompt", r"^(?:found|noticed|spotted|see) an? (?:error|mistake|typo|inaccuracy)"),
+    ("error-report prompt", r"^report (?:an? )?(?:error|typo|mistake|inaccuracy)"),
+    // copyright / reprint
+    ("copyright notice", r"^(?:©|\(c\)\s*\d{4}|copyright\b)"),
+    (
+        "copyright notice",
+        r"^when (?:using|copying|quoting|reprinting|citing) (?:our |the |site )?(?:materials|content|articles|information|texts)",
+    ),
+    // advertising
+    (
+        "advertising",
+        r"^(?:advertising|advertisement|ads?|sponsored(?: content| post| material)?|partner(?:s'?)? (?:news|content|material|project)s?|promo(?:ted)?(?: content)?|on the rights of advertising|special project|реклама|erid\s*:?\s*\S+)\s*[:.]?$",
+    ),
+    ("advertising", r"^advertising (?:on|in) (?:the|our) (?:site|website|portal|newspaper)"),
+    // read also / news lists
+    ("\"read also\" block", r"^(?:read|see|watch|look|listen) (?:also|more|too)\b"),
+    ("\"read also\" block", r"^also (?:read|see|on the topic)\b"),
+    (
+        "news-list header",
+        r"^(?:related|similar|recommended|popular|latest|recent|top|other|more|main|last|fresh|hot|trending|breaking|most (?:read|popular|viewed|discussed|commented))(?: news| articles| stories| materials| posts| publications| topics| videos| headlines)?(?: on (?:this|the) topic| of the day| for today)?\s*:?$",
+    ),
+    (
+        "news-list header",
+        r"^(?:news feed|all news|news of the day|news by topic|editor'?s? (?:choice|picks)|on (?:this|the) topic|more on (?:this|the) topic|in other news|you may (?:also )?(?:like|be interested in)|we recommend|don'?t miss|recommended for you|also interesting)\s*:?$",
+    ),
+    (
+        "\"read more\" link",
+        r"^(?:read more|continue reading|read the full (?:article|story|text)|full story|show more|load more|more details|details|more)\s*(?:…|\.\.\.|→|»|>|›)?$",
+    ),
+    // navigation
+    ("back-navigation link", r"^(?:←|«|<|‹)?\s*(?:back|go back|return)(?: to (?:the )?[\w ]{1,30})?\s*(?:→|»|›)?$"),
+    (
+        "navigation link",
+        r"^(?:←\s*|«\s*)?(?:previous|next|prev)(?: (?:article|news|post|story|material|page|item))?\s*(?:→|»|›|:.*)?$",
+    ),
+    (
+        "navigation link",
+        r"^(?:to top|back to top|up|menu|main menu|search|close|cancel|send|submit|print|print version|version for the visually impaired|archive|news archive|log ?in|sign in|register|sign up|home|homepage|main page|главная)\s*↑?$",
+    ),
+    ("breadcrumb", r"^(?:home|main|main page|homepage|news|главная)\s*(?:/|»|>|›|→|\|)\s*\S"),
+    // bare site name / domain
+    (
+        "site name",
+        r"^(?:https?://)?(?:www\.)?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9-]+)*\.(?:com|net|org|info|biz|ru|kz|ua|by|kg|uz|tj|am|az|ge|md|news|media|tv|online|io|co|uk|de|eu|su|рф|today|press|site|world|asia|me|fm)(?:/\S*)?$",
+    ),
+    ("site name", r"^https?://\S+$"),
+    (
+        "cookie notice",
+        r"^(?:accept|accept all|accept cookies|i agree|i accept|agree|got it|allow cookies|reject all)\s*!?$",
+    ),
+    // loading placeholders
+    (
+        "loading placeholder",
+        r"^(?:loading|please wait|loading comments|loading video|video is loading|content is loading|загрузка)\s*(?:\.\.\.|…|\.)?$",
+    ),
+    // feedback-form chrome
+    ("feedback-form text", r"^(?:thank you|thanks)\s*!?$"),
+    (
+        "feedback-form text",
+        r"^(?:now )?the (?:editors?|editorial (?:staff|board|office)|moderators?) (?:are|is|have been|has been|were|was|will be) (?:aware|notified|informed)",
+    ),
+    (
+        "feedback-form text",
+        r"^(?:your )?(?:message|report|request|feedback|complaint) (?:has been|was|is) (?:sent|received|submitted)",
+    ),
+];
+
+/// Patterns that may occur anywhere in a short line.
+const PHRASE_PATTERNS: &[(&str, &str)] = &[
+    (
+        "cookie notice",
+        r"cookies?\b.{0,80}\b(?:use|using|accept|consent|agree|policy|settings|continu|improve|experience)",
+    ),
+    ("cookie notice", r"\b(?:we|this (?:site|website|portal)) uses? cookies"),
+    (
+        "comment-policy notice",
+        r"rules (?:for|of) (?:publishing|posting|commenting|publication of|placing|writing) comments",
+    ),
+    ("comment-policy notice", r"\bcomment(?:ing)? (?:rules|policy|moderation)\b"),
+    (
+        "comment-policy notice",
+        r"(?:administration|moderators?|editors?|editorial (?:board|staff|office)|site owners?) (?:has|have|reserves?|retains?) the right to (?:delete|remove|edit|block|moderate|reject)",
+    ),
+    ("comment-policy notice", r"\b(?:links|linking|references) to third[- ]party (?:resources|sites|websites|pages)"),
+    (
+        "comment-policy notice",
+        r"\bcomments? (?:containing|that contain|with|which contain)\b.{0,80}\b(?:insult|obscen|extremis|profan|spam|links|offensive|abuse|hate)",
+    ),
+    (
+        "comment-policy notice",
+        r"\b(?:prohibited|forbidden|not allowed|banned|not permitted)\b.{0,30}\b(?:publication|publishing|posting)\b.{0,30}\bcomments?\b",
+    ),
+    (
+        "comment-policy notice",
+        r"\bcomments?\b.{0,60}\b(?:will be (?:deleted|removed|moderated)|are moderated|are pre-moderated)",
+    ),
+    (
+        "comment-policy notice",
+        r"\b(?:to|in order to) (?:leave|post|add|write) (?:a )?comments?,? (?:please |you (?:must|need to) )?(?:log in|sign in|register|authori[sz]e)",
+    ),
+    (
+        "error-report prompt",
+        r"\bif you (?:find|found|notice|noticed|spot|see|have found|came across)(?: an?| any)? (?:error|mistake|typo|inaccuracy|misprint)",
+    ),
+    ("error-report prompt", r"\bctrl\s*\+\s*enter\b"),
+    (
+        "error-report prompt",
+        r"\b(?:select|highlight) (?:it|the (?:text|error|fragment|word)|a (?:piece|fragment) of (?:the )?text)\b.{0,40}\b(?:press|click)",
+    ),
+    ("copyright notice", r"\ball rights (?:are )?reserved\b"),
+    (
+        "copyright notice",
+        r"\b(?:reprint|reproduction|republication|copying|use|citing|quoting|distribution)(?:ing)? (?:of )?(?:any |the |our |site |editorial )?(?:materials|content|articles|texts|publications|information)\b.{0,100}\b(?:link|permission|consent|prohibited|allowed|required|forbidden)",
+    ),
+    (
+        "copyright notice",
+        r"\b(?:active|direct|indexed|open|hyper)[\s-]*(?:hyper)?link\b.{0,60}\b(?:is )?(?:required|mandatory|obligatory|necessary)",
+    ),
+    (
+        "subscription prompt",
+        r"\bour (?:official )?(?:telegram|whatsapp|viber|youtube|instagram|tiktok|facebook|vk|twitter|x|dzen|zen)[\s-]?(?:channel|account|page|group|chat|community)",
+    ),
+    (
+        "subscription prompt",
+        r"\bsubscribe to (?:us|our|the)\b.{0,60}\b(?:telegram|whatsapp|viber|youtube|instagram|tiktok|facebook|vk|twitter|zen|dzen|channel|newsletter)",
+    ),
+    (
+        "loading placeholder",
+        r"\b(?:enable javascript|javascript (?:is )?(?:disabled|required|must be enabled)|your browser does not support)\b",
+    ),
+];
+
+struct Compiled {
+    line: RegexSet,
+    phrase: RegexSet,
+}
+
+static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
+    let build = |ps: &[(&str, &str)]| {
+        RegexSet::new(ps.iter().map(|(_, p)| format!("(?i){p}")))
+            .unwrap_or_else(|e| panic!("built-in boilerplate pattern: {e}"))
+    };
+    Compiled { line: build(LINE_PATTERNS), phrase: build(PHRASE_PATTERNS) }
+});
+
+/// The user's extra patterns, compiled once per distinct list.
+type UserCache = Option<(Vec<String>, Arc<RegexSet>)>;
+static USER: LazyLock<Mutex<UserCache>> = LazyLock::new(|| Mutex::new(None));
+
+fn user_patterns(ps: &[String]) -> Option<Arc<RegexSet>> {
+    if ps.is_empty() {
+        return None;
+    }
+    let mut cache = USER.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((k, set)) = cache.as_ref() {
+        if k.as_slice() == ps {
+            return Some(set.clone());
+        }
+    }
+    // Configuration validated each pattern; a set that still fails to build is simply skipped.
+    let set = Arc::new(RegexSet::new(ps).ok()?);
+    *cache = Some((ps.to_vec(), set.clone()));
+    Some(set)
+}
+
+/// Strip leading bullet and arrow characters that menus put before their items.
+pub(crate) fn strip_bullets(s: &str) -> &str {
+    s.trim_start_matches(|c: char| {
+        matches!(c, '•' | '·' | '▪' | '●' | '◦' | '‣' | '∙' | '*' | '►' | '▶' | '>' | '»' | '›') || c.is_whitespace()
+    })
+}
+
+/// The chrome family of a (trimmed) line, if it is chrome.
+pub(crate) fn family(line: &str) -> Option<&'static str> {
+    let s = strip_bullets(line);
+    if s.is_empty() {
+        return None;
+    }
+    let c = &*COMPILED;
+    if let Some(i) = c.line.matches(s).iter().next() {
+        return Some(LINE_PATTERNS[i].0);
+    }
+    if s.len() <= PHRASE_MAX {
+        if let Some(i) = c.phrase.matches(s).iter().next() {
+            return Some(PHRASE_PATTERNS[i].0);
+        }
+    }
+    None
+}
+
+/// A header after which a site lists headlines ("Read also:", "Latest news").
+pub(crate) fn is_list_header(line: &str) -> bool {
+    let s = strip_bullets(line);
+    matches!(family(s), Some("news-list header") | Some("\"read also\" block"))
+        && (s.ends_with(':') || s.split_whitespace().count() <= 4)
+}
+
+/// Could this line be an item of a headline list: short, one sentence, no closing punctuation?
+pub(crate) fn headline_like(line: &str) -> bool {
+    let words = line.split_whitespace().count();
+    (1..=25).contains(&words)
+        && !line.ends_with(['.', '!', '?', ';', ':', '"', '”', '»', '…', ','])
+        && !line.contains(". ")
+        && family(line).is_none()
+}
+
+/// Most headline items listed after one header.
+const MAX_LIST_ITEMS: usize = 12;
+
+impl Rule for Boilerplate {
+    fn code(&self) -> &'static str {
+        "boilerplate"
+    }
+    fn default_level(&self) -> Level {
+        on(Severity::Warning)
+    }
+    fn summary(&self) -> &'static str {
+        "Site chrome scraped with the article: subscribe/share bars, cookie and comment notices, \"Read also\", navigation, copyright."
+    }
+    fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+        let user = user_patterns(&cx.config.boilerplate_patterns);
+        // Headline items still expected after a "Read also:" / "Latest news" header.
+        let mut list_left = 0;
+        for (n, r) in lines(cx.text) {
+            let t = trimmed(cx.text, r);
+            let line = &cx.text[t.clone()];
+            if line.is_empty() {
+                continue;
+            }
+            let fam = match family(line) {
+                Some(f) => {
+                    list_left = if is_list_header(line) { MAX_LIST_ITEMS } else { 0 };
+                    f
+                }
+                None if user.as_ref().is_some_and(|u| u.is_match(line)) => "configured pattern",
+                None if list_left > 0 && headline_like(line) => {
+                    list_left -= 1;
+                    "headline of a news list"
+                }
+                None => {
+                    list_left = 0;
+                    continue;
+                }
+            };
+            if is_ignored(cx.config, line) {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    self.code(),
+                    t,
+                    format!("site chrome ({fam}), not part of the article; delete it from the corpus"),
+                )
+                .with_fix(delete_line(cx, n, "Delete boilerplate line").safe()),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::rules::testutil::{apply_first_fix, check, check_with, flagged_lines};
+
+    /// Chrome lines in the phrasings of many sites, each of which must be flagged.
+    const CHROME: &[&str] = &[
+        "otenge.com",
+        "www.inform.kz",
+        "https://tengrinews.kz/kazakhstan_news/",
+        "Subscribe to PolitNavigator news at ThereThere, Yandex Zen, Telegram, Classmates, In contact with, channels YouTube, TikTok и Viber.",
+        "Subscribe to our Telegram channel",
+        "Follow us on Facebook and Instagram",
+        "Join our WhatsApp group for the latest news",
+        "Read us on Telegram",
+        "Share:",
+        "Share this article",
+        "Facebook Twitter VK Telegram WhatsApp",
+        "This site uses cookies to improve your experience. By continuing to browse, you agree to our cookie policy.",
+        "We use cookies. Accept",
+        "Dear Readers, At the request of Roskomnadzor, the rules for publishing comments are being tightened.",
+        "Prohibited from publication comments from knowingly false information on the conduct of the operation, comments containing extremist statements, insults, fakes.",
+        "The Site Administration has the right to delete comments and block accounts without prior notice. Thank you for understanding!",
+        "The editors reserve the right to remove comments that violate these rules.",
+        "Placing links to third-party resources prohibited!",
+        "Comments (12)",
+        "Leave a comment",
+        "You must be logged in to post a comment.",
+        "If you find an error, please select a piece of text and press Ctrl + Enter.",
+        "Noticed a typo? Highlight it and press Ctrl+Enter",
+        "Found a mistake? Select it and press Ctrl+Enter to let us know.",
+        "© 2024 Kazinform. All rights reserved.",
+        "Copyright 2023 Vlast.kz",
+        "Any use of materials is allowed only with a hyperlink to the source.",
+        "When using materials, an active hyperlink to the site is required.",
+        "Reprinting of materials without the consent of the editorial office is prohibited.",
+        "Advertising",
+        "ADVERTISEMENT",
+        "Read also:",
+        "Read also: Tokayev signs a decree on early elections",
+        "See also",
+        "Latest news",
+        "Most read",
+        "Related articles:",
+        "More on this topic",
+        "Read more…",
+        "Home / News / Politics",
+        "Main » Kazakhstan » Society",
+        "← Back to news",
+        "Back",
+        "Next article",
+        "Loading...",
+        "Please wait…",
+        "Thank you!",
+        "  • Thank you!",
+        "Now the editors are aware.",
+        "The editors have been notified.",
+        "Your message has been sent",
+        "Accept all",
+        "Archive",
+    ];
+
+    /// Ordinary article lines, including ones that mention the same words.
+    const PROSE: &[&str] = &[
+        "Share prices on the Kazakhstan Stock Exchange fell by 3% on Monday.",
+        "Subscribers of the state broadcaster complained about the new tariffs.",
+        "The ministry said it reserves the right to respond to the sanctions in kind.",
+        "He did not comment on the reports, which appeared in Vlast.kz last week.",
+        "The decision to ban comments under the president's posts was widely criticised by journalists and activists, who said that the administration had used the new rules to silence dissent and that the courts would have to decide whether it had the right to delete comments at all.",
+        "Thank you for the question, the minister replied, and moved on.",
+        "Read the statement in full on the ministry's website, officials said at the briefing in Astana on Tuesday.",
+        "Back in 2016, the remains were returned to Kazakhstan.",
+        "Next year, the government plans to raise pensions.",
+        "Home prices in Almaty rose by 12% over the year.",
+        "Advertising revenue of regional newspapers has been falling for a decade.",
+        "More than 300 people attended the rally.",
+        "The cookies baked for the festival were sold out by noon.",
+        "Latest polls show that the party remains popular among rural voters.",
+        "Follow-up inspections found no violations.",
+        "“PRODUCT OF NAZARBAYEV”",
+        "On the first day of spring, the XXII extraordinary congress of the ruling Nur Otan party took place in Nur-Sultan.",
+        "Tasmagambetov thanked the editors of the newspaper for their support.",
+    ];
+
+    #[test]
+    fn chrome_lines_are_flagged() {
+        for line in CHROME {
+            let text = format!("An article paragraph.\n{line}\nAnother paragraph.");
+            assert_eq!(flagged_lines(&Boilerplate, &text), vec![2], "should flag: {line}");
+        }
+    }
+
+    #[test]
+    fn article_prose_is_not_flagged() {
+        for line in PROSE {
+            assert!(check(&Boilerplate, line).is_empty(), "false positive: {line}");
+        }
+    }
+
+    #[test]
+    fn headline_lists_after_a_header() {
+        let text = "Article ends here.\n\nLatest news\n\n14:25 Tokayev signs law on pensions\n13:50 Snowfall expected in northern regions\n\nRead also:\nAkimat explains the fuel shortage\nThe next paragraph of the article is prose, as it should be.\nA short heading";
+        assert_eq!(flagged_lines(&Boilerplate, text), vec![3, 5, 6, 8, 9]);
+        let text = "Read also: Tokayev signs a decree\nA heading of the article\n";
+        assert_eq!(flagged_lines(&Boilerplate, text), vec![1]);
+    }
+
+    #[test]
+    fn fix_deletes_the_whole_line() {
+        let text = "Para one.\r\nRead also:\r\nPara two.";
+        let d = check(&Boilerplate, text);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fixes[0].safe);
+        assert_eq!(apply_first_fix(text, &d[0]), "Para one.\r\nPara two.");
+        assert!(d[0].message.contains("read also"), "{}", d[0].message);
+    }
+
+    #[test]
+    fn user_patterns_and_ignored_lines() {
+        let mut cfg = Config { boilerplate_patterns: vec!["^Our partners:".into()], ..Config::default() };
+        let text = "Our partners: Kazinform, Tengri\nRead also:";
+        assert_eq!(check_with(&Boilerplate, text, &cfg).len(), 2);
+        cfg.ignore_lines = vec!["read   ALSO:".into()];
+        let d = check_with(&Boilerplate, text, &cfg);
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("configured pattern"));
+    }
+
+    #[test]
+    fn odd_input_does_not_panic() {
+        for text in ["", "\n\r\n\r", "•", "\u{feff}", "\u{a0}\u{a0}", "©", "ǅ\u{300}x"] {
+            let _ = check(&Boilerplate, text);
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! `duplicate-paragraph`: a headline or paragraph that the page repeats.
+//!
+//! Scrapers pick up the headline twice (page title and article title), a photo caption twice,
+//! and the teaser of the article ("On the first day of spring, the congress of the ruling
+//! party "Nur...") that a listing or social card shows before the full text. The later copy is
+//! flagged; related information points at the original.
+//!
+//! Two lines are the same paragraph when they agree after folding case, punctuation and
+//! whitespace. A teaser ends in "..." or "…" and repeats the start of another paragraph; since
+//! teaser and article are often translated separately, the test is on words: the teaser's
+//! words open the other paragraph (a common prefix of at least five words and half the teaser),
+//! or nearly all of them occur among the other paragraph's first words.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::{delete_line, is_ignored, on, trimmed, DocCtx, Rule};
+use crate::config::Level;
+use crate::diag::{Diagnostic, Related, Severity};
+use crate::text::lines;
+
+pub struct DuplicateParagraph;
+
+/// Lines shorter than this many folded characters are not compared ("Thank you!", "Share").
+const MIN_CHARS: usize = 24;
+
+/// Hash of the folded text (letters and digits, lowercased, runs of anything else as one space)
+/// and its folded length; no allocation.
+fn fold_hash(s: &str) -> (u64, usize) {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut n = 0;
+    let mut gap = false;
+    for c in s.chars() {
+        if c.is_alphanumeric() {
+            if gap && n > 0 {
+                h = (h ^ u64::from(b' ')).wrapping_mul(0x100_0000_01b3);
+                n += 1;
+            }
+            gap = false;
+            for l in c.to_lowercase() {
+                h = (h ^ u64::from(l)).wrapping_mul(0x100_0000_01b3);
+                n += 1;
+            }
+        } else {
+            gap = true;
+        }
+    }
+    (h, n)
+}
+
+fn folded_words(s: &str) -> Vec<String> {
+    s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
+}
+
+/// The teaser text without its ellipsis, if the line is a teaser.
+fn teaser_body(s: &str) -> Option<&str> {
+    let body = s.strip_suffix("...").or_else(|| s.strip_suffix('…'))?;
+    Some(body.trim_end())
+}
+
+/// Does `teaser` (words, the last possibly cut) repeat the start of `para`?
+fn teaser_of(teaser: &[String], para: &[String]) -> bool {
+    let n = teaser.len();
+    if n < 5 || para.len() <= n / 2 {
+        return false;
+    }
+    let prefix = teaser.iter().zip(para).take_while(|(a, b)| a == b).count();
+    if prefix >= 5 && prefix * 2 >= n {
+        return true;
+    }
+    // Separately translated: nearly all teaser words among the paragraph's opening words.
+    let window = &para[..para.len().min(n + 6)];
+    let whole = &teaser[..n - 1]; // the last word may be cut
+    let hits = whole.iter().filter(|w| window.contains(w)).count();
+    teaser[0] == para[0] && hits * 10 >= whole.len() * 8
+}
+
+impl Rule for DuplicateParagraph {
+    fn code(&self) -> &'static str {
+        "duplicate-paragraph"
+    }
+    fn default_level(&self) -> Level {
+        on(Severity::Warning)
+    }
+    fn summary(&self) -> &'static str {
+        "A headline or paragraph repeated in the same document, or a teaser repeating a paragraph's start."
+    }
+    fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+        let mut seen: HashMap<u64, Range<usize>> = HashMap::new();
+        let mut all: Vec<(usize, Range<usize>)> = Vec::new();
+        let mut teasers: Vec<(usize, Range<usize>)> = Vec::new();
+        for (n, r) in lines(cx.text) {
+            let t = trimmed(cx.text, r);
+            let s = &cx.text[t.clone()];
+            let (h, len) = fold_hash(s);
+            if len < MIN_CHARS {
+                continue;
+            }
+            all.push((n, t.clone()));
+            if let Some(first) = seen.get(&h) {
+                if is_ignored(cx.config, s) {
+                    continue;
+                }
+                let first_line = cx.lines.line_of(first.start) + 1;
+                let mut d = Diagnostic::new(
+                    self.code(),
+                    t.clone(),
+                    format!("this paragraph repeats line {first_line} of the same document; delete the copy"),
+                )
+                .with_fix(delete_line(cx, n, "Delete duplicate line").safe());
+                d.related.push(Related { doc: cx.doc, range: first.clone(), message: "first occurrence".into() });
+                out.push(d);
+                continue;
+            }
+            seen.insert(h, t.clone());
+            if teaser_body(s).is_some() {
+                teasers.push((n, t));
+            }
+        }
+        for (n, t) in teasers {
+            let s = &cx.text[t.clone()];
+            let Some(body) = teaser_body(s) else { continue };
+            let tw = folded_words(body);
+            let original = all.iter().find(|(m, r)| {
+                *m != n
+                    && teaser_body(&cx.text[r.clone()]).is_none()
+                    && teaser_of(&tw, &folded_words(&cx.text[r.clone()]))
+            });
+            let Some((_, orig)) = original else { continue };
+            if is_ignored(cx.config, s) {
+                continue;
+            }
+            let line = cx.lines.line_of(orig.start) + 1;
+            let mut d = Diagnostic::new(
+                self.code(),
+                t.clone(),
+                format!("teaser that repeats the start of the paragraph on line {line}; delete it"),
+            )
+            .with_fix(delete_line(cx, n, "Delete teaser line").safe());
+            d.related.push(Related { doc: cx.doc, range: orig.clone(), message: "the full paragraph".into() });
+            out.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testutil::{apply_first_fix, check, flagged_lines};
+
+    #[test]
+    fn repeated_headline_flags_the_copy_and_points_at_the_original() {
+        let text = "site.kz\n\nFrom the Secretary of the Komsomol to the Secretary of the CSTO.\n\nFrom the secretary of the Komsomol to the Secretary of the CSTO\n\nText.";
+        let d = check(&DuplicateParagraph, text);
+        assert_eq!(d.len(), 1);
+        assert_eq!(LineIndexExt::line(text, d[0].range.start), 5);
+        assert_eq!(LineIndexExt::line(text, d[0].related[0].range.start), 3);
+        assert_eq!(
+            apply_first_fix(text, &d[0]),
+            "site.kz\n\nFrom the Secretary of the Komsomol to the Secretary of the CSTO.\n\n\nText."
+        );
+    }
+
+    struct LineIndexExt;
+    impl LineIndexExt {
+        fn line(text: &str, off: usize) -> usize {
+            crate::text::LineIndex::new(text).line_of(off) + 1
+        }
+    }
+
+    #[test]
+    fn teasers_exact_and_retranslated() {
+        let para = "On the first day of spring, the XXII extraordinary congress of the ruling Nur Otan party took place in Nur-Sultan. The result was a name change.";
+        let text = format!("{para}\n\nSecond paragraph of the article text.\n\nOn the first day of spring, the XXII extraordinary congress of the ruling party \"Nur...\n");
+        assert_eq!(flagged_lines(&DuplicateParagraph, &text), vec![5]);
+        let text = format!("{para}\n\nOn the first day of spring, the XXII extraordinary congress of…\n");
+        assert_eq!(flagged_lines(&DuplicateParagraph, &text), vec![3]);
+    }
+
+    #[test]
+    fn distinct_paragraphs_and_short_lines_are_clean() {
+        let text = "Thank you!\n\nThank you!\n\nThe president said the reform would continue...\n\nThe president said nothing about the elections, the budget or the reshuffle in the government.\n\nTasmagambetov said that there are no analogues.\nTasmagambetov said that there are no analogues to the missile.";
+        assert!(flagged_lines(&DuplicateParagraph, text).is_empty());
+        for s in ["", "...", "…", "a...", "\u{a0}…"] {
+            let _ = check(&DuplicateParagraph, s);
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! `repeated-line` (corpus-level): a line that many documents of the corpus share.
+//!
+//! Whatever a site's template prints on every page — its name, a slogan, a subscription
+//! prompt, a list of rubrics — recurs verbatim across the articles scraped from it, while
+//! article sentences almost never do. Counting lines across the corpus finds template text that
+//! no pattern knows.
+//!
+//! The rule is split so the corpus index can keep it up to date incrementally:
+//! - [`line_keys`] turns one document into a key per meaningful line (pure, per document);
+//! - [`LineCensus`] counts, per key, the documents that contain it, with [`LineCensus::add`] and
+//!   [`LineCensus::remove`] applied as documents change (a rebuild with [`LineCensus::build`]
+//!   gives the same census);
+//! - [`check`] reports a document's lines whose key is common enough.
+//!
+//! Keys fold case, digits, punctuation and whitespace, so "Views: 975" and "VIEWS 12" share a
+//! key; lines with fewer than [`MIN_LETTERS`] letters are skipped.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::trimmed;
+use crate::config::{Config, Level};
+use crate::diag::{Diagnostic, Fix, Related, Severity};
+use crate::text::lines;
+use crate::DocId;
+
+/// Stable code of the rule.
+pub const CODE: &str = "repeated-line";
+
+/// Level used when the configuration does not name the rule.
+pub const DEFAULT_LEVEL: Level = Level::On(Severity::Warning);
+
+/// Lines with fewer letters than this carry too little to compare.
+pub const MIN_LETTERS: usize = 6;
+
+/// How many other places the related information lists.
+const MAX_RELATED: usize = 20;
+
+/// A key per meaningful line of `text`: the hash of its letters, lowercased, and the line's
+/// trimmed byte range. Digits, punctuation and whitespace do not count.
+pub fn line_keys(text: &str) -> Vec<(u64, Range<usize>)> {
+    let mut out = Vec::new();
+    for (_, r) in lines(text) {
+        let t = trimmed(text, r);
+        if t.is_empty() {
+            continue;
+        }
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut letters = 0usize;
+        for c in text[t.clone()].chars() {
+            if c.is_alphabetic() {
+                for l in c.to_lowercase() {
+                    h = (h ^ u64::from(l)).wrapping_mul(0x100_0000_01b3);
+                }
+                letters += 1;
+            }
+        }
+        if letters >= MIN_LETTERS {
+            out.push((h, t));
+        }
+    }
+    out
+}
+
+/// Where each line key occurs: per key, the documents holding it (once each, with the range of
+/// the first occurrence in that document), kept sorted by document.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LineCensus {
+    places: HashMap<u64, Vec<(DocId, u32, u32)>>,
+}
+
+impl LineCensus {
+    /// A census of all `docs` (document id and its [`line_keys`]).
+    pub fn build<'a>(docs: impl IntoIterator<Item = (DocId, &'a [(u64, Range<usize>)])>) -> LineCensus {
+        let mut c = LineCensus::default();
+        for (doc, keys) in docs {
+            c.add(doc, keys);
+        }
+        c
+    }
+
+    /// Count a document's keys. Adding a document twice without removing it is a no-op for
+    /// keys it already holds.
+    pub fn add(&mut self, doc: DocId, keys: &[(u64, Range<usize>)]) {
+        for (k, r) in keys {
+            let v = self.places.entry(*k).or_default();
+            if let Err(i) = v.binary_search_by_key(&doc, |p| p.0) {
+                v.insert(i, (doc, r.start as u32, r.end as u32));
+            }
+        }
+    }
+
+    /// Forget a document's keys (pass the keys it was added with).
+    pub fn remove(&mut self, doc: DocId, keys: &[(u64, Range<usize>)]) {
+        for (k, _) in keys {
+            if let Some(v) = self.places.get_mut(k) {
+                if let Ok(i) = v.binary_search_by_key(&doc, |p| p.0) {
+                    v.remove(i);
+                }
+                if v.is_empty() {
+                    self.places.remove(k);
+                }
+            }
+        }
+    }
+
+    /// Number of documents that contain `key`.
+    pub fn docs_with(&self, key: u64) -> usize {
+        self.places.get(&key).map_or(0, Vec::len)
+    }
+
+    /// Number of distinct keys counted.
+    pub fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.places.is_empty()
+    }
+}
+
+/// The `repeated-line` diagnostics of document `doc` with keys `keys`, in a corpus of
+/// `total_docs` documents. A line is reported when its key occurs in at least
+/// `config.repeated_min_docs` documents and in at least `config.repeated_min_share` of all
+/// documents. Severity follows the configured level; nothing is returned when the rule is off.
+/// Lines whose key equals the key of an entry of `config.ignore_lines` are not reported.
+/// Related information lists up to 20 other documents. The diagnostics carry no fix because
+/// the text is not at hand here; [`delete_fix`] builds one from the document's text.
+pub fn check(
+    census: &LineCensus,
+    doc: DocId,
+    keys: &[(u64, Range<usize>)],
+    total_docs: usize,
+    config: &Config,
+) -> Vec<Diagnostic> {
+    let Level::On(severity) = config.level(CODE, DEFAULT_LEVEL) else { return Vec::new() };
+    let ignored: Vec<u64> = config.ignore_lines.iter().flat_map(|l| line_keys(l)).map(|(k, _)| k).collect();
+    let min_docs = config.repeated_min_docs.max(2);
+    let mut out = Vec::new();
+    for (k, r) in keys {
+        let Some(places) = census.places.get(k) else { continue };
+        let here = places.binary_search_by_key(&doc, |p| p.0).is_ok();
+        let n = places.len() + usize::from(!here);
+        if n < min_docs || (n as f64) < config.repeated_min_share * total_docs as f64 || ignored.contains(k) {
+            continue;
+        }
+        let others: Vec<&(DocId, u32, u32)> = places.iter().filter(|p| p.0 != doc).collect();
+        let mut d = Diagnostic::new(
+            CODE,
+            r.clone(),
+            format!(
+                "this line occurs in {n} of {total_docs} documents: site template text, not part of the article; delete it"
+            ),
+        );
+        d.severity = severity;
+        for p in others.iter().take(MAX_RELATED) {
+            d.related.push(Related { doc: p.0, range: p.1 as usize..p.2 as usize, message: "same line".into() });
+        }
+        if others.len() > MAX_RELATED {
+            if let Some(last) = d.related.last_mut() {
+                last.message = format!("same line (and {} more documents)", others.len() - MAX_RELATED);
+            }
+        }
+        out.push(d);
+    }
+    out
+}
+
+/// A fix deleting the reported line of `text` (range as given by [`check`]) with its terminator.
+pub fn delete_fix(doc: DocId, text: &str, range: &Range<usize>) -> Fix {
+    let li = crate::text::LineIndex::new(text);
+    let line = li.line_of(range.start);
+    Fix::replace("Delete repeated line", doc, li.line_range_with_terminator(line), "").safe()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = "otenge.com\n\nSubscribe to our channel in Telegram\n";
+
+    fn doc(body: &str) -> String {
+        format!("{TEMPLATE}{body}\nViews: {}\n", body.len())
+    }
+
+    fn corpus(n: usize) -> Vec<String> {
+        (0..n).map(|i| doc(&format!("Article number {i} about a different event in the region."))).collect()
+    }
+
+    #[test]
+    fn template_lines_are_found_and_articles_are_not() {
+        let texts = corpus(5);
+        let keys: Vec<_> = texts.iter().map(|t| line_keys(t)).collect();
+        let census = LineCensus::build(keys.iter().enumerate().map(|(i, k)| (DocId(i as u32), k.as_slice())));
+        let cfg = Config::default();
+        let d = check(&census, DocId(0), &keys[0], texts.len(), &cfg);
+        let got: Vec<&str> = d.iter().map(|d| &texts[0][d.range.clone()]).collect();
+        // "Article number N …" differ only in digits, so they share a key too: digits fold.
+        assert_eq!(
+            got,
+            vec![
+                "otenge.com",
+                "Subscribe to our channel in Telegram",
+                "Article number 0 about a different event in the region."
+            ]
+        );
+        assert_eq!(d[0].related.len(), 4);
+        assert!(d[0].message.contains("5 of 5 documents"));
+        assert_eq!(d[0].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn thresholds_levels_and_ignores() {
+        let texts = corpus(3);
+        let keys: Vec<_> = texts.iter().map(|t| line_keys(t)).collect();
+        let census = LineCensus::build(keys.iter().enumerate().map(|(i, k)| (DocId(i as u32), k.as_slice())));
+        let mut cfg = Config::default();
+        assert_eq!(check(&census, DocId(1), &keys[1], 3, &cfg).len(), 3);
+        cfg.repeated_min_share = 0.5;
+        assert!(check(&census, DocId(1), &keys[1], 10, &cfg).is_empty(), "3 of 10 is under half");
+        cfg.repeated_min_share = 0.01;
+        cfg.repeated_min_docs = 4;
+        assert!(check(&census, DocId(1), &keys[1], 3, &cfg).is_empty());
+        cfg.repeated_min_docs = 3;
+        cfg.ignore_lines = vec!["OTENGE.COM".into()];
+        assert_eq!(check(&census, DocId(1), &keys[1], 3, &cfg).len(), 2);
+        cfg.rules.insert(CODE.into(), Level::On(Severity::Information));
+        assert!(check(&census, DocId(1), &keys[1], 3, &cfg).iter().all(|d| d.severity == Severity::Information));
+        cfg.rules.insert(CODE.into(), Level::Off);
+        assert!(check(&census, DocId(1), &keys[1], 3, &cfg).is_empty());
+    }
+
+    #[test]
+    fn incremental_updates_equal_a_rebuild() {
+        let mut texts = corpus(6);
+        let mut keys: Vec<_> = texts.iter().map(|t| line_keys(t)).collect();
+        let mut inc = LineCensus::build(keys.iter().enumerate().map(|(i, k)| (DocId(i as u32), k.as_slice())));
+        // change document 2, remove document 4
+        inc.remove(DocId(2), &keys[2]);
+        texts[2] = "A completely new text.\nWith two lines of prose.".into();
+        keys[2] = line_keys(&texts[2]);
+        inc.add(DocId(2), &keys[2]);
+        inc.remove(DocId(4), &keys[4]);
+        let rebuilt = LineCensus::build(
+            keys.iter().enumerate().filter(|(i, _)| *i != 4).map(|(i, k)| (DocId(i as u32), k.as_slice())),
+        );
+        assert_eq!(inc, rebuilt);
+        assert_eq!(inc.docs_with(line_keys("otenge.com")[0].0), 4);
+    }
+
+    #[test]
+    fn many_places_are_capped() {
+        let texts = corpus(30);
+        let keys: Vec<_> = texts.iter().map(|t| line_keys(t)).collect();
+        let census = LineCensus::build(keys.iter().enumerate().map(|(i, k)| (DocId(i as u32), k.as_slice())));
+        let d = check(&census, DocId(0), &keys[0], 30, &Config::default());
+        assert_eq!(d[0].related.len(), 20);
+        assert!(d[0].related[19].message.contains("and 9 more"), "{}", d[0].related[19].message);
+        let f = delete_fix(DocId(0), &texts[0], &d[0].range);
+        assert_eq!(f.edits[0].range, 0..11);
+    }
+
+    #[test]
+    fn keys_skip_short_and_empty_lines() {
+        assert!(line_keys("").is_empty());
+        assert!(line_keys("Tags: , ,\n12345\n\u{a0}\nВсё\n").is_empty());
+        let k = line_keys("Views: 975\r\nVIEWS 12\rotenge.com");
+        assert_eq!(k.len(), 1, "'views' has five letters");
+        assert_eq!(line_keys("Subscribe!")[0].0, line_keys("  SUBSCRIBE ")[0].0);
+    }
+}

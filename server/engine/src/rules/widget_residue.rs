@@ -1,0 +1,425 @@
+//! `widget-residue`: the text of page widgets flattened into the article.
+//!
+//! A scraper that keeps every text node turns sidebar widgets into lines of their own:
+//! - archive calendars: a month header ("May 2024", "« April"), a weekday row
+//!   ("Mon Tues Wed Thurs Fri Sat Total", "Пн Вт Ср"), and day numbers, spaced or glued
+//!   together ("6789101112");
+//! - counters: "Views: 975", "1 204 views", "Comments: 3", "Reading time: 4 min";
+//! - tag lists, empty or not: "Tags: , ,", "Tags: Kazakhstan, elections";
+//! - bullet menus: short "• Item" lines and "Politics • Economy • Society" rows.
+//!
+//! Month headers are only widget residue next to a calendar row (a lone "May 2024" may be a
+//! dateline) or when a menu bullet precedes them.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{delete_line, is_ignored, on, trimmed, DocCtx, Rule};
+use crate::config::Level;
+use crate::diag::{Diagnostic, Severity};
+use crate::text::lines;
+
+pub struct WidgetResidue;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    WeekdayRow,
+    DayNumbers,
+    MonthHeader,
+    Counter,
+    Tags,
+    Menu,
+}
+
+impl Kind {
+    fn what(self) -> &'static str {
+        match self {
+            Kind::WeekdayRow => "calendar weekday row",
+            Kind::DayNumbers => "calendar day numbers",
+            Kind::MonthHeader => "calendar month header",
+            Kind::Counter => "view/comment counter",
+            Kind::Tags => "tag list",
+            Kind::Menu => "bullet menu item",
+        }
+    }
+    fn calendar(self) -> bool {
+        matches!(self, Kind::WeekdayRow | Kind::DayNumbers)
+    }
+}
+
+const WEEKDAYS: &[&str] = &[
+    "mon",
+    "monday",
+    "tue",
+    "tues",
+    "tuesday",
+    "wed",
+    "weds",
+    "wednesday",
+    "thu",
+    "thur",
+    "thurs",
+    "thursday",
+    "fri",
+    "friday",
+    "sat",
+    "saturday",
+    "sun",
+    "sunday",
+    "mo",
+    "tu",
+    "we",
+    "th",
+    "fr",
+    "sa",
+    "su",
+    "пн",
+    "вт",
+    "ср",
+    "чт",
+    "пт",
+    "сб",
+    "вс",
+    "дс",
+    "сс",
+    "ср",
+    "бс",
+    "жм",
+    "сн",
+    "жк",
+];
+
+pub(crate) const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+];
+
+static COUNTER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^(?:(?:views?|viewed|reads?|read|hits|просмотр\w*|прочитано|shows|comments?|likes?|shares?|reposts?)\s*[:\-]?\s*\d[\d\s,.]*[kкm]?|\d[\d\s,.]*[kкm]?\s+(?:views?|reads|просмотр\w*|comments?)|(?:reading time|read time|время чтения)\s*:?\s*\d+\s*(?:min|minutes?|мин)\.?|\d+\s*(?:min|minutes?|мин)\.? read)$",
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+});
+
+static TAGS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:tags?|keywords|теги|тэги|метки|хэштеги|hashtags)\s*:").unwrap_or_else(|e| panic!("{e}"))
+});
+
+fn is_bullet(c: char) -> bool {
+    matches!(c, '•' | '▪' | '●' | '◦' | '‣' | '∙' | '·' | '►' | '▶')
+}
+
+fn words_of(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '/' | ';')).filter(|w| !w.is_empty())
+}
+
+fn weekday_row(s: &str) -> bool {
+    let (mut n, mut days) = (0, 0);
+    for w in words_of(s) {
+        let w = w.trim_matches(|c: char| c == '.');
+        let lw = w.to_lowercase();
+        if WEEKDAYS.contains(&lw.as_str()) {
+            days += 1;
+        } else if !matches!(lw.as_str(), "total" | "week" | "wk" | "итого" | "нед") {
+            return false;
+        }
+        n += 1;
+    }
+    days >= 3 && n >= 4
+}
+
+/// Digits that read as consecutive day numbers of a month: "1 2 3 4", "12345", "6789101112".
+fn day_numbers(s: &str) -> bool {
+    if !s.bytes().all(|b| b.is_ascii_digit() || b == b' ' || b == b'\t') {
+        return false;
+    }
+    if s.contains([' ', '\t']) {
+        let mut prev = None;
+        let mut n = 0;
+        for w in s.split_ascii_whitespace() {
+            let Ok(v) = w.parse::<u32>() else { return false };
+            if !(1..=31).contains(&v) || prev.is_some_and(|p| p + 1 != v) {
+                return false;
+            }
+            prev = Some(v);
+            n += 1;
+        }
+        return n >= 3;
+    }
+    glued_run(s.as_bytes())
+}
+
+fn glued_run(d: &[u8]) -> bool {
+    // Try a first number of one or two digits, then expect each successor in turn.
+    for first_len in 1..=2 {
+        if d.len() < first_len {
+            break;
+        }
+        let Some(mut v) = parse(&d[..first_len]) else { continue };
+        if v == 0 || v > 31 {
+            continue;
+        }
+        let mut i = first_len;
+        let mut count = 1;
+        loop {
+            if i == d.len() {
+                if count >= 3 {
+                    return true;
+                }
+                break;
+            }
+            let next = v + 1;
+            if next > 31 {
+                break;
+            }
+            let len = if next >= 10 { 2 } else { 1 };
+            if i + len > d.len() || parse(&d[i..i + len]) != Some(next) {
+                break;
+            }
+            v = next;
+            i += len;
+            count += 1;
+        }
+    }
+    false
+}
+
+fn parse(d: &[u8]) -> Option<u32> {
+    std::str::from_utf8(d).ok()?.parse().ok()
+}
+
+/// "May 2024", "« April", "April »", "« Oct   Dec »", "Май 2024".
+fn month_header(s: &str) -> bool {
+    let mut months = 0;
+    let mut tokens = 0;
+    for w in s.split(|c: char| c.is_whitespace() || "\"'«»<>‹›←→.,|".contains(c)).filter(|w| !w.is_empty()) {
+        tokens += 1;
+        if MONTHS.contains(&w.to_lowercase().as_str()) {
+            months += 1;
+        } else if !(w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())) {
+            return false;
+        }
+    }
+    months >= 1 && tokens <= 3
+}
+
+/// A row of short menu items separated by bullets or pipes: "Politics • Economy • Society".
+fn menu_row(s: &str) -> bool {
+    let seps = s.matches(['•', '|', '·']).count();
+    if seps < 2 || s.len() > 200 || s.ends_with(['.', '!', '?']) {
+        return false;
+    }
+    s.split(['•', '|', '·']).map(str::trim).filter(|i| !i.is_empty()).all(|i| i.split_whitespace().count() <= 4)
+}
+
+/// A short "• Item" line (menus), not a bulleted sentence of the article.
+fn bullet_item(s: &str) -> bool {
+    let Some(first) = s.chars().next() else { return false };
+    if !is_bullet(first) {
+        return false;
+    }
+    let rest = s[first.len_utf8()..].trim();
+    !rest.is_empty() && rest.split_whitespace().count() <= 8 && !rest.ends_with(['.', ';', ':', ','])
+}
+
+fn classify(s: &str) -> Option<Kind> {
+    if s.len() > 400 {
+        return None;
+    }
+    let first = s.chars().next()?;
+    let body = if is_bullet(first) { s[first.len_utf8()..].trim() } else { s };
+    if TAGS.is_match(body) {
+        return Some(Kind::Tags);
+    }
+    if body.len() > 120 {
+        return menu_row(s).then_some(Kind::Menu);
+    }
+    if first.is_ascii_digit() && day_numbers(s) {
+        return Some(Kind::DayNumbers);
+    }
+    if weekday_row(body) {
+        return Some(Kind::WeekdayRow);
+    }
+    if COUNTER.is_match(body) {
+        return Some(Kind::Counter);
+    }
+    if is_bullet(first) && month_header(body) {
+        return Some(Kind::MonthHeader);
+    }
+    if bullet_item(s) || menu_row(s) {
+        return Some(Kind::Menu);
+    }
+    None
+}
+
+/// Is this trimmed line widget residue on its own (without calendar context)?
+pub(crate) fn is_widget_line(s: &str) -> bool {
+    classify(s).is_some()
+}
+
+impl Rule for WidgetResidue {
+    fn code(&self) -> &'static str {
+        "widget-residue"
+    }
+    fn default_level(&self) -> Level {
+        on(Severity::Warning)
+    }
+    fn summary(&self) -> &'static str {
+        "Text of page widgets: calendars, view counters, tag lists, bullet menus."
+    }
+    fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+        // (line number, trimmed range, kind); month headers need their neighbours, so classify first.
+        let mut found: Vec<(usize, std::ops::Range<usize>, Option<Kind>)> = Vec::new();
+        for (n, r) in lines(cx.text) {
+            let t = trimmed(cx.text, r);
+            if t.is_empty() {
+                continue;
+            }
+            found.push((n, t.clone(), classify(&cx.text[t])));
+        }
+        for i in 0..found.len() {
+            let (n, ref t, kind) = found[i];
+            let kind = match kind {
+                Some(k) => Some(k),
+                None if month_header(&cx.text[t.clone()]) => {
+                    // within three non-empty lines of a calendar row
+                    let lo = i.saturating_sub(3);
+                    let hi = (i + 4).min(found.len());
+                    found[lo..hi].iter().any(|(_, _, k)| k.is_some_and(Kind::calendar)).then_some(Kind::MonthHeader)
+                }
+                None => None,
+            };
+            let Some(kind) = kind else { continue };
+            let line = &cx.text[t.clone()];
+            if is_ignored(cx.config, line) {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    self.code(),
+                    t.clone(),
+                    format!("page widget residue ({}), not part of the article; delete it", kind.what()),
+                )
+                .with_fix(delete_line(cx, n, "Delete widget line").safe()),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::testutil::{apply_first_fix, check, flagged_lines};
+
+    #[test]
+    fn calendar_block_is_flagged_line_by_line() {
+        let text = "Last paragraph of the article.\n\n  • May 2024\n    Mon Tues Wed Thurs Fri Sat Total\n    \" April    \n     12345\n    6789101112\n    13141516171819\n    20212223242526\n    2728293031  \n";
+        assert_eq!(flagged_lines(&WidgetResidue, text), vec![3, 4, 5, 6, 7, 8, 9, 10]);
+    }
+
+    #[test]
+    fn other_calendar_styles() {
+        let text = "Article.\nАпрель 2024\nПн Вт Ср Чт Пт Сб Вс\n1 2 3 4 5 6 7\n8 9 10 11 12 13 14\n« March\n";
+        assert_eq!(flagged_lines(&WidgetResidue, text), vec![2, 3, 4, 5, 6]);
+        let text = "Article.\nMo Tu We Th Fr Sa Su\n1 2 3 4 5\n« Oct   Dec »\n";
+        assert_eq!(flagged_lines(&WidgetResidue, text), vec![2, 3, 4]);
+        let text = "Article.\nMo Tu We Th Fr Sa Su\n";
+        assert_eq!(flagged_lines(&WidgetResidue, text), vec![2]);
+    }
+
+    #[test]
+    fn counters_tags_and_menus() {
+        for line in [
+            "Views: 975",
+            "1 204 views",
+            "Просмотров: 12",
+            "Comments: 3",
+            "Reading time: 4 min",
+            "Tags: , ,",
+            "Tags: Kazakhstan, elections, Tokayev",
+            "Keywords: CSTO",
+            "  • Subscribe to Politnavigator news",
+            "Politics • Economy • Society • Sport",
+            "Home | News | Regions | Contacts",
+        ] {
+            let text = format!("Article.\n{line}\nMore.");
+            assert_eq!(flagged_lines(&WidgetResidue, &text), vec![2], "{line}");
+        }
+    }
+
+    #[test]
+    fn prose_dates_and_numbers_stay_clean() {
+        for line in [
+            "May 2024",
+            "In May 2024 the parliament was dissolved.",
+            "2024",
+            "1991",
+            "12 345 people took part.",
+            "• The state will build 15 new schools in the Turkestan region by the end of the year.",
+            "• increase pensions by 12%;",
+            "He viewed the results as a success.",
+            "Views of the experts differ: some call it a reform, others a rebranding.",
+            "Tasmagambetov said on December 4.",
+            "The committee met on Monday, Tuesday and Wednesday.",
+            "Kazakhstan | Politics",
+        ] {
+            let text = format!("Article.\n{line}\nMore.");
+            assert!(flagged_lines(&WidgetResidue, &text).is_empty(), "{line}");
+        }
+    }
+
+    #[test]
+    fn fix_deletes_line() {
+        let text = "A.\nViews: 975\nB.";
+        let d = check(&WidgetResidue, text);
+        assert_eq!(apply_first_fix(text, &d[0]), "A.\nB.");
+        assert!(d[0].fixes[0].safe);
+    }
+
+    #[test]
+    fn glued_runs() {
+        assert!(glued_run(b"12345"));
+        assert!(glued_run(b"2728293031"));
+        assert!(!glued_run(b"2024"));
+        assert!(!glued_run(b"12"));
+        assert!(!glued_run(b"3032"));
+        for s in ["", "•", "0", "9999999999999999999999", "\u{a0}"] {
+            let _ = check(&WidgetResidue, s);
+        }
+    }
+}
