@@ -99,7 +99,7 @@ fn load(paths: Vec<PathBuf>) -> Result<Corpus, String> {
     let bar = |n: usize, total: usize| {
         if tty {
             let width = 30;
-            let filled = if total == 0 { width } else { n * width / total };
+            let filled = (n * width).checked_div(total).unwrap_or(width);
             eprint!("\r[{}{}] {n}/{total} files", "#".repeat(filled), " ".repeat(width - filled));
         }
     };

@@ -215,7 +215,8 @@ mod tests {
     use PosEncoding::*;
 
     /// (text, offset, utf8 pos, utf16 pos)
-    const CASES: &[(&str, usize, (u32, u32), (u32, u32))] = &[
+    type Case = (&'static str, usize, (u32, u32), (u32, u32));
+    const CASES: &[Case] = &[
         ("abc", 0, (0, 0), (0, 0)),
         ("abc", 3, (0, 3), (0, 3)),
         ("Тас", 2, (0, 2), (0, 1)),

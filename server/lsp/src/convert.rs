@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types as lsp;
 /// The encoding to use given what the client offers: UTF-8 when offered, else UTF-16.
 pub fn negotiate(caps: &lsp::ClientCapabilities) -> PosEncoding {
     let offered = caps.general.as_ref().and_then(|g| g.position_encodings.as_ref());
-    if offered.is_some_and(|v| v.iter().any(|e| *e == lsp::PositionEncodingKind::UTF8)) {
+    if offered.is_some_and(|v| v.contains(&lsp::PositionEncodingKind::UTF8)) {
         PosEncoding::Utf8
     } else {
         PosEncoding::Utf16

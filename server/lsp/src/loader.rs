@@ -253,8 +253,7 @@ mod tests {
 
     #[test]
     fn filter_honours_globs_and_hidden_folders() {
-        let mut cfg = Config::default();
-        cfg.exclude = vec!["drafts/**".into()];
+        let cfg = Config { exclude: vec!["drafts/**".into()], ..Config::default() };
         let f = Filter::new(&cfg);
         let roots = vec![PathBuf::from("/c")];
         assert!(f.matches(&roots, Path::new("/c/a.txt")));

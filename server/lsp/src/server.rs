@@ -296,14 +296,13 @@ impl Backend {
             let paths = loader::discover(&roots, &config);
             let total = paths.len();
             let _ = tx.send((0, total));
-            let outcomes = loader::read_all(&paths, config.max_file_size, &|n| {
+            loader::read_all(&paths, config.max_file_size, &|n| {
                 let _ = tx.send((n, total));
-            });
-            outcomes
+            })
         });
         if let Some(p) = &progress {
             while let Some((n, total)) = rx.recv().await {
-                let pct = if total == 0 { 100 } else { (n * 90 / total) as u32 };
+                let pct = (n * 90).checked_div(total).unwrap_or(90) as u32;
                 p.report_with_message(format!("reading {n}/{total} files"), pct).await;
             }
         }
