@@ -7,15 +7,21 @@
 //! - A document's analysis is computed lazily, once per text, on whichever thread first needs it,
 //!   and cached in its [`DocEntry`]. Changing a text or the configuration creates new entries, so
 //!   a stale analysis can never be observed.
+//! - One exception to immutability: the line census of the corpus-level `repeated-line` rule is
+//!   shared by all snapshots and updated in place on every text change, so that an edit costs
+//!   only its own lines. A reader may see a census a few edits newer than its texts; the rule's
+//!   findings are computed on demand and never cached.
 //! - Document identity is a [`DocId`] handed out here; the caller owns the mapping to paths/URIs
 //!   through [`DocEntry::name`], which should be a normalised path.
 
 use std::collections::HashMap;
-use std::sync::{Arc, OnceLock};
+use std::ops::Range;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::entities::{self, DocEntities, DocInput, EntityIndex, Registry, RegistryError};
+use crate::rules::repeated_line::{self, LineCensus};
 use crate::rules::{self, DocCtx};
 use crate::text::LineIndex;
 use crate::DocId;
@@ -37,6 +43,8 @@ pub struct DocEntry {
     pub revision: u64,
     /// Loader notices (encoding used, damaged bytes) shown as information diagnostics.
     pub notices: Arc<[String]>,
+    /// Normalised line keys, for the corpus-level line census.
+    line_keys: Arc<[(u64, Range<usize>)]>,
     analysis: OnceLock<Arc<DocAnalysis>>,
 }
 
@@ -70,6 +78,8 @@ pub struct Corpus {
     registry: Option<Arc<RegistryFile>>,
     /// The linked entities of this snapshot, built on first use.
     entity_index: Arc<OnceLock<Arc<EntityIndex>>>,
+    /// Where every normalised line occurs (shared by all snapshots; see the module docs).
+    census: Arc<Mutex<LineCensus>>,
 }
 
 impl Corpus {
@@ -126,12 +136,21 @@ impl Corpus {
             }
         };
         let name: Arc<str> = self.by_name.get_key_value(name).map(|(k, _)| k.clone()).unwrap_or_else(|| name.into());
+        let line_keys: Arc<[(u64, Range<usize>)]> = repeated_line::line_keys(&text).into();
+        {
+            let mut census = self.census.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(old) = &self.docs[id.0 as usize] {
+                census.remove(id, &old.line_keys);
+            }
+            census.add(id, &line_keys);
+        }
         self.docs[id.0 as usize] = Some(Arc::new(DocEntry {
             id,
             name,
             text,
             revision: self.next_revision,
             notices: notices.into(),
+            line_keys,
             analysis: OnceLock::new(),
         }));
         id
@@ -141,7 +160,9 @@ impl Corpus {
     pub fn remove(&mut self, name: &str) -> Option<DocId> {
         let id = self.by_name.remove(name)?;
         self.touch();
-        self.docs[id.0 as usize] = None;
+        if let Some(old) = self.docs[id.0 as usize].take() {
+            self.census.lock().unwrap_or_else(|p| p.into_inner()).remove(id, &old.line_keys);
+        }
         Some(id)
     }
 
@@ -154,12 +175,14 @@ impl Corpus {
         let id = old.id;
         let name: Arc<str> = Arc::from(to);
         self.by_name.insert(name.clone(), id);
+        self.census.lock().unwrap_or_else(|p| p.into_inner()).add(id, &old.line_keys);
         self.docs[id.0 as usize] = Some(Arc::new(DocEntry {
             id,
             name,
             text: old.text.clone(),
             revision: self.next_revision,
             notices: old.notices.clone(),
+            line_keys: old.line_keys.clone(),
             analysis: OnceLock::new(),
         }));
         Some(id)
@@ -181,6 +204,7 @@ impl Corpus {
                     text: e.text.clone(),
                     revision: e.revision,
                     notices: e.notices.clone(),
+                    line_keys: e.line_keys.clone(),
                     analysis: OnceLock::new(),
                 }));
             }
@@ -230,15 +254,41 @@ impl Corpus {
         Some(e.analysis.get_or_init(|| Arc::new(analyze(e, &self.config))).clone())
     }
 
-    /// The diagnostics of a document: its rules' findings plus loader notices.
+    /// The diagnostics of a document: its rules' findings, the corpus-level findings, and the
+    /// loader's notices, sorted by position.
     pub fn diagnostics(&self, id: DocId) -> Vec<Diagnostic> {
-        self.analysis(id).map(|a| a.diagnostics.clone()).unwrap_or_default()
+        let Some(a) = self.analysis(id) else { return Vec::new() };
+        let mut all = a.diagnostics.clone();
+        let corpus_level = self.corpus_diagnostics(id);
+        if !corpus_level.is_empty() {
+            all.extend(corpus_level);
+            all.sort_by_key(|d| (d.range.start, d.range.end));
+        }
+        all
     }
 
-    /// A result id that changes whenever a document's diagnostics may change.
+    /// Findings that depend on other documents (`repeated-line`), with their fixes.
+    fn corpus_diagnostics(&self, id: DocId) -> Vec<Diagnostic> {
+        let Some(e) = self.get(id) else { return Vec::new() };
+        let census = self.census.lock().unwrap_or_else(|p| p.into_inner());
+        let mut ds = repeated_line::check(&census, id, &e.line_keys, self.len(), &self.config);
+        drop(census);
+        for d in &mut ds {
+            d.fixes.push(repeated_line::delete_fix(id, &e.text, &d.range));
+        }
+        ds
+    }
+
+    /// A result id that changes whenever a document's diagnostics may change: its text, the
+    /// configuration, or the corpus-level findings that other documents cause.
     pub fn result_id(&self, id: DocId) -> Option<String> {
+        use std::hash::{Hash, Hasher};
         let e = self.get(id)?;
-        Some(format!("{}-{}", e.revision, self.config_revision))
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for d in self.corpus_diagnostics(id) {
+            (d.range.start, d.range.end, &d.message).hash(&mut h);
+        }
+        Some(format!("{}-{}-{:x}", e.revision, self.config_revision, h.finish()))
     }
 }
 
@@ -274,6 +324,36 @@ mod tests {
         assert_eq!(c.diagnostics(a).len(), 0, "new text, new analysis");
         assert_eq!(snap.diagnostics(a).len(), 1, "the old snapshot is untouched");
         assert_ne!(snap.result_id(a), c.result_id(a));
+    }
+
+    #[test]
+    fn repeated_lines_follow_every_change_of_the_corpus() {
+        let template = "Subscribe to our channel in Telegram for breaking regional news";
+        let mut c = Corpus::new(Config::default());
+        let firsts =
+            ["Floods hit the northern region.", "Parliament passes the budget.", "A new bridge opens in Atyrau."];
+        let ids: Vec<DocId> = (0..3)
+            .map(|i| c.upsert(&format!("/c/{i}.txt"), format!("{}\n{template}\n", firsts[i]).into(), vec![]))
+            .collect();
+        let flagged = |c: &Corpus, id| c.diagnostics(id).iter().filter(|d| d.code == "repeated-line").count();
+        let d = c.diagnostics(ids[0]);
+        let rep: Vec<_> = d.iter().filter(|d| d.code == "repeated-line").collect();
+        assert_eq!(rep.len(), 1, "{d:?}");
+        assert_eq!(rep[0].related.len(), 2, "the two other places are listed");
+        assert!(rep[0].fixes.iter().any(|f| f.edits[0].new_text.is_empty()), "a delete-line fix");
+        let before = c.result_id(ids[1]);
+        // editing one document away from the template drops the count below three everywhere
+        c.upsert("/c/2.txt", "A new bridge opens in Atyrau.\n".into(), vec![]);
+        assert_eq!(flagged(&c, ids[0]), 0);
+        assert_eq!(flagged(&c, ids[1]), 0);
+        assert_ne!(before, c.result_id(ids[1]), "result ids follow corpus-level findings");
+        c.upsert("/c/3.txt", format!("Wheat prices rise again.\n{template}\n").into(), vec![]);
+        assert_eq!(flagged(&c, ids[1]), 1);
+        c.remove("/c/3.txt");
+        assert_eq!(flagged(&c, ids[1]), 0);
+        c.rename("/c/1.txt", "/c/renamed.txt");
+        c.upsert("/c/4.txt", format!("The election date is set.\n{template}\n").into(), vec![]);
+        assert_eq!(flagged(&c, ids[0]), 1, "a renamed document keeps its lines in the census");
     }
 
     #[test]
