@@ -6,13 +6,18 @@ use common::{codes, corpus, uri, Client};
 use serde_json::{json, Value};
 
 const CAPTION: &str =
-    "Генсек ОДКБ Имангали Тасмагамбетов (слева) и министр обороны Беларуси Виктор Хренин. Минск, 30 октября 2024 года3";
+    "Генсек ОДКБ Имангали Тасмагамбетов (слева) и министр обороны Беларуси Виктор Хренин. Минск, 30 октября 2024 года";
 
 fn pull_caps() -> Value {
     let mut c = Client::caps();
     c["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
     c["workspace"]["diagnostics"] = json!({"refreshSupport": false});
     c
+}
+
+/// Only the diagnostics of the Cyrillic rules (other rules may also speak about a fixture).
+fn cyrillic(diags: &[Value]) -> Vec<Value> {
+    diags.iter().filter(|d| d["code"].as_str().is_some_and(|c| c.starts_with("untranslated"))).cloned().collect()
 }
 
 /// Workspace diagnostics as (file name → codes).
@@ -62,7 +67,7 @@ fn caption_diagnostic_with_positions_in_both_encodings() {
         caps["general"]["positionEncodings"] = json!([enc]);
         let (mut c, _) = Client::start(dir.path(), caps, None);
         let u = c.open(&path, &text);
-        let d = c.diagnostics(&u);
+        let d = cyrillic(&c.diagnostics(&u));
         assert_eq!(codes(&d), vec!["untranslated-text", "untranslated-caption"], "{enc}: {d:#?}");
         // "TikTok " is 7 units in both encodings; "и" is 1 UTF-16 unit and 2 UTF-8 bytes.
         assert_eq!(d[0]["range"]["start"], json!({"line": 1, "character": col}));
@@ -170,7 +175,7 @@ fn unopened_files_are_pushed_to_clients_without_pull() {
     let dir = corpus(&[("a.txt", CAPTION.as_bytes())]);
     let (mut c, _) = Client::start(dir.path(), Client::caps(), None);
     let d = c.diagnostics(&uri(&dir.path().join("a.txt")));
-    assert_eq!(codes(&d), vec!["untranslated-caption"]);
+    assert_eq!(codes(&cyrillic(&d)), vec!["untranslated-caption"]);
     assert!(c.shutdown().success());
 }
 
