@@ -339,6 +339,108 @@ fn workspace_edit(s: &Snap, fixes: &[&diag::Fix]) -> lsp::WorkspaceEdit {
     lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }
 }
 
+/// Codes of line-level artifacts that "Ignore this pattern" can silence through `[ignore] lines`.
+const IGNORABLE: &[&str] = &["boilerplate", "repeated-line", "widget-residue", "page-metadata"];
+
+/// An edit that inserts `text` at the end of (or creates) the file at `path`.
+fn append_to_file(s: &Snap, path: &Path, current: Option<&str>, text: String) -> Option<lsp::WorkspaceEdit> {
+    let uri = s.uri(&crate::loader::key(path))?;
+    match current {
+        Some(cur) => {
+            let lines = dossier_engine::text::LineIndex::new(cur);
+            let end = TextPos { text: cur, lines: &lines, enc: s.enc }.position(cur.len());
+            let sep = if cur.is_empty() || cur.ends_with('\n') { "" } else { "\n" };
+            let edit = lsp::TextEdit { range: lsp::Range::new(end, end), new_text: format!("{sep}{text}") };
+            Some(lsp::WorkspaceEdit { changes: Some(HashMap::from([(uri, vec![edit])])), ..Default::default() })
+        }
+        None if s.flags.resource_create && s.flags.document_changes => {
+            let create = lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
+                uri: uri.clone(),
+                options: Some(lsp::CreateFileOptions { overwrite: Some(false), ignore_if_exists: Some(true) }),
+                annotation_id: None,
+            }));
+            let edit = lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+                text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri, version: None },
+                edits: vec![lsp::OneOf::Left(lsp::TextEdit {
+                    range: lsp::Range::new(lsp::Position::new(0, 0), lsp::Position::new(0, 0)),
+                    new_text: text,
+                })],
+            });
+            Some(lsp::WorkspaceEdit {
+                document_changes: Some(lsp::DocumentChanges::Operations(vec![create, edit])),
+                ..Default::default()
+            })
+        }
+        None => None,
+    }
+}
+
+/// "Ignore this pattern": add the line to `[ignore] lines` in `dossier.toml`.
+fn ignore_action(s: &Snap, line: &str, diag: lsp::Diagnostic) -> Option<lsp::CodeAction> {
+    let root = s.roots.first()?;
+    let path = root.join(crate::loader::CONFIG_FILE);
+    let current = crate::loader::read_text(&path);
+    let quoted = serde_json::to_string(line.trim()).ok()?;
+    let edit = match current.as_deref().and_then(|c| c.find("[ignore]").map(|i| (c, i))) {
+        Some((cur, at)) => {
+            // insert right after `lines = [` inside the existing [ignore] table
+            let rel = cur[at..].find("lines")?;
+            let open = cur[at + rel..].find('[')? + at + rel + 1;
+            let lines = dossier_engine::text::LineIndex::new(cur);
+            let pos = TextPos { text: cur, lines: &lines, enc: s.enc }.position(open);
+            let uri = s.uri(&crate::loader::key(&path))?;
+            let e = lsp::TextEdit { range: lsp::Range::new(pos, pos), new_text: format!("\n  {quoted},") };
+            lsp::WorkspaceEdit { changes: Some(HashMap::from([(uri, vec![e])])), ..Default::default() }
+        }
+        None => append_to_file(s, &path, current.as_deref(), format!("\n[ignore]\nlines = [\n  {quoted},\n]\n"))?,
+    };
+    Some(lsp::CodeAction {
+        title: "Ignore this pattern (dossier.toml)".into(),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diag]),
+        edit: Some(edit),
+        command: None,
+        is_preferred: Some(false),
+        disabled: None,
+        data: None,
+    })
+}
+
+/// "Add to registry": append an `[[entity]]` entry for the entity under the cursor.
+fn registry_action(s: &Snap, d: &Doc, at: Range<usize>) -> Option<lsp::CodeAction> {
+    let index = s.corpus.entities();
+    let (id, _) = index.at(d.entry.id, at.start)?;
+    if matches!(index.definition(id), Some(Definition::Registry(_))) {
+        return None; // already there
+    }
+    let e = index.entity(id)?;
+    let path = crate::loader::registry_path(&s.roots, s.corpus.config())?;
+    let current = crate::loader::read_text(&path);
+    let q = |x: &str| serde_json::to_string(x).unwrap_or_default();
+    let mut aliases: Vec<String> = e.forms.iter().filter(|f| **f != e.name).map(|f| q(f)).collect();
+    aliases.dedup();
+    let mut entry = format!("\n[[entity]]\nname = {}\nkind = {}\n", q(&e.name), q(e.kind.as_str()));
+    if !aliases.is_empty() {
+        entry.push_str(&format!("aliases = [{}]\n", aliases.join(", ")));
+    }
+    entry.push_str("description = \"\"\n");
+    if !e.roles.is_empty() {
+        let roles: Vec<String> = e.roles.iter().map(|r| q(r)).collect();
+        entry.push_str(&format!("roles = [{}]\n", roles.join(", ")));
+    }
+    let edit = append_to_file(s, &path, current.as_deref(), entry)?;
+    Some(lsp::CodeAction {
+        title: format!("Add “{}” to the registry", e.name),
+        kind: Some(lsp::CodeActionKind::new("refactor.dossier.registry")),
+        diagnostics: None,
+        edit: Some(edit),
+        command: None,
+        is_preferred: None,
+        disabled: None,
+        data: None,
+    })
+}
+
 pub fn code_actions(s: &Snap, p: lsp::CodeActionParams) -> Option<lsp::CodeActionResponse> {
     let d = s.doc(&p.text_document.uri)?;
     let tp = d.tp();
@@ -351,6 +453,11 @@ pub fn code_actions(s: &Snap, p: lsp::CodeActionParams) -> Option<lsp::CodeActio
     if allowed(&lsp::CodeActionKind::QUICKFIX) {
         for dg in diags.iter().filter(|dg| dg.range.start <= want.end && want.start <= dg.range.end) {
             let lsp_diag = convert::diagnostic(&s.corpus, tp, dg);
+            if IGNORABLE.contains(&dg.code) {
+                let line_no = d.analysis.lines.line_of(dg.range.start);
+                let line = &d.entry.text[d.analysis.lines.line_range(&d.entry.text, line_no)];
+                out.extend(ignore_action(s, line, lsp_diag.clone()).map(lsp::CodeActionOrCommand::CodeAction));
+            }
             for (i, fix) in dg.fixes.iter().enumerate() {
                 out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                     title: fix.title.clone(),
@@ -364,6 +471,9 @@ pub fn code_actions(s: &Snap, p: lsp::CodeActionParams) -> Option<lsp::CodeActio
                 }));
             }
         }
+    }
+    if allowed(&lsp::CodeActionKind::new("refactor.dossier.registry")) {
+        out.extend(registry_action(s, &d, want.clone()).map(lsp::CodeActionOrCommand::CodeAction));
     }
     let fix_all = lsp::CodeActionKind::new(FIX_ALL_KIND);
     if allowed(&fix_all) {

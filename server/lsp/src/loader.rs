@@ -188,6 +188,11 @@ pub fn read_config_file(root: &Path) -> Result<Option<Value>, ConfigError> {
     }
 }
 
+/// Read a small text file (configuration, registry) for building an edit; `None` when absent.
+pub fn read_text(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
 /// Resolve the registry path of a configuration against the first root.
 pub fn registry_path(roots: &[PathBuf], config: &Config) -> Option<PathBuf> {
     let p = Path::new(&config.registry_path);

@@ -525,6 +525,7 @@ impl LanguageServer for Backend {
                 code_action_kinds: Some(vec![
                     lsp::CodeActionKind::QUICKFIX,
                     lsp::CodeActionKind::new(features::FIX_ALL_KIND),
+                    lsp::CodeActionKind::new("refactor.dossier.registry"),
                 ]),
                 ..Default::default()
             })),
