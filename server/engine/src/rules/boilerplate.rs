@@ -43,10 +43,11 @@ const LINE_PATTERNS: &[(&str, &str)] = &[
         "subscription prompt",
         r"^(?:get|receive) (?:the |our )?(?:latest )?news (?:first|in your|by e-?mail|on telegram)",
     ),
+    ("subscription prompt", r"^(?:enter|type|leave) (?:your )?e-?mail\b"),
     ("share bar", r"^share(?:\s*[:!]|\s+(?:this|the|on|via|in|with|to)\b|$)"),
     (
         "share bar",
-        r"^(?:(?:facebook|twitter|x|vk|vkontakte|telegram|whatsapp|viber|odnoklassniki|ok|youtube|instagram|tiktok|linkedin|e-?mail|print|copy link|pinterest|reddit|livejournal|mail\.ru|yandex ?zen|dzen|rss|flipboard|messenger|skype|threads)[\s,|•·/]*){2,}$",
+        r"^(?:(?:facebook|twitter|x|vk|vkontakte|telegram|whatsapp|viber|odnoklassniki|ok|youtube|instagram|tiktok|linkedin|e-?mail|print|copy link|pinterest|reddit|livejournal|mail\.ru|yandex ?zen|dzen|rss|flipboard|messenger|skype|threads)[\s,|•·/]*)+$",
     ),
     // comment policy
     ("comment-policy notice", r"^dear (?:readers|users|visitors|subscribers|friends|commenters)\b"),
@@ -92,7 +93,7 @@ const LINE_PATTERNS: &[(&str, &str)] = &[
     ),
     (
         "\"read more\" link",
-        r"^(?:read more|continue reading|read the full (?:article|story|text)|full story|show more|load more|more details|details|more)\s*(?:…|\.\.\.|→|»|>|›)?$",
+        r"^(?:click here|read more|continue reading|read the full (?:article|story|text)|full story|show more|load more|more details|details|more)\s*(?:…|\.\.\.|→|»|>|›)?$",
     ),
     // navigation
     ("back-navigation link", r"^(?:←|«|<|‹)?\s*(?:back|go back|return)(?: to (?:the )?[\w ]{1,30})?\s*(?:→|»|›)?$"),
@@ -384,6 +385,9 @@ mod tests {
         "The editors have been notified.",
         "Your message has been sent",
         "Accept all",
+        "Telegram",
+        "Enter your email",
+        "Click here",
         "Archive",
     ];
 

@@ -21,13 +21,13 @@ const MONTH: &str = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|ju
 
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     let piece = format!(
-        r"(?:\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}|\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:T[\d:.]+(?:Z|[+-]\d{{2}}:?\d{{2}})?)?|\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:\s*[ap]\.?m\.?)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\.?|{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{4}}(?:\s*(?:year|г\.?|года))?|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|today|yesterday|published|updated|posted|modified|created|last updated|date|time|at|on|\(?(?:msk|gmt|utc|cet|ast|almt|[a-z]+ time)\)?|[+-]\d{{2}}:?\d{{2}})"
+        r"(?:\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}|\d{{4}}-\d{{1,2}}-\d{{1,2}}(?:T[\d:.]+(?:Z|[+-]\d{{2}}:?\d{{2}})?)?|\d{{1,2}}:\d{{2}}(?::\d{{2}})?(?:\s*[ap]\.?m\.?)?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{MONTH}\.?|{MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?|\d{{4}}(?:\s*(?:year|г\.?|года))?|(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?|\d+\s+(?:minutes?|mins?|hours?|days?)\s+ago|today|yesterday|published|updated|posted|modified|created|last updated|date|time|at|on|\(?(?:msk|gmt|utc|cet|ast|almt|[a-z]+ time)\)?|[+-]\d{{2}}:?\d{{2}})"
     );
     Regex::new(&format!(r"(?i)^(?:{piece}[\s,|/–—:.-]*)+$")).unwrap_or_else(|e| panic!("{e}"))
 });
 
 static HAS_DATE_OR_TIME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(&format!(r"(?i)\d{{1,2}}[./:-]\d{{1,2}}|\d{{1,2}}\s+{MONTH}|{MONTH}\.?\s+\d{{1,2}}|\d{{4}}"))
+    Regex::new(&format!(r"(?i)\d{{1,2}}[./:-]\d{{1,2}}|\d{{1,2}}\s+{MONTH}|{MONTH}\.?\s+\d{{1,2}}|\d{{4}}|\d+\s+(?:minutes?|mins?|hours?|days?)\s+ago"))
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
@@ -185,6 +185,8 @@ mod tests {
             "Published: 12.11.2023 | 09:41",
             "14:35, 5 June 2024",
             "Tuesday, 28 May 2024",
+            "Updated 2 hours ago",
+            "May 14, 2024 at 12:30 pm",
             "By John Smith",
             "Author: Aigerim Seitkali",
             "Category: Politics",

@@ -8,11 +8,227 @@
 
 use std::ops::Range;
 
-use super::{on, DocCtx, Rule};
+use super::{delete_line, on, DocCtx, Rule};
 use crate::config::Level;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Fix, Severity};
 use crate::text::lines;
 use crate::translit::{is_cyrillic, transliterate};
+
+/// What a glossary entry is, which decides where it goes in the English caption.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Gloss {
+    /// A title or office: "министр обороны" → "Defence Minister".
+    Title(&'static str),
+    /// An organisation acronym, placed before a title: "ОДКБ" → "CSTO".
+    Org(&'static str),
+    /// A country in the genitive, rendered as an adjective before a title: "Беларуси" → "Belarusian".
+    Demonym(&'static str),
+    /// A month in the genitive: "октября" → "October".
+    Month(&'static str),
+    /// Any other word or phrase.
+    Word(&'static str),
+    /// A word English drops: "года" after a year.
+    Drop,
+}
+
+/// The bundled caption glossary: lowercase Cyrillic phrase (one to three words) → rendering.
+const GLOSSARY: &[(&str, Gloss)] = &[
+    ("генсек", Gloss::Title("Secretary General")),
+    ("генеральный секретарь", Gloss::Title("Secretary General")),
+    ("министр обороны", Gloss::Title("Defence Minister")),
+    ("министр иностранных дел", Gloss::Title("Foreign Minister")),
+    ("глава мид", Gloss::Title("Foreign Minister")),
+    ("министр", Gloss::Title("Minister")),
+    ("президент", Gloss::Title("President")),
+    ("премьер-министр", Gloss::Title("Prime Minister")),
+    ("вице-премьер", Gloss::Title("Deputy Prime Minister")),
+    ("председатель", Gloss::Title("Chairman")),
+    ("спикер", Gloss::Title("Speaker")),
+    ("посол", Gloss::Title("Ambassador")),
+    ("аким", Gloss::Title("akim")),
+    ("депутат", Gloss::Title("deputy")),
+    ("глава", Gloss::Title("head")),
+    ("лидер", Gloss::Title("leader")),
+    ("ОДКБ", Gloss::Org("CSTO")),
+    ("ЕС", Gloss::Org("EU")),
+    ("СНГ", Gloss::Org("CIS")),
+    ("НАТО", Gloss::Org("NATO")),
+    ("ООН", Gloss::Org("UN")),
+    ("ШОС", Gloss::Org("SCO")),
+    ("ЕАЭС", Gloss::Org("EAEU")),
+    ("ОБСЕ", Gloss::Org("OSCE")),
+    ("МИД", Gloss::Org("Foreign Ministry")),
+    ("США", Gloss::Demonym("US")),
+    ("РФ", Gloss::Demonym("Russian")),
+    ("РК", Gloss::Demonym("Kazakh")),
+    ("беларуси", Gloss::Demonym("Belarusian")),
+    ("белоруссии", Gloss::Demonym("Belarusian")),
+    ("россии", Gloss::Demonym("Russian")),
+    ("казахстана", Gloss::Demonym("Kazakh")),
+    ("кыргызстана", Gloss::Demonym("Kyrgyz")),
+    ("киргизии", Gloss::Demonym("Kyrgyz")),
+    ("узбекистана", Gloss::Demonym("Uzbek")),
+    ("таджикистана", Gloss::Demonym("Tajik")),
+    ("туркменистана", Gloss::Demonym("Turkmen")),
+    ("украины", Gloss::Demonym("Ukrainian")),
+    ("армении", Gloss::Demonym("Armenian")),
+    ("азербайджана", Gloss::Demonym("Azerbaijani")),
+    ("китая", Gloss::Demonym("Chinese")),
+    ("кнр", Gloss::Demonym("Chinese")),
+    ("января", Gloss::Month("January")),
+    ("февраля", Gloss::Month("February")),
+    ("марта", Gloss::Month("March")),
+    ("апреля", Gloss::Month("April")),
+    ("мая", Gloss::Month("May")),
+    ("июня", Gloss::Month("June")),
+    ("июля", Gloss::Month("July")),
+    ("августа", Gloss::Month("August")),
+    ("сентября", Gloss::Month("September")),
+    ("октября", Gloss::Month("October")),
+    ("ноября", Gloss::Month("November")),
+    ("декабря", Gloss::Month("December")),
+    ("года", Gloss::Drop),
+    ("г", Gloss::Drop),
+    ("слева", Gloss::Word("left")),
+    ("справа", Gloss::Word("right")),
+    ("в центре", Gloss::Word("centre")),
+    ("на фото", Gloss::Word("pictured")),
+    ("фото", Gloss::Word("photo")),
+    ("и", Gloss::Word("and")),
+    ("во время", Gloss::Word("during")),
+    ("встречи", Gloss::Word("meeting")),
+    ("встреча", Gloss::Word("meeting")),
+    ("саммит", Gloss::Word("summit")),
+    ("в", Gloss::Word("in")),
+    ("на", Gloss::Word("at")),
+    ("с", Gloss::Word("with")),
+    ("москва", Gloss::Word("Moscow")),
+    ("киев", Gloss::Word("Kyiv")),
+    ("астана", Gloss::Word("Astana")),
+    ("алматы", Gloss::Word("Almaty")),
+];
+
+/// Case-sensitive entries are acronyms (all capitals); others match any case.
+fn lookup(phrase: &str) -> Option<Gloss> {
+    let lower = phrase.to_lowercase();
+    GLOSSARY.iter().find_map(|&(k, g)| {
+        let acronym = k.chars().all(|c| !c.is_lowercase());
+        let hit = if acronym { k == phrase } else { k == lower };
+        hit.then_some(g)
+    })
+}
+
+/// The English gloss of a single Cyrillic word, if the glossary has one.
+pub(crate) fn gloss(word: &str) -> Option<&'static str> {
+    match lookup(word)? {
+        Gloss::Title(e) | Gloss::Org(e) | Gloss::Demonym(e) | Gloss::Month(e) | Gloss::Word(e) => Some(e),
+        Gloss::Drop => None,
+    }
+}
+
+/// Render a Cyrillic caption in English: glossary words and phrases, transliterated names, a
+/// date in English order ("30 October 2024"), titles after their organisation or country
+/// ("CSTO Secretary General", "Belarusian Defence Minister"), a glued footnote digit dropped.
+pub(crate) fn english_caption(line: &str) -> String {
+    // Tokens: words (letters, inner hyphens), numbers, single punctuation characters.
+    let mut tokens: Vec<&str> = Vec::new();
+    let mut it = line.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        let mut end = i + c.len_utf8();
+        let letter = c.is_alphabetic();
+        if c.is_alphanumeric() {
+            while let Some(&(j, d)) = it.peek() {
+                let joins = d == '-' && line[j + 1..].chars().next().is_some_and(char::is_alphabetic) && letter;
+                // a word ends where digits begin (a glued footnote "года3") and vice versa
+                if !(joins || (letter && d.is_alphabetic()) || (!letter && d.is_ascii_digit())) {
+                    break;
+                }
+                end = j + d.len_utf8();
+                it.next();
+            }
+        }
+        tokens.push(&line[i..end]);
+    }
+    // A glued footnote index: digits right after the last word at the end of the line.
+    if tokens.len() >= 2 {
+        let (last, prev) = (tokens[tokens.len() - 1], tokens[tokens.len() - 2]);
+        if last.len() <= 2 && last.bytes().all(|b| b.is_ascii_digit()) && prev.chars().all(char::is_alphabetic) {
+            let prev_end = prev.as_ptr() as usize + prev.len();
+            if prev_end == last.as_ptr() as usize {
+                tokens.pop();
+            }
+        }
+    }
+    // Glossary matching, longest phrase first.
+    let mut items: Vec<(Option<Gloss>, String)> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let mut matched = None;
+        for len in (1..=3).rev() {
+            if i + len > tokens.len()
+                || !tokens[i..i + len].iter().all(|t| t.chars().all(char::is_alphabetic) || t.contains('-'))
+            {
+                continue;
+            }
+            let phrase = tokens[i..i + len].join(" ");
+            if let Some(g) = lookup(&phrase) {
+                matched = Some((len, g));
+                break;
+            }
+        }
+        match matched {
+            Some((len, g)) => {
+                items.push((Some(g), String::new()));
+                i += len;
+            }
+            None => {
+                items.push((None, transliterate(tokens[i])));
+                i += 1;
+            }
+        }
+    }
+    // Reorder "Title Org/Demonym" → "Org/Demonym Title" and render.
+    let mut words: Vec<String> = Vec::new();
+    let mut k = 0;
+    while k < items.len() {
+        match (items[k].0, items.get(k + 1).and_then(|x| x.0)) {
+            (Some(Gloss::Title(t)), Some(Gloss::Org(m) | Gloss::Demonym(m))) => {
+                words.push(format!("{m} {t}"));
+                k += 2;
+                continue;
+            }
+            (Some(Gloss::Drop), _) => {
+                // "2023 г." loses its abbreviation point with the word
+                if items.get(k + 1).is_some_and(|x| x.0.is_none() && x.1 == ".") {
+                    k += 1;
+                }
+            }
+            (Some(Gloss::Title(e) | Gloss::Org(e) | Gloss::Demonym(e) | Gloss::Month(e) | Gloss::Word(e)), _) => {
+                words.push(e.to_string())
+            }
+            (None, _) => words.push(items[k].1.clone()),
+        }
+        k += 1;
+    }
+    // Join: no space before closing punctuation or after an opening bracket.
+    let mut out = String::new();
+    for w in words {
+        let closing = w.starts_with(['.', ',', ')', ':', ';', '!', '?', '»', '”']);
+        if !out.is_empty() && !closing && !out.ends_with(['(', '«', '“']) {
+            out.push(' ');
+        }
+        out.push_str(&w);
+    }
+    let out = out.trim_end_matches([',', ' ']).to_string();
+    let mut chars = out.chars();
+    match chars.next() {
+        Some(f) => f.to_uppercase().chain(chars).collect(),
+        None => out,
+    }
+}
 
 pub struct UntranslatedCaption;
 pub struct UntranslatedText;
@@ -145,11 +361,21 @@ impl Rule for UntranslatedCaption {
             }
             let lead = line.len() - line.trim_start().len();
             let range = r.start + lead..r.start + lead + trimmed.len();
-            out.push(Diagnostic::new(
-                self.code(),
-                range,
-                format!("untranslated Cyrillic caption: {}", quote(&transliterate(trimmed))),
-            ));
+            let english = english_caption(trimmed);
+            let n = cx.lines.line_of(r.start);
+            out.push(
+                Diagnostic::new(
+                    self.code(),
+                    range.clone(),
+                    format!(
+                        "untranslated Cyrillic caption: {}; in English: {}",
+                        quote(&transliterate(trimmed)),
+                        quote(&english)
+                    ),
+                )
+                .with_fix(Fix::replace("Replace with English rendering", cx.doc, range, english))
+                .with_fix(delete_line(cx, n, "Delete caption line")),
+            );
         }
     }
 }
@@ -185,11 +411,15 @@ impl Rule for UntranslatedText {
             }
             for run in cyrillic_runs(line) {
                 let s = &line[run.range.clone()];
+                if super::mojibake::repair(s).is_some() {
+                    continue; // encoding damage, reported by `mojibake`
+                }
                 let what = if run.words == 1 { "word" } else { "words" };
+                let meaning = gloss(s).map(|g| format!(" — ‘{g}’")).unwrap_or_default();
                 out.push(Diagnostic::new(
                     self.code(),
                     r.start + run.range.start..r.start + run.range.end,
-                    format!("untranslated Cyrillic {what} “{s}” ({})", transliterate(s)),
+                    format!("untranslated Cyrillic {what} “{s}” ({}){meaning}", transliterate(s)),
                 ));
             }
         }
@@ -226,6 +456,51 @@ mod tests {
             got[0].1
         );
         assert!(run(&UntranslatedText, &text).is_empty(), "a caption is not also untranslated text");
+    }
+
+    #[test]
+    fn caption_is_rendered_in_english_with_fixes() {
+        let text = format!("English paragraph.\n{CAPTION}\nMore text.");
+        let lines = LineIndex::new(&text);
+        let config = Config::default();
+        let cx = DocCtx { doc: DocId(0), text: &text, lines: &lines, config: &config };
+        let mut out = Vec::new();
+        UntranslatedCaption.check(&cx, &mut out);
+        let want = "CSTO Secretary General Imangali Tasmagambetov (left) and Belarusian Defence Minister Viktor Khrenin. Minsk, 30 October 2024";
+        assert!(out[0].message.contains(want), "{}", out[0].message);
+        let [replace, delete] = &out[0].fixes[..] else { panic!("two fixes") };
+        assert!(!replace.safe);
+        assert_eq!(replace.edits[0].new_text, want);
+        assert_eq!(&text[replace.edits[0].range.clone()], CAPTION);
+        assert_eq!(delete.edits[0].range, lines.line_range_with_terminator(1));
+    }
+
+    #[test]
+    fn english_rendering_of_other_captions() {
+        for (cyr, en) in [
+            (
+                "Президент РФ Владимир Путин и генсек НАТО. Москва, 5 мая 2023 г.",
+                "Russian President Vladimir Putin and NATO Secretary General. Moscow, 5 May 2023",
+            ),
+            (
+                "Министр иностранных дел Казахстана Мурат Нуртлеу (справа). Астана, 12 января 2024 года",
+                "Kazakh Foreign Minister Murat Nurtleu (right). Astana, 12 January 2024",
+            ),
+            ("Касым-Жомарт Токаев", "Kasym-Zhomart Tokayev"),
+            ("", ""),
+            ("(", "("),
+        ] {
+            assert_eq!(english_caption(cyr), en);
+        }
+    }
+
+    #[test]
+    fn mojibake_is_not_untranslated_text() {
+        let broken = encoding_rs::WINDOWS_1251.decode("Токаев".as_bytes()).0.into_owned();
+        let text = format!("President {broken} said.");
+        assert!(run(&UntranslatedText, &text).is_empty(), "{text}");
+        let got = run(&UntranslatedText, "TikTok и Viber");
+        assert!(got[0].1.contains("— ‘and’"), "{}", got[0].1);
     }
 
     #[test]
