@@ -13,8 +13,13 @@ use std::ops::Range;
 
 use crate::DocId;
 
+mod gazetteer;
+mod hover;
+mod link;
+mod recognize;
 pub mod registry;
 
+pub use recognize::Evidence;
 pub use registry::{Registry, RegistryEntry, RegistryError};
 
 /// The kind of a named entity.
@@ -54,11 +59,24 @@ pub struct Mention {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DocEntities {
     pub mentions: Vec<Mention>,
+    /// What else was learnt about each mention, parallel to `mentions`.
+    pub details: Vec<MentionDetail>,
+}
+
+/// Evidence gathered with a mention beyond its range and kind.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MentionDetail {
+    /// The name this mention stands for when it differs from its surface: the gazetteer's
+    /// canonical name ("UK" → "United Kingdom"), an acronym's expansion, "Kül-Tegin stele".
+    pub name: Option<String>,
+    /// Roles and descriptions found around the mention ("Kazakh political scientist").
+    pub roles: Vec<String>,
+    pub evidence: Evidence,
 }
 
 /// Recognise the entity mentions of one document.
-pub fn analyze(_text: &str) -> DocEntities {
-    DocEntities::default()
+pub fn analyze(text: &str) -> DocEntities {
+    recognize::analyze(text)
 }
 
 /// Identity of an entity inside one [`EntityIndex`].
@@ -90,6 +108,10 @@ pub struct Entity {
     pub forms: Vec<String>,
     /// Roles and descriptions gathered from context or the registry.
     pub roles: Vec<String>,
+    /// The registry's description, when the entity has an entry.
+    pub description: Option<String>,
+    /// For a surname shared by several people of the corpus: their canonical names (not linked).
+    pub candidates: Vec<String>,
 }
 
 /// Input for [`EntityIndex::build`]: one document.
@@ -101,62 +123,7 @@ pub struct DocInput<'a> {
     pub entities: &'a DocEntities,
 }
 
-/// All entities of the corpus, linked.
-#[derive(Debug, Default)]
-pub struct EntityIndex {
-    entities: Vec<Entity>,
-}
-
-impl EntityIndex {
-    /// Link the mentions of every document (and the registry's entries) into entities.
-    pub fn build<'a>(_docs: impl IntoIterator<Item = DocInput<'a>>, _registry: Option<&Registry>) -> EntityIndex {
-        EntityIndex::default()
-    }
-
-    pub fn entity(&self, id: EntityId) -> Option<&Entity> {
-        self.entities.get(id.0 as usize)
-    }
-
-    /// Every entity, in a stable order.
-    pub fn all(&self) -> impl Iterator<Item = (EntityId, &Entity)> {
-        self.entities.iter().enumerate().map(|(i, e)| (EntityId(i as u32), e))
-    }
-
-    /// The entity mentioned at `offset` in `doc`, with the mention's range.
-    pub fn at(&self, _doc: DocId, _offset: usize) -> Option<(EntityId, Range<usize>)> {
-        None
-    }
-
-    /// The linked mentions of one document, sorted by position (semantic tokens, symbols, highlights).
-    pub fn mentions_in(&self, _doc: DocId) -> Vec<(Range<usize>, EntityId, Kind)> {
-        Vec::new()
-    }
-
-    /// Every mention of an entity in the corpus, sorted by document then position.
-    pub fn references(&self, _id: EntityId) -> Vec<Location> {
-        Vec::new()
-    }
-
-    pub fn definition(&self, _id: EntityId) -> Option<Definition> {
-        None
-    }
-
-    /// The hover card in Markdown: name and kind word, forms with transliterations, roles,
-    /// registry description, "N mentions in M documents", other documents with snippets.
-    pub fn hover(&self, _id: EntityId, _from: DocId) -> String {
-        String::new()
-    }
-
-    /// Entities whose name or forms match a workspace-symbol query (fuzzy, case-insensitive).
-    pub fn search(&self, _query: &str, _limit: usize) -> Vec<EntityId> {
-        Vec::new()
-    }
-
-    /// Total mentions and number of documents of an entity.
-    pub fn counts(&self, _id: EntityId) -> (usize, usize) {
-        (0, 0)
-    }
-}
+pub use link::EntityIndex;
 
 /// Hover text for a Cyrillic word at `offset` (transliteration and gloss), when not an entity.
 pub fn cyrillic_word_hover(text: &str, offset: usize) -> Option<(Range<usize>, String)> {

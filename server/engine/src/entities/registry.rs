@@ -42,7 +42,92 @@ pub struct Registry {
 
 impl Registry {
     /// Parse a registry file, keeping every valid entry.
-    pub fn parse(_src: &str) -> (Registry, Vec<RegistryError>) {
-        (Registry::default(), Vec::new())
+    ///
+    /// Each `[[entity]]` table is parsed on its own, so one malformed entry costs only itself.
+    pub fn parse(src: &str) -> (Registry, Vec<RegistryError>) {
+        let mut reg = Registry::default();
+        let mut errors = Vec::new();
+        // split at lines that start a table
+        let mut starts = Vec::new();
+        let mut pos = 0;
+        for line in src.split_inclusive('\n') {
+            if line.trim_start().starts_with('[') {
+                starts.push(pos);
+            }
+            pos += line.len();
+        }
+        if starts.first() != Some(&0) && !src[..starts.first().copied().unwrap_or(src.len())].trim().is_empty() {
+            // text before the first table: report it unless it is comments only
+            let end = starts.first().copied().unwrap_or(src.len());
+            let only_comments = src[..end].lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'));
+            if !only_comments {
+                errors.push(RegistryError { range: 0..end, message: "text outside an [[entity]] table".into() });
+            }
+        }
+        for (k, &a) in starts.iter().enumerate() {
+            let b = starts.get(k + 1).copied().unwrap_or(src.len());
+            let chunk = &src[a..b];
+            let trimmed_end = a + chunk.trim_end().len();
+            let range = a..trimmed_end;
+            match parse_entry(chunk) {
+                Ok(Some(mut e)) => {
+                    e.range = range;
+                    reg.entries.push(e);
+                }
+                Ok(None) => {}
+                Err(message) => errors.push(RegistryError { range, message }),
+            }
+        }
+        (reg, errors)
     }
+}
+
+fn parse_entry(chunk: &str) -> Result<Option<RegistryEntry>, String> {
+    let head = chunk.lines().next().unwrap_or("").trim();
+    let head = head.split('#').next().unwrap_or("").trim();
+    if head != "[[entity]]" {
+        return Err(format!("unknown table `{head}`: entries are `[[entity]]` tables"));
+    }
+    let body = &chunk[chunk.find('\n').map_or(chunk.len(), |i| i + 1)..];
+    let table: toml::Table = toml::from_str(body).map_err(|e| format!("malformed entry: {}", e.message()))?;
+    let string = |k: &str| -> Result<Option<String>, String> {
+        match table.get(k) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(format!("`{k}` must be a string")),
+        }
+    };
+    let list = |k: &str| -> Result<Vec<String>, String> {
+        match table.get(k) {
+            None => Ok(Vec::new()),
+            Some(toml::Value::String(s)) => Ok(vec![s.clone()]),
+            Some(toml::Value::Array(a)) => a
+                .iter()
+                .map(|v| v.as_str().map(str::to_string).ok_or_else(|| format!("`{k}` must be a list of strings")))
+                .collect(),
+            Some(_) => Err(format!("`{k}` must be a list of strings")),
+        }
+    };
+    let name = string("name")?.filter(|n| !n.trim().is_empty()).ok_or("an entry needs a `name`")?;
+    let kind = match string("kind")?.as_deref().map(str::trim) {
+        None | Some("person") => Kind::Person,
+        Some("organization" | "organisation") => Kind::Organization,
+        Some("place") => Kind::Place,
+        Some("other") => Kind::Other,
+        Some(k) => return Err(format!("unknown kind `{k}` (person, organization, place or other)")),
+    };
+    for key in table.keys() {
+        if !matches!(key.as_str(), "name" | "kind" | "aliases" | "description" | "roles" | "links") {
+            return Err(format!("unknown key `{key}`"));
+        }
+    }
+    Ok(Some(RegistryEntry {
+        name,
+        kind,
+        aliases: list("aliases")?,
+        description: string("description")?,
+        roles: list("roles")?,
+        links: list("links")?,
+        range: 0..0,
+    }))
 }

@@ -1,0 +1,408 @@
+//! The bundled general knowledge: places, international organisations and named things, the
+//! capitalised words that are never entities alone (titles, demonyms, months…), given names and
+//! the word lists that act as cues ("party", "region", "political scientist").
+//!
+//! Everything is parsed once from `data/*.txt` into hash maps keyed by the form as written
+//! (exact lookups on text slices, no allocation) and by [`fold`] (Cyrillic and all-caps forms).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+use super::Kind;
+use crate::translit::fold;
+
+const GAZETTEER: &str = include_str!("../../data/gazetteer.txt");
+const GIVEN_NAMES: &str = include_str!("../../data/given_names.txt");
+
+/// What a gazetteer form stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Entry {
+    /// A known entity: kind and canonical name.
+    Known(Kind, &'static str),
+    /// Never an entity by itself.
+    Stop(StopClass),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StopClass {
+    /// "President", "Minister": announces a person's name.
+    Title,
+    /// "Kazakh", "Soviet": may modify an organisation name ("Russian Armed Forces").
+    Demonym,
+    Other,
+}
+
+pub struct Gazetteer {
+    exact: HashMap<&'static str, Entry>,
+    folded: HashMap<String, Entry>,
+    given: HashSet<String>,
+    /// Longest gazetteer form, in words.
+    pub max_words: usize,
+}
+
+const TITLES: &[&str] = &[
+    "President",
+    "Presidents",
+    "Prime",
+    "Minister",
+    "Ministers",
+    "Secretary",
+    "General",
+    "Deputy",
+    "Chairman",
+    "Chairwoman",
+    "Director",
+    "Head",
+    "Speaker",
+    "Ambassador",
+    "Governor",
+    "Mayor",
+    "Akim",
+    "King",
+    "Queen",
+    "Prince",
+    "Pope",
+    "Sheikh",
+    "Emir",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "Prof",
+    "Sir",
+    "Lord",
+    "Colonel",
+    "Major",
+    "Captain",
+    "Lieutenant",
+    "Sergeant",
+    "Marshal",
+    "Admiral",
+    "Senator",
+    "Chancellor",
+    "Commissioner",
+    "Rector",
+    "Professor",
+    "Academician",
+    "Patriarch",
+    "Metropolitan",
+    "Vice",
+    "Chief",
+    "Commander",
+    "Leader",
+    "Premier",
+    "Tsar",
+];
+
+pub fn gazetteer() -> &'static Gazetteer {
+    static G: OnceLock<Gazetteer> = OnceLock::new();
+    G.get_or_init(Gazetteer::load)
+}
+
+impl Gazetteer {
+    fn load() -> Gazetteer {
+        let mut exact = HashMap::new();
+        let mut folded = HashMap::new();
+        let mut max_words = 1;
+        for line in GAZETTEER.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let Some((kind, rest)) = line.split_once(':') else { continue };
+            if kind == "stop" {
+                for w in rest.split_whitespace() {
+                    let class = if TITLES.contains(&w) {
+                        StopClass::Title
+                    } else if is_demonym_like(w) {
+                        StopClass::Demonym
+                    } else {
+                        StopClass::Other
+                    };
+                    exact.entry(w).or_insert(Entry::Stop(class));
+                    folded.entry(fold(w)).or_insert(Entry::Stop(class));
+                }
+                continue;
+            }
+            let kind = match kind.trim() {
+                "place" => Kind::Place,
+                "organization" => Kind::Organization,
+                "person" => Kind::Person,
+                _ => Kind::Other,
+            };
+            let mut forms = rest.split('|').map(str::trim).filter(|f| !f.is_empty());
+            let Some(canonical) = forms.next() else { continue };
+            let entry = Entry::Known(kind, canonical);
+            for f in std::iter::once(canonical).chain(forms) {
+                max_words = max_words.max(f.split_whitespace().count());
+                exact.insert(f, entry);
+                folded.entry(fold(f)).or_insert(entry);
+            }
+        }
+        let given = GIVEN_NAMES
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .flat_map(str::split_whitespace)
+            .map(fold)
+            .collect();
+        Gazetteer { exact, folded, given, max_words }
+    }
+
+    /// The entry for a form exactly as written.
+    pub fn exact(&self, s: &str) -> Option<Entry> {
+        self.exact.get(s).copied()
+    }
+
+    /// The entry for a folded form (Cyrillic, all caps, spelling variants).
+    pub fn folded(&self, key: &str) -> Option<Entry> {
+        self.folded.get(key).copied()
+    }
+
+    /// Is this word (or every part of a hyphenated word) a known given name?
+    pub fn is_given(&self, word: &str) -> bool {
+        if word.chars().count() < 2 {
+            return false;
+        }
+        if self.given.contains(&fold(word)) {
+            return true;
+        }
+        word.contains('-') && word.split('-').all(|p| !p.is_empty() && self.given.contains(&fold(p)))
+    }
+}
+
+fn is_demonym_like(w: &str) -> bool {
+    const ENDS: &[&str] = &["an", "ans", "ese", "ish", "ic", "ist", "ch", "zh", "hs", "kh", "ik", "ek", "en", "ek"];
+    let first_upper = w.chars().next().is_some_and(char::is_uppercase);
+    first_upper && ENDS.iter().any(|e| w.ends_with(e)) && !TITLES.contains(&w)
+        || matches!(
+            w,
+            "Soviet" | "Kyrgyz" | "Uzbek" | "Tajik" | "Turkmen" | "Kazakh" | "Central" | "Western" | "Eastern"
+        )
+}
+
+/// Lowercase words after a name that tell its kind: `(word, kind, part of the name)`.
+/// "part of the name" 0: cue only ("Nur Otan party"); 1: inside the mention ("Minsk agreements");
+/// 2: outside the mention but part of the entity's name ("Kül-Tegin stele").
+pub fn after_cue(word: &str) -> Option<(Kind, u8)> {
+    Some(match word {
+        "party" | "movement" | "newspaper" | "agency" | "company" | "corporation" | "bank" | "holding"
+        | "foundation" | "fund" | "channel" | "portal" | "website" | "magazine" | "publication" | "organization"
+        | "organisation" | "bloc" | "faction" | "association" | "plant" | "factory" | "university" | "institute"
+        | "club" | "team" | "outlet" | "tv" | "radio" | "group" | "union" | "concern" | "airline" | "ministry"
+        | "council" | "committee" => (Kind::Organization, 0),
+        "region" | "oblast" | "district" | "microdistrict" | "province" | "city" | "town" | "village" | "river"
+        | "lake" | "mountains" | "square" | "street" | "avenue" | "settlement" | "valley" | "steppe" | "sea"
+        | "peninsula" | "krai" | "raion" | "aul" | "field" | "deposit" | "airport" | "neighbourhood"
+        | "neighborhood" => (Kind::Place, 0),
+        "system" | "systems" | "missile" | "missiles" | "complex" | "rocket" | "rockets" | "drone" | "drones"
+        | "tank" | "tanks" | "operation" | "programme" | "program" | "project" | "festival" | "prize" | "award" => {
+            (Kind::Other, 0)
+        }
+        "agreements" | "agreement" | "accords" | "accord" | "treaty" | "format" | "declaration" | "process"
+        | "doctrine" | "protocols" | "protocol" => (Kind::Other, 1),
+        "stele" | "monument" | "mausoleum" | "memorial" | "statue" | "cathedral" | "mosque" | "church" => {
+            (Kind::Other, 2)
+        }
+        _ => return None,
+    })
+}
+
+/// Lowercase words before a name that tell its kind ("the newspaper Respublika").
+pub fn before_cue(word: &str) -> Option<Kind> {
+    Some(match word {
+        "newspaper" | "publication" | "magazine" | "outlet" | "channel" | "agency" | "portal" | "website" | "party"
+        | "movement" | "company" | "bank" | "corporation" | "holding" | "broadcaster" | "tabloid" | "weekly"
+        | "daily" | "media" | "foundation" => Kind::Organization,
+        "village" | "town" | "city" | "region" | "settlement" | "district" | "microdistrict" | "oblast" => Kind::Place,
+        "operation" => Kind::Other,
+        _ => return None,
+    })
+}
+
+/// Capitalised words that end an organisation's (or a place's, or a named thing's) name.
+pub fn head(word: &str) -> Option<Kind> {
+    Some(match word {
+        "Ministry" | "University" | "Foundation" | "Council" | "Party" | "Group" | "Agency" | "Committee"
+        | "Legion" | "Forces" | "Center" | "Centre" | "Institute" | "Bank" | "Service" | "Union" | "Association"
+        | "Assembly" | "Academy" | "Court" | "Department" | "Corporation" | "Company" | "Fund" | "Organization"
+        | "Organisation" | "Front" | "Movement" | "Army" | "Navy" | "Commission" | "Office" | "Bureau" | "Network"
+        | "Club" | "Society" | "Church" | "School" | "College" | "Administration" | "Guard" | "Command" | "Fleet"
+        | "Brigade" | "Battalion" | "Regiment" | "Division" | "Corps" | "Directorate" | "Inspectorate"
+        | "Prosecutor's" | "Chamber" | "Duma" | "Parliament" | "Government" | "Cabinet" | "Secretariat"
+        | "Authority" | "Exchange" | "Holding" | "Airlines" | "Airways" | "Railways" | "Television" | "Radio"
+        | "Times" | "Post" | "News" | "Herald" | "Gazette" | "Pravda" | "Trust" | "Partnership" | "Alliance"
+        | "Coalition" | "Federation" | "Hospital" | "Museum" | "Library" | "Theatre" | "Theater" | "Hub"
+        | "Initiative" | "Program" | "Programme" => Kind::Organization,
+        "Region" | "Oblast" | "District" | "Province" | "Street" | "Avenue" | "Square" | "River" | "Lake"
+        | "Mountains" | "Sea" | "Island" | "Islands" | "Valley" | "Krai" | "Territory" | "Steppe" | "Peninsula"
+        | "Bay" | "Gulf" | "Ocean" | "Desert" | "Airport" => Kind::Place,
+        "Khanate" | "Agreement" | "Agreements" | "Accords" | "Treaty" | "Declaration" | "Doctrine" | "War"
+        | "Revolution" | "Uprising" | "Prize" | "Award" | "Stele" | "Monument" | "Mausoleum" | "Memorial" | "Cup"
+        | "Games" | "Olympics" | "Summit" | "Forum" | "Congress" | "Act" | "Code" | "Law" => Kind::Other,
+        _ => return None,
+    })
+}
+
+/// Role nouns: "political scientist X", "X, director of …".
+pub fn is_role_noun(word: &str) -> bool {
+    matches!(
+        word,
+        "scientist"
+            | "analyst"
+            | "expert"
+            | "journalist"
+            | "politician"
+            | "minister"
+            | "director"
+            | "deputy"
+            | "president"
+            | "leader"
+            | "author"
+            | "professor"
+            | "spokesman"
+            | "spokeswoman"
+            | "spokesperson"
+            | "ambassador"
+            | "governor"
+            | "akim"
+            | "mayor"
+            | "chairman"
+            | "chairwoman"
+            | "head"
+            | "rector"
+            | "writer"
+            | "poet"
+            | "activist"
+            | "lawyer"
+            | "blogger"
+            | "businessman"
+            | "businesswoman"
+            | "oligarch"
+            | "economist"
+            | "historian"
+            | "sociologist"
+            | "researcher"
+            | "diplomat"
+            | "officer"
+            | "colonel"
+            | "general"
+            | "commander"
+            | "senator"
+            | "speaker"
+            | "ex-speaker"
+            | "secretary"
+            | "editor"
+            | "correspondent"
+            | "columnist"
+            | "founder"
+            | "co-founder"
+            | "chief"
+            | "lecturer"
+            | "academic"
+            | "philosopher"
+            | "orientalist"
+            | "political"
+            | "prosecutor"
+            | "judge"
+            | "investigator"
+            | "member"
+            | "adviser"
+            | "advisor"
+            | "aide"
+            | "envoy"
+            | "premier"
+            | "ex-minister"
+            | "ex-president"
+            | "singer"
+            | "artist"
+            | "actor"
+            | "actress"
+            | "athlete"
+            | "boxer"
+            | "footballer"
+            | "coach"
+            | "entrepreneur"
+            | "banker"
+            | "manager"
+            | "official"
+            | "representative"
+            | "candidate"
+            | "deputies"
+            | "vice-president"
+            | "vice-minister"
+            | "akim's"
+            | "producer"
+            | "researcher's"
+            | "pensioner"
+            | "resident"
+            | "teacher"
+            | "doctor"
+            | "engineer"
+            | "student"
+            | "lieutenant"
+            | "major"
+            | "captain"
+    )
+}
+
+/// Verbs of saying right after a name: "Alzhanov believes", "X said".
+pub fn is_speech_verb(word: &str) -> bool {
+    matches!(
+        word,
+        "said"
+            | "says"
+            | "stated"
+            | "states"
+            | "noted"
+            | "notes"
+            | "told"
+            | "tells"
+            | "believes"
+            | "believed"
+            | "added"
+            | "adds"
+            | "wrote"
+            | "writes"
+            | "explained"
+            | "explains"
+            | "argued"
+            | "argues"
+            | "stressed"
+            | "emphasized"
+            | "emphasised"
+            | "recalled"
+            | "recalls"
+            | "claimed"
+            | "claims"
+            | "announced"
+            | "thinks"
+            | "thought"
+            | "commented"
+            | "comments"
+            | "asked"
+            | "asks"
+            | "replied"
+            | "admitted"
+            | "declared"
+            | "insisted"
+            | "warned"
+            | "suggested"
+            | "continued"
+            | "concluded"
+            | "agrees"
+            | "agreed"
+            | "reported"
+            | "reports"
+            | "signed"
+            | "proposed"
+            | "initiated"
+    )
+}
+
+/// Honorific second parts of hyphenated names ("Keiki-batyr").
+pub fn is_honorific_suffix(part: &str) -> bool {
+    matches!(
+        part,
+        "batyr" | "bi" | "khan" | "ata" | "apa" | "ana" | "biy" | "akyn" | "zhyrau" | "sultan" | "bey" | "bek"
+    )
+}

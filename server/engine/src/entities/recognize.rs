@@ -1,0 +1,878 @@
+//! Recognition in one document: a tokenizer that keeps byte offsets, then evidence rules over
+//! runs of capitalised words.
+//!
+//! Evidence, strongest first: the gazetteer (known places and organisations; titles, demonyms,
+//! months and function words that are never entities), name-final head words ("… Council",
+//! "… Region"), lowercase cue words around a name ("the Nur Otan party", "the newspaper
+//! Respublika", the "Oreshnik" system), person name shape (a given name, a Slavic or Turkic
+//! surname ending), title and role cues ("President X", "political scientist X"), acronym
+//! definitions ("Long Name (ACR)"), and finally the document itself: a name recognised once
+//! lends its kind to its other occurrences (a surname alone, all-caps headlines, an acronym).
+//!
+//! Architecture invariant: every range is a slice of the input taken at `char_indices`
+//! boundaries, and nothing here panics on any input.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::gazetteer::{self, after_cue, before_cue, gazetteer, head, Entry, StopClass};
+use super::{DocEntities, Kind, Mention, MentionDetail};
+use crate::translit::{fold, has_cyrillic, transliterate};
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tok {
+    pub s: usize,
+    pub e: usize,
+    /// End including a possessive ending ("'s", "’s"); equal to `e` when there is none.
+    pub poss: usize,
+    /// First letter uppercase.
+    pub cap: bool,
+    /// Two or more letters, all uppercase.
+    pub caps: bool,
+    /// The whole line is in capitals (a shouted headline): caps words are words, not acronyms.
+    pub shout: bool,
+    pub cyr: bool,
+    /// First word of a sentence, a line or a heading.
+    pub sent: bool,
+}
+
+pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
+    let mut toks = Vec::with_capacity(text.len() / 6);
+    let mut it = text.char_indices().peekable();
+    let mut sent = true;
+    let mut line_first = 0usize;
+    let mut line_lower = false;
+    let finish_line = |toks: &mut Vec<Tok>, first: usize, lower: bool| {
+        if !lower {
+            for t in &mut toks[first..] {
+                t.shout = t.caps;
+            }
+        }
+    };
+    while let Some(&(i, c)) = it.peek() {
+        if c.is_alphanumeric() {
+            let start = i;
+            let mut end = i;
+            let mut poss = None;
+            let mut cap = false;
+            let mut upper = 0usize;
+            let mut letters = 0usize;
+            let mut cyr = false;
+            let mut seg_len = 0usize;
+            let mut first = true;
+            while let Some(&(j, d)) = it.peek() {
+                if d.is_alphanumeric() {
+                    if first {
+                        cap = d.is_uppercase();
+                        first = false;
+                    }
+                    if d.is_alphabetic() {
+                        letters += 1;
+                        if d.is_uppercase() {
+                            upper += 1;
+                        } else if d.is_lowercase() {
+                            line_lower = true;
+                        }
+                    }
+                    cyr |= crate::translit::is_cyrillic(d);
+                    seg_len += 1;
+                    end = j + d.len_utf8();
+                    it.next();
+                    continue;
+                }
+                // a joiner inside a word: hyphen, apostrophe, or a dot in "Vlast.kz" / "U.S"
+                let rest = &text[j + d.len_utf8()..];
+                let mut r = rest.chars();
+                let next = r.next();
+                let next2 = r.next();
+                let join = match d {
+                    '-' | '‑' => next.is_some_and(char::is_alphanumeric),
+                    '\'' | '’' => {
+                        if matches!(next, Some('s' | 'S')) && !next2.is_some_and(char::is_alphanumeric) {
+                            poss = Some(j + d.len_utf8() + 1);
+                            false
+                        } else {
+                            next.is_some_and(char::is_alphabetic)
+                        }
+                    }
+                    '.' => {
+                        next.is_some_and(char::is_lowercase) && seg_len >= 2
+                            || seg_len == 1
+                                && next.is_some_and(char::is_uppercase)
+                                && !next2.is_some_and(char::is_alphanumeric)
+                    }
+                    _ => false,
+                };
+                if !join {
+                    break;
+                }
+                seg_len = 0;
+                it.next();
+            }
+            if let Some(p) = poss {
+                // skip the apostrophe and the s
+                while it.peek().is_some_and(|&(j, _)| j < p) {
+                    it.next();
+                }
+            }
+            toks.push(Tok {
+                s: start,
+                e: end,
+                poss: poss.unwrap_or(end),
+                cap,
+                caps: letters >= 2 && upper == letters,
+                shout: false,
+                cyr,
+                sent,
+            });
+            sent = false;
+        } else {
+            it.next();
+            match c {
+                '\n' | '\r' => {
+                    finish_line(&mut toks, line_first, line_lower);
+                    line_first = toks.len();
+                    line_lower = false;
+                    sent = true;
+                }
+                '.' | '!' | '?' | '…' | ':' | ';' | '•' | '|' => sent = true,
+                _ => {}
+            }
+        }
+    }
+    finish_line(&mut toks, line_first, line_lower);
+    toks
+}
+
+/// Case-insensitive ASCII suffix test without allocation.
+fn ends_ci(w: &str, suf: &str) -> bool {
+    w.len() > suf.len() && w.as_bytes()[w.len() - suf.len()..].eq_ignore_ascii_case(suf.as_bytes())
+}
+
+const STRONG_ENDINGS: &[&str] = &[
+    "ov", "ova", "ev", "eva", "yev", "yeva", "uly", "uly", "kyzy", "qyzy", "uulu", "enko", "sky", "skiy", "skii",
+    "skaya", "ovich", "evich", "ovna", "evna", "shvili", "dze", "baev", "bayev", "bekov", "yants", "yan", "ian",
+];
+const WEAK_ENDINGS: &[&str] =
+    &["in", "ina", "ich", "uk", "chuk", "ko", "ski", "ets", "ak", "ek", "bek", "ay", "ai", "ly"];
+
+fn latin_of(w: &str) -> std::borrow::Cow<'_, str> {
+    if has_cyrillic(w) {
+        std::borrow::Cow::Owned(transliterate(w))
+    } else {
+        std::borrow::Cow::Borrowed(w)
+    }
+}
+
+/// A Slavic or Turkic surname ending on a word of at least five letters.
+pub(crate) fn strong_surname(w: &str) -> bool {
+    let w = latin_of(w);
+    let w = w.rsplit('-').next().unwrap_or(&w);
+    w.chars().count() >= 5
+        && w.chars().all(char::is_alphabetic)
+        && STRONG_ENDINGS.iter().any(|e| ends_ci(w, e))
+        && !(ends_ci(w, "ian") && w.chars().count() < 7)
+}
+
+pub(crate) fn weak_surname(w: &str) -> bool {
+    let w = latin_of(w);
+    w.chars().count() >= 4 && WEAK_ENDINGS.iter().any(|e| ends_ci(&w, e))
+}
+
+/// "Keiki-batyr": a name with an honorific second part.
+fn honorific(w: &str) -> bool {
+    w.split_once('-')
+        .is_some_and(|(a, b)| a.chars().next().is_some_and(char::is_uppercase) && gazetteer::is_honorific_suffix(b))
+}
+
+fn is_space_gap(g: &str) -> bool {
+    !g.is_empty() && g.len() <= 3 && g.chars().all(|c| c == ' ' || c == '\u{a0}' || c == '\t')
+}
+
+/// A gap of spaces and quotation marks only.
+fn is_quote_gap(g: &str) -> bool {
+    !g.is_empty()
+        && g.len() <= 8
+        && g.chars().all(|c| matches!(c, ' ' | '\u{a0}' | '"' | '“' | '”' | '«' | '»' | '„' | '\''))
+}
+
+struct Rec<'a> {
+    text: &'a str,
+    toks: Vec<Tok>,
+    covered: Vec<bool>,
+    out: Vec<(Mention, MentionDetail)>,
+}
+
+impl<'a> Rec<'a> {
+    fn word(&self, i: usize) -> &'a str {
+        let t = self.toks[i];
+        &self.text[t.s..t.e]
+    }
+
+    /// The gap between token `i` (possessive included) and token `i + 1`.
+    fn gap_after(&self, i: usize) -> &'a str {
+        match (self.toks.get(i), self.toks.get(i + 1)) {
+            (Some(a), Some(b)) if a.poss <= b.s => &self.text[a.poss..b.s],
+            _ => "",
+        }
+    }
+
+    fn adjacent(&self, i: usize) -> bool {
+        let t = self.toks[i];
+        t.poss == t.e && is_space_gap(self.gap_after(i))
+    }
+
+    fn lower_word(&self, i: usize) -> Option<&'a str> {
+        let t = self.toks.get(i)?;
+        (!t.cap).then(|| &self.text[t.s..t.e])
+    }
+
+    /// Gazetteer lookup of the longest form starting at token `i`: (last token, entry).
+    fn gaz_at(&self, i: usize) -> Option<(usize, Entry)> {
+        let g = gazetteer();
+        let t = self.toks[i];
+        let mut best = None;
+        let mut j = i;
+        while j < self.toks.len() && j < i + g.max_words {
+            let slice = &self.text[t.s..self.toks[j].e];
+            if slice.contains(['\n', '\r']) {
+                break;
+            }
+            if let Some(e) = g.exact(slice) {
+                best = Some((j, e));
+            }
+            if self.toks[j].poss != self.toks[j].e {
+                break;
+            }
+            j += 1;
+        }
+        if best.is_some() {
+            return best;
+        }
+        if t.cyr || t.shout {
+            let w = self.word(i);
+            let key = fold(w);
+            if let Some(e) = g.folded(&key) {
+                return Some((i, e));
+            }
+            if t.cyr {
+                // inflected Russian forms: Беларуси → Беларусь, Москве → Москва
+                for cut in 1..=2 {
+                    if key.len() > cut + 3 {
+                        let stem = &key[..key.len() - cut];
+                        if let Some(e @ Entry::Known(..)) = g.folded(stem) {
+                            return Some((i, e));
+                        }
+                        for v in ["a", "i", "ia"] {
+                            if let Some(e @ Entry::Known(..)) = g.folded(&format!("{stem}{v}")) {
+                                return Some((i, e));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn push(&mut self, a: usize, b: usize, kind: Kind, name: Option<String>, evidence: Evidence) {
+        self.push_range(a, b, self.toks[a].s..self.toks[b].e, kind, name, evidence);
+    }
+
+    fn push_range(
+        &mut self,
+        a: usize,
+        b: usize,
+        range: Range<usize>,
+        kind: Kind,
+        name: Option<String>,
+        evidence: Evidence,
+    ) {
+        for c in &mut self.covered[a..=b] {
+            *c = true;
+        }
+        let surface = self.text[range.clone()].to_string();
+        self.out.push((Mention { range, kind, surface }, MentionDetail { name, roles: Vec::new(), evidence }));
+    }
+
+    /// "Risk Assessment Group", "Ministry of Internal Affairs", "Russian Armed Forces",
+    /// "Organized Crime and Corruption Research Center": a run that ends in a head word.
+    fn headed(&self, i: usize) -> Option<(usize, Kind)> {
+        let g = gazetteer();
+        let mut last_head = None;
+        let mut first_head = None;
+        let mut j = i;
+        let mut words = 0;
+        loop {
+            let t = self.toks.get(j)?;
+            if !t.cap || t.cyr {
+                break;
+            }
+            let w = self.word(j);
+            match g.exact(w) {
+                Some(Entry::Stop(StopClass::Title | StopClass::Other)) if head(w).is_none() => break,
+                Some(Entry::Known(Kind::Organization | Kind::Person, _)) => break,
+                _ => {}
+            }
+            if let Some(k) = head(w) {
+                if words > 0 {
+                    last_head = Some((j, k));
+                } else {
+                    first_head = Some((j, k));
+                }
+            }
+            words += 1;
+            if words > 7 {
+                break;
+            }
+            // "and" between two capitalised words, before the head
+            if last_head.is_none()
+                && self.toks[j].poss == self.toks[j].e
+                && is_space_gap(self.gap_after(j))
+                && self.lower_word(j + 1) == Some("and")
+                && is_space_gap(self.gap_after(j + 1))
+                && self.toks.get(j + 2).is_some_and(|t| t.cap)
+            {
+                j += 2;
+                continue;
+            }
+            if self.adjacent(j) && self.toks.get(j + 1).is_some_and(|t| t.cap) {
+                j += 1;
+                continue;
+            }
+            break;
+        }
+        let head_first = last_head.is_none()
+            && first_head.is_some()
+            && self.adjacent(i)
+            && matches!(self.lower_word(i + 1), Some("of" | "for"))
+            && self.toks.get(i + 2).is_some_and(|t| t.cap && !t.caps);
+        let (mut end, kind) = if head_first { first_head? } else { last_head? };
+        // one "of" complement: "Ministry of Internal Affairs", not "… of the Republic"
+        if self.adjacent(end)
+            && matches!(self.lower_word(end + 1), Some("of" | "for"))
+            && is_space_gap(self.gap_after(end + 1))
+        {
+            let mut k = end + 2;
+            let mut last = None;
+            while let Some(t) = self.toks.get(k) {
+                if !t.cap || t.caps {
+                    break;
+                }
+                let w = self.word(k);
+                if matches!(g.exact(w), Some(Entry::Stop(_)) | Some(Entry::Known(Kind::Organization, _))) {
+                    break;
+                }
+                last = Some(k);
+                if !self.adjacent(k) {
+                    break;
+                }
+                k += 1;
+            }
+            if let Some(l) = last {
+                end = l;
+            }
+        }
+        Some((end, kind))
+    }
+
+    /// A lowercase cue right after token `j` (across closing quotes): kind and name role.
+    fn cue_after(&self, j: usize) -> Option<(usize, Kind, u8)> {
+        let gap = self.gap_after(j);
+        let possessive_only = gap.is_empty() && self.toks[j].poss != self.toks[j].e;
+        if !is_quote_gap(gap) && !possessive_only {
+            return None;
+        }
+        let w = self.lower_word(j + 1)?;
+        let (k, part) = after_cue(w)?;
+        Some((j + 1, k, part))
+    }
+
+    fn cue_before(&self, i: usize) -> Option<Kind> {
+        if i == 0 {
+            return None;
+        }
+        let p = self.toks[i - 1];
+        if p.poss != p.e || !is_quote_gap(&self.text[p.e..self.toks[i].s]) {
+            return None;
+        }
+        before_cue(self.lower_word(i - 1)?)
+    }
+
+    /// Title or role noun right before token `i` ("President X", "political scientist X").
+    fn person_cue_before(&self, i: usize) -> bool {
+        if i == 0 {
+            return false;
+        }
+        let p = self.toks[i - 1];
+        if p.poss != p.e || !is_quote_gap(&self.text[p.e..self.toks[i].s]) {
+            return false;
+        }
+        let w = self.word(i - 1);
+        if p.cap {
+            matches!(gazetteer().exact(w), Some(Entry::Stop(StopClass::Title)))
+        } else {
+            gazetteer::is_role_noun(w)
+        }
+    }
+
+    fn speech_after(&self, j: usize) -> bool {
+        let t = self.toks[j];
+        let gap = self.gap_after(j);
+        t.poss == t.e
+            && (is_space_gap(gap) || gap == ", ")
+            && self.lower_word(j + 1).is_some_and(gazetteer::is_speech_verb)
+    }
+
+    fn prev_lower_in(&self, i: usize, words: &[&str]) -> bool {
+        i >= 1
+            && self.lower_word(i - 1).is_some_and(|w| words.contains(&w))
+            && is_quote_gap(&self.text[self.toks[i - 1].e..self.toks[i].s])
+    }
+
+    fn the_before(&self, i: usize) -> bool {
+        let mut k = i;
+        // "the Soviet Politburo"
+        if k >= 1 && matches!(gazetteer().exact(self.word(k - 1)), Some(Entry::Stop(StopClass::Demonym))) {
+            k -= 1;
+        }
+        k >= 1
+            && matches!(self.lower_word(k - 1), Some("the"))
+            && is_quote_gap(&self.text[self.toks[k - 1].e..self.toks[k].s])
+    }
+
+    /// Acronym defined right after a long name: "… Research Center (OCCRP)".
+    fn acronym_after(&mut self, a: usize, b: usize, kind: Kind, name: &str) {
+        let Some(t) = self.toks.get(b + 1) else { return };
+        let gap = &self.text[self.toks[b].poss..t.s];
+        if !matches!(gap.trim(), "(") || !t.caps || !self.text[t.e..].starts_with(')') {
+            return;
+        }
+        let acr = self.word(b + 1);
+        let initials: String =
+            (a..=b).filter(|&k| self.toks[k].cap).filter_map(|k| self.word(k).chars().next()).collect();
+        if acronym_fits(acr, &initials) {
+            self.push(b + 1, b + 1, kind, Some(name.to_string()), Evidence::Acronym);
+        }
+    }
+
+    fn run(&mut self) {
+        let n = self.toks.len();
+        let mut i = 0;
+        while i < n {
+            let t = self.toks[i];
+            if !t.cap || self.covered[i] || t.e - t.s < 2 && !t.cyr {
+                i += 1;
+                continue;
+            }
+            if let Some((j, entry)) = self.gaz_at(i) {
+                match entry {
+                    Entry::Known(kind, canonical) => {
+                        if matches!(kind, Kind::Place) && !t.cyr {
+                            if let Some((end, hk)) = self.headed(i) {
+                                if end > j {
+                                    let name = self.text[t.s..self.toks[end].e].to_string();
+                                    self.push(i, end, hk, None, Evidence::Head);
+                                    self.acronym_after(i, end, hk, &name);
+                                    i = end + 1;
+                                    continue;
+                                }
+                            }
+                        }
+                        if let Some((c, ck, 1)) = self.cue_after(j) {
+                            // "Minsk agreements"
+                            self.push(i, c, ck, None, Evidence::Cue);
+                            i = c + 1;
+                            continue;
+                        }
+                        let name = (canonical != &self.text[t.s..self.toks[j].e]).then(|| canonical.to_string());
+                        self.push(i, j, kind, name, Evidence::Gazetteer);
+                        i = j + 1;
+                        continue;
+                    }
+                    Entry::Stop(StopClass::Demonym) if !t.cyr => {
+                        if let Some((end, hk)) = self.headed(i) {
+                            let name = self.text[t.s..self.toks[end].e].to_string();
+                            self.push(i, end, hk, None, Evidence::Head);
+                            self.acronym_after(i, end, hk, &name);
+                            i = end + 1;
+                            continue;
+                        }
+                        i = j + 1;
+                        continue;
+                    }
+                    Entry::Stop(_) => {
+                        if head(self.word(i)).is_none() || t.cyr {
+                            i = j + 1;
+                            continue;
+                        }
+                    }
+                }
+            }
+            if !t.cyr && !t.shout {
+                if let Some((end, hk)) = self.headed(i) {
+                    let name = self.text[t.s..self.toks[end].e].to_string();
+                    self.push(i, end, hk, None, Evidence::Head);
+                    self.acronym_after(i, end, hk, &name);
+                    i = end + 1;
+                    continue;
+                }
+            }
+            // a run of plain capitalised words (same script, no gazetteer words)
+            let mut k = i;
+            while k + 1 < n
+                && k < i + 3
+                && self.adjacent(k)
+                && self.toks[k + 1].cap
+                && self.toks[k + 1].cyr == t.cyr
+                && !self.toks[k + 1].caps
+                && self.gaz_at(k + 1).is_none()
+            {
+                k += 1;
+            }
+            let next = self.classify_run(i, k);
+            i = next.max(i + 1);
+        }
+    }
+
+    /// Classify the plain run `i..=k`; returns the next token to look at.
+    fn classify_run(&mut self, i: usize, k: usize) -> usize {
+        let g = gazetteer();
+        let t = self.toks[i];
+        let cue = self.person_cue_before(i);
+        if k > i {
+            let first = self.word(i);
+            let last = self.word(k);
+            if let Some((c, ck, part)) = self.cue_after(k) {
+                let end = if part == 1 { c } else { k };
+                let name = (part == 2).then(|| format!("{} {}", &self.text[t.s..self.toks[k].e], self.word(c)));
+                self.push(i, end, ck, name, Evidence::Cue);
+                return end + 1;
+            }
+            if let Some(ck) = self.cue_before(i) {
+                self.push(i, k, ck, None, Evidence::Cue);
+                return k + 1;
+            }
+            if head(first).is_some() || k - i >= 2 && !g.is_given(first) && !strong_surname(first) {
+                return i + 1;
+            }
+            let person = g.is_given(first)
+                || strong_surname(last)
+                || (weak_surname(last) || cue) && k - i <= 2
+                || honorific(last) && g.is_given(first);
+            if person && !(t.sent && !g.is_given(first) && !cue && !strong_surname(last)) {
+                self.push(i, k, Kind::Person, None, Evidence::Shape);
+                return k + 1;
+            }
+            // sentence-initial filler before a name: retry from the next word
+            return i + 1;
+        }
+        let w = self.word(i);
+        if t.caps && !t.shout {
+            return i + 1;
+        }
+        // "Kazakh-language", "Russian-speaking": adjectives, not names
+        if w.split('-').skip(1).any(|p| p.chars().next().is_some_and(char::is_lowercase)) && !honorific(w) {
+            return i + 1;
+        }
+        if honorific(w) || strong_surname(w) && !g.is_given(w) {
+            self.push(i, i, Kind::Person, None, Evidence::Shape);
+            return i + 1;
+        }
+        if cue && !t.cyr {
+            self.push(i, i, Kind::Person, None, Evidence::Cue);
+            return i + 1;
+        }
+        if let Some((c, ck, part)) = self.cue_after(i) {
+            let end = if part == 1 { c } else { i };
+            let name = (part == 2).then(|| format!("{} {}", w, self.word(c)));
+            self.push(i, end, ck, name, Evidence::Cue);
+            return end + 1;
+        }
+        if let Some(ck) = self.cue_before(i) {
+            self.push(i, i, ck, None, Evidence::Cue);
+            return i + 1;
+        }
+        if w.contains('.')
+            && w.rsplit('.')
+                .next()
+                .is_some_and(|d| (2..=4).contains(&d.len()) && d.chars().all(|c| c.is_ascii_lowercase()))
+        {
+            self.push(i, i, Kind::Organization, None, Evidence::Shape);
+            return i + 1;
+        }
+        if t.sent || t.cyr || t.shout || g.is_given(w) || w.contains('-') {
+            return i + 1;
+        }
+        if place_shaped(w) && self.prev_lower_in(i, &["in", "of", "from", "to", "near", "at"]) {
+            self.push(i, i, Kind::Place, None, Evidence::Context);
+        } else if self.speech_after(i) || t.poss != t.e {
+            self.push(i, i, Kind::Person, None, Evidence::Context);
+        } else if self.the_before(i) {
+            self.push(i, i, Kind::Organization, None, Evidence::Context);
+        }
+        i + 1
+    }
+
+    /// A name recognised once lends its kind to its other occurrences in the document.
+    fn propagate(&mut self) {
+        let mut known: HashMap<String, (Kind, Option<String>)> = HashMap::new();
+        for (m, d) in &self.out {
+            if matches!(d.evidence, Evidence::Gazetteer) {
+                continue;
+            }
+            known.entry(fold(&m.surface)).or_insert((m.kind, d.name.clone()));
+            if m.kind == Kind::Person && !m.surface.contains(' ') {
+                continue;
+            }
+            if m.kind == Kind::Person {
+                if let Some(last) = m.surface.rsplit(' ').next() {
+                    known.entry(fold(last)).or_insert((Kind::Person, None));
+                }
+            }
+        }
+        if known.is_empty() {
+            return;
+        }
+        let n = self.toks.len();
+        let mut i = 0;
+        while i < n {
+            let t = self.toks[i];
+            if self.covered[i] || !t.cap {
+                i += 1;
+                continue;
+            }
+            let mut hit = None;
+            let mut j = i;
+            while j < n && j < i + 3 {
+                if j > i && (!self.toks[j].cap || self.covered[j]) {
+                    break;
+                }
+                let key = fold(&self.text[t.s..self.toks[j].e]);
+                if let Some(v) = known.get(&key) {
+                    hit = Some((j, v.clone()));
+                }
+                if !self.adjacent(j) {
+                    break;
+                }
+                j += 1;
+            }
+            match hit {
+                Some((j, (kind, name))) => {
+                    self.push(i, j, kind, name, Evidence::Document);
+                    i = j + 1;
+                }
+                None => i += 1,
+            }
+        }
+    }
+
+    fn roles(&mut self) {
+        let toks_of: Vec<(usize, usize)> = self
+            .out
+            .iter()
+            .map(|(m, _)| {
+                let a = self.toks.partition_point(|t| t.s < m.range.start);
+                let b = self.toks.partition_point(|t| t.e <= m.range.end).saturating_sub(1);
+                (a, b)
+            })
+            .collect();
+        let mut person_tok = vec![false; self.toks.len()];
+        for (idx, &(a, b)) in toks_of.iter().enumerate() {
+            if self.out[idx].0.kind == Kind::Person && a <= b && b < person_tok.len() {
+                for p in &mut person_tok[a..=b] {
+                    *p = true;
+                }
+            }
+        }
+        for (idx, &(a, b)) in toks_of.iter().enumerate() {
+            if self.out[idx].0.kind != Kind::Person || a >= self.toks.len() || b < a {
+                continue;
+            }
+            let mut roles = Vec::new();
+            if let Some(r) = self.role_before(a) {
+                roles.push(r);
+            }
+            if let Some(r) = self.role_after(b, &person_tok) {
+                roles.push(r);
+            }
+            self.out[idx].1.roles = roles;
+        }
+    }
+
+    fn clause_gap(&self, k: usize) -> bool {
+        let t = self.toks[k];
+        t.poss == t.e && is_quote_gap(self.gap_after(k))
+    }
+
+    fn role_before(&self, a: usize) -> Option<String> {
+        let g = gazetteer();
+        // titles: "Prime Minister X"
+        let mut k = a;
+        while k > 0 && self.toks[k - 1].cap && self.clause_gap(k - 1) {
+            if matches!(g.exact(self.word(k - 1)), Some(Entry::Stop(StopClass::Title))) {
+                k -= 1;
+            } else {
+                break;
+            }
+        }
+        if k < a {
+            return Some(self.text[self.toks[k].s..self.toks[a - 1].e].to_string());
+        }
+        // a role noun within the clause before the name: "rector of the X University Y"
+        let mut role = None;
+        let mut k = a;
+        for _ in 0..8 {
+            if k == 0 || !self.clause_gap(k - 1) {
+                break;
+            }
+            k -= 1;
+            let w = self.word(k);
+            if !self.toks[k].cap && gazetteer::is_role_noun(w) {
+                let direct = k + 1 == a;
+                let of = self.lower_word(k + 1) == Some("of");
+                if direct || of {
+                    role = Some(k);
+                }
+                break;
+            }
+        }
+        let mut start = role?;
+        while start > 0 && self.clause_gap(start - 1) && start + 4 > role? {
+            let w = self.word(start - 1);
+            let t = self.toks[start - 1];
+            let demonym = t.cap && matches!(g.exact(w), Some(Entry::Stop(StopClass::Demonym)));
+            let sentence_adjective = t.cap && t.sent && adjective_like(&w.to_lowercase());
+            if demonym || sentence_adjective || !t.cap && (gazetteer::is_role_noun(w) || adjective_like(w)) {
+                start -= 1;
+            } else {
+                break;
+            }
+        }
+        Some(clean_role(&self.text[self.toks[start].s..self.toks[a - 1].e]))
+    }
+
+    fn role_after(&self, b: usize, person_tok: &[bool]) -> Option<String> {
+        let t = self.toks[b];
+        let gap = self.gap_after(b);
+        if !(gap == ", " || gap == " — " || gap == " - ") || t.poss != t.e {
+            return None;
+        }
+        let mut k = b + 1;
+        if matches!(self.lower_word(k), Some("the" | "a" | "an")) {
+            k += 1;
+        }
+        let start = k;
+        while self.lower_word(k).is_some_and(|w| adjective_like(w) || gazetteer::is_role_noun(w)) && k < start + 3 {
+            if gazetteer::is_role_noun(self.word(k)) {
+                break;
+            }
+            k += 1;
+        }
+        if !self.lower_word(k).is_some_and(gazetteer::is_role_noun) {
+            return None;
+        }
+        let mut end = k;
+        // the complement: "director of the “Risk Assessment Group.”"
+        while end + 1 < self.toks.len() && end < k + 10 {
+            let gap = self.gap_after(end);
+            if !is_quote_gap(gap) || self.toks[end].poss != self.toks[end].e {
+                break;
+            }
+            end += 1;
+            if person_tok.get(end).copied().unwrap_or(true) {
+                // "X, head of the administration Y": the role is Y's
+                return None;
+            }
+            if self.lower_word(end).is_some_and(|w| matches!(w, "who" | "which" | "that" | "said" | "says" | "and")) {
+                end -= 1;
+                break;
+            }
+        }
+        Some(clean_role(&self.text[self.toks[start].s..self.toks[end].e]))
+    }
+}
+
+/// A toponym ending: -stan, -grad, -sk, -orda, -abad, -kent, -tau, -burg, -pol…
+fn place_shaped(w: &str) -> bool {
+    const ENDS: &[&str] = &[
+        "stan", "grad", "gorod", "sk", "orda", "abad", "kent", "tau", "burg", "pol", "polis", "ovo", "evo", "ino",
+        "kol", "bulak", "ozen", "sai", "tobe", "dar", "shahr",
+    ];
+    w.chars().count() >= 5 && ENDS.iter().any(|e| ends_ci(w, e))
+}
+
+fn adjective_like(w: &str) -> bool {
+    const ENDS: &[&str] = &["al", "ic", "ian", "ese", "ish", "ive", "ary", "ern", "ior", "ent"];
+    ENDS.iter().any(|e| ends_ci(w, e))
+        || matches!(
+            w,
+            "former"
+                | "deputy"
+                | "chief"
+                | "general"
+                | "senior"
+                | "first"
+                | "vice"
+                | "acting"
+                | "famous"
+                | "well-known"
+                | "leading"
+                | "prominent"
+                | "opposition"
+                | "ex"
+        )
+}
+
+fn clean_role(s: &str) -> String {
+    let s: String = s.chars().filter(|c| !matches!(c, '"' | '“' | '”' | '«' | '»' | '„')).collect();
+    s.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(['.', ',']).to_string()
+}
+
+/// Do the letters of `acr` follow the initials of the long name (small words may be skipped)?
+fn acronym_fits(acr: &str, initials: &str) -> bool {
+    let a: Vec<char> = acr.chars().filter(|c| c.is_alphabetic()).collect();
+    let ini: Vec<char> = initials.chars().collect();
+    if a.len() < 2 || ini.is_empty() {
+        return false;
+    }
+    // translations reword the long name: the first letter and the length are what survive
+    if a[0] == ini[0] && a.len().abs_diff(ini.len()) <= 2 {
+        return true;
+    }
+    // every initial of the long name is in the acronym, in order, and the acronym has no more
+    // than two extra letters
+    let mut p = 0;
+    for c in &ini {
+        match a[p..].iter().position(|x| x == c) {
+            Some(q) => p += q + 1,
+            None => return false,
+        }
+    }
+    a.len() <= ini.len() + 2
+}
+
+/// How a mention was recognised.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Evidence {
+    #[default]
+    Gazetteer,
+    Head,
+    Cue,
+    Shape,
+    Context,
+    Acronym,
+    Document,
+}
+
+pub fn analyze(text: &str) -> DocEntities {
+    let toks = tokenize(text);
+    let n = toks.len();
+    let mut r = Rec { text, toks, covered: vec![false; n], out: Vec::new() };
+    r.run();
+    r.propagate();
+    r.out.sort_by_key(|(m, _)| (m.range.start, m.range.end));
+    r.roles();
+    let (mentions, details) = r.out.into_iter().unzip();
+    DocEntities { mentions, details }
+}

@@ -1,0 +1,241 @@
+//! Entity recognition and linking, tested on fixture articles (`tests/fixtures/entities/`) and
+//! on the sample corpus (`seeds/`).
+
+use std::path::PathBuf;
+
+use dossier_engine::entities::{analyze, Definition, DocEntities, DocInput, EntityIndex, Kind, Registry};
+use dossier_engine::DocId;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(rel: &str) -> String {
+    std::fs::read_to_string(root().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+struct Corpus {
+    texts: Vec<(String, String)>,
+    analyses: Vec<DocEntities>,
+}
+
+impl Corpus {
+    fn new(files: &[&str]) -> Corpus {
+        let texts: Vec<(String, String)> = files.iter().map(|f| (f.to_string(), read(f))).collect();
+        let analyses = texts.iter().map(|(_, t)| analyze(t)).collect();
+        Corpus { texts, analyses }
+    }
+
+    fn index(&self, registry: Option<&Registry>) -> EntityIndex {
+        EntityIndex::build(
+            self.texts.iter().zip(&self.analyses).enumerate().map(|(i, ((n, t), a))| DocInput {
+                id: DocId(i as u32),
+                name: n,
+                text: t,
+                entities: a,
+            }),
+            registry,
+        )
+    }
+}
+
+/// The entity at the first occurrence of `surface` in document `doc`: (name, kind).
+fn entity_at(c: &Corpus, idx: &EntityIndex, doc: usize, surface: &str) -> Option<(String, Kind)> {
+    let off = c.texts[doc].1.find(surface)? + surface.len() / 2;
+    let (id, _) = idx.at(DocId(doc as u32), off)?;
+    let e = idx.entity(id)?;
+    Some((e.name.clone(), e.kind))
+}
+
+fn mention_spans(c: &Corpus, doc: usize) -> Vec<(String, Kind)> {
+    c.analyses[doc].mentions.iter().map(|m| (m.surface.clone(), m.kind)).collect()
+}
+
+#[test]
+fn seeds_yield_the_expected_entities() {
+    let c = Corpus::new(&["seeds/000_ed376fe458f0e54a.txt", "seeds/002_e2d909bfb0b5a3b3.txt"]);
+    let idx = c.index(None);
+    let expect = [
+        (0, "Tasmagambetov's", "Imangali Tasmagambetov", Kind::Person),
+        (0, "Имангали Тасмагамбетов", "Imangali Tasmagambetov", Kind::Person),
+        (0, "Виктор Хренин", "Viktor Khrenin", Kind::Person),
+        (0, "Минск", "Minsk", Kind::Place),
+        (0, "NAZARBAYEV", "Nursultan Nazarbayev", Kind::Person),
+        (0, "Risk Assessment Group", "Risk Assessment Group", Kind::Organization),
+        (0, "Kül-Tegin", "Kül-Tegin stele", Kind::Other),
+        (0, "Oreshnik", "Oreshnik", Kind::Other),
+        (0, "Keiki-batyr", "Keiki-batyr", Kind::Person),
+        (0, "UK", "United Kingdom", Kind::Place),
+        (1, "Tokayev", "Kassym-Jomart Tokayev", Kind::Person),
+        (1, "OCCRP", "Organized Crime and Corruption Research Center", Kind::Organization),
+        (1, "Nur Otan", "Nur Otan", Kind::Organization),
+        (1, "Minsk agreements", "Minsk agreements", Kind::Other),
+        (1, "Ministry of Internal Affairs", "Ministry of Internal Affairs", Kind::Organization),
+        (1, "Murat Nurtleu", "Murat Nurtleu", Kind::Person),
+        (1, "Nazarbayev’s", "Nursultan Nazarbayev", Kind::Person),
+    ];
+    for (doc, surface, name, kind) in expect {
+        assert_eq!(entity_at(&c, &idx, doc, surface), Some((name.to_string(), kind)), "{surface}");
+    }
+    // the possessive ending is outside the mention
+    let text = &c.texts[0].1;
+    let off = text.find("Tasmagambetov's").unwrap();
+    let (_, r) = idx.at(DocId(0), off).unwrap();
+    assert_eq!(&text[r], "Tasmagambetov");
+    // titles, demonyms, months and sentence-initial words are not entities
+    for not in ["Secretary General", "Russian", "Kazakh", "November", "President", "However", "Classmates"] {
+        let spans = mention_spans(&c, 0).into_iter().chain(mention_spans(&c, 1));
+        assert!(spans.clone().all(|(s, _)| s != not), "{not} recognised");
+    }
+    // linked across documents and scripts
+    let id = idx.at(DocId(1), c.texts[1].1.find("Nursultan Nazarbayev").unwrap() + 12).unwrap().0;
+    assert_eq!(idx.counts(id), (6, 2));
+    match idx.definition(id) {
+        Some(Definition::Mention(l)) => assert_eq!((l.doc, &c.texts[0].1[l.range]), (DocId(0), "Nursultan Nazarbayev")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn other_sites_and_countries() {
+    let c = Corpus::new(&["tests/fixtures/entities/kyrgyz_energy.txt", "tests/fixtures/entities/rusnews.txt"]);
+    let idx = c.index(None);
+    let expect = [
+        (0, "Садыр Жапаров", "Sadyr Japarov", Kind::Person),
+        (0, "Japarov said", "Sadyr Japarov", Kind::Person),
+        (0, "Mirziyoyev’s", "Shavkat Mirziyoyev", Kind::Person),
+        (0, "Шавкат Мирзиёев", "Shavkat Mirziyoyev", Kind::Person),
+        (0, "Ташкент", "Tashkent", Kind::Place),
+        (0, "Kubat Rakhimov", "Kubat Rakhimov", Kind::Person),
+        (0, "Rakhimov,", "Kubat Rakhimov", Kind::Person),
+        (0, "Asian Development Bank", "ADB", Kind::Organization),
+        (0, "EDF", "Eurasian Development Fund", Kind::Organization),
+        (0, "Naryn River", "Naryn River", Kind::Place),
+        (0, "Chui", "Chui", Kind::Place),
+        (0, "Ministry of Energy", "Ministry of Energy", Kind::Organization),
+        (0, "Institute for Strategic Analysis", "Institute for Strategic Analysis", Kind::Organization),
+        (1, "Denis Pasler", "Denis Pasler", Kind::Person),
+        (1, "Orenskaya Pravda", "Orenskaya Pravda", Kind::Organization),
+        (1, "ORENBURG", "Orenburg", Kind::Place),
+        (1, "Дмитрий Песков", "Dmitriy Peskov", Kind::Person),
+        (1, "Peskov did", "Dmitriy Peskov", Kind::Person),
+        (1, "The Pasler", "Denis Pasler", Kind::Person),
+    ];
+    for (doc, surface, name, kind) in expect {
+        assert_eq!(entity_at(&c, &idx, doc, surface), Some((name.to_string(), kind)), "{surface}");
+    }
+    for (doc, not) in
+        [(0, "Tuesday"), (0, "However"), (0, "April"), (0, "Uzbek"), (1, "Home"), (1, "Read"), (1, "GOVERNOR")]
+    {
+        assert!(mention_spans(&c, doc).iter().all(|(s, _)| s != not), "{not} recognised");
+    }
+    let id = idx.at(DocId(0), c.texts[0].1.find("Kubat").unwrap()).unwrap().0;
+    let e = idx.entity(id).unwrap();
+    assert!(e.roles.iter().any(|r| r == "Kyrgyz economist"), "{:?}", e.roles);
+    assert!(e.roles.iter().any(|r| r == "director of the Institute for Strategic Analysis"), "{:?}", e.roles);
+}
+
+#[test]
+fn gender_and_ambiguous_surnames() {
+    let c = Corpus::new(&["tests/fixtures/entities/family.txt"]);
+    let idx = c.index(None);
+    // Nazarbayeva is Dariga, Nazarbayev is Nursultan
+    let text = &c.texts[0].1;
+    let at = |needle: &str| {
+        let off = text.find(needle).unwrap();
+        idx.entity(idx.at(DocId(0), off + 2).unwrap().0).unwrap().name.clone()
+    };
+    assert_eq!(at("Nazarbayeva said"), "Dariga Nazarbayeva");
+    assert_eq!(at("Nazarbayev resigned"), "Nursultan Nazarbayev");
+    // two Zhumabekovs: the surname alone is not linked, and the card lists both
+    let id = idx.at(DocId(0), text.find("Zhumabekov said").unwrap() + 2).unwrap().0;
+    let e = idx.entity(id).unwrap();
+    assert_eq!(e.name, "Zhumabekov");
+    assert_eq!(e.candidates, ["Marat Zhumabekov", "Serik Zhumabekov"]);
+    assert!(idx.hover(id, DocId(0)).contains("possibly: Marat Zhumabekov, Serik Zhumabekov"));
+    let dariga = idx.at(DocId(0), 3).unwrap().0;
+    assert!(idx.entity(dariga).unwrap().roles.iter().any(|r| r == "Former senator"));
+}
+
+#[test]
+fn hover_card() {
+    let c = Corpus::new(&["seeds/000_ed376fe458f0e54a.txt", "seeds/002_e2d909bfb0b5a3b3.txt"]);
+    let idx = c.index(None);
+    let id = idx.search("nazarbayev", 1)[0];
+    expect_test::expect![[r#"
+        **Nursultan Nazarbayev** — person
+
+        Also: NAZARBAYEV · Nazarbayev
+
+        Roles: member of the Soviet Politburo
+
+        6 mentions in 2 documents
+
+        - `seeds/002_e2d909bfb0b5a3b3.txt`: …tually been launched. The party got rid of the influence of Nursultan Nazarbayev and is now completely Tokayev.
+    "#]]
+    .assert_eq(&idx.hover(id, DocId(0)));
+}
+
+#[test]
+fn registry_entries_link_and_define() {
+    let src = r#"# hand-kept
+[[entity]]
+name = "Imangali Tasmagambetov"
+kind = "person"
+aliases = ["Тасмагамбетов"]
+description = "Kazakh politician"
+roles = ["akim of Almaty"]
+
+[[entity]]
+name = 42
+
+[[entity]]
+name = "Collective Security Treaty Organization"
+kind = "organisation"
+aliases = ["CSTO", "ОДКБ"]
+"#;
+    let (reg, errors) = Registry::parse(src);
+    assert_eq!(reg.entries.len(), 2);
+    assert_eq!(errors.len(), 1);
+    assert!(src[errors[0].range.clone()].contains("name = 42"));
+    let c = Corpus::new(&["seeds/000_ed376fe458f0e54a.txt"]);
+    let idx = c.index(Some(&reg));
+    let text = &c.texts[0].1;
+    let id = idx.at(DocId(0), text.find("Tasmagambetov's").unwrap() + 3).unwrap().0;
+    assert_eq!(idx.definition(id), Some(Definition::Registry(reg.entries[0].range.clone())));
+    let card = idx.hover(id, DocId(0));
+    assert!(card.contains("Kazakh politician") && card.contains("akim of Almaty"), "{card}");
+    let csto = idx.at(DocId(0), text.find("ОДКБ").unwrap()).unwrap().0;
+    assert_eq!(idx.entity(csto).unwrap().name, "Collective Security Treaty Organization");
+    assert_eq!(idx.at(DocId(0), text.find("CSTO").unwrap()).unwrap().0, csto);
+}
+
+#[test]
+fn broken_input_never_panics() {
+    for s in [
+        "",
+        "'s",
+        "A",
+        "Ä’s-",
+        "U.S.",
+        "X (",
+        "Мин-",
+        "\r\r\n",
+        "(ABC)",
+        "Tokayev'",
+        "of the and",
+        "É.é.É",
+        "Ministry of",
+    ] {
+        let a = analyze(s);
+        let idx = EntityIndex::build([DocInput { id: DocId(0), name: "x", text: s, entities: &a }], None);
+        for i in 0..=s.len() + 1 {
+            let _ = idx.at(DocId(0), i);
+        }
+        for m in &a.mentions {
+            assert!(s.get(m.range.clone()).is_some());
+        }
+    }
+    let (_, errs) = Registry::parse("[[entity]\nname=");
+    assert_eq!(errs.len(), 1);
+}
