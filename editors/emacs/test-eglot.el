@@ -65,12 +65,15 @@
          (diag (dossier-wait
                 (lambda ()
                   (flymake-start)
-                  (cl-find-if (lambda (d) (save-excursion
-                                            (goto-char (flymake-diagnostic-beg d))
-                                            (= (line-number-at-pos) line)))
+                  (cl-find-if (lambda (d) (and (string-match-p "untranslated-caption"
+                                                               (flymake-diagnostic-text d))
+                                               (save-excursion
+                                                 (goto-char (flymake-diagnostic-beg d))
+                                                 (= (line-number-at-pos) line))))
                               (flymake-diagnostics))))))
     (dossier-check (= line 29) (format "caption on line 29 (got %d)" line))
-    (when (dossier-check diag (format "flymake diagnostic on line %d (all: %d)" line (length (flymake-diagnostics))))
+    (when (dossier-check diag (format "untranslated-caption diagnostic on line %d (all: %S)" line
+                                 (mapcar #'flymake-diagnostic-text (flymake-diagnostics))))
       (dossier-check (eq (flymake-diagnostic-type diag) 'eglot-warning)
                      (format "type eglot-warning (got %s)" (flymake-diagnostic-type diag)))
       (dossier-check (string-match-p "Tasmagambetov" (flymake-diagnostic-text diag))

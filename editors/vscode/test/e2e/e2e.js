@@ -8,7 +8,7 @@
 //   CORPUS        scratch copy of seeds/ (opened as the workspace folder)
 //   TEST_TMP      scratch directory (user data, extensions, XDG dirs)
 //   DOSSIER_ARTIFACTS   where failure screenshots go (default TEST_TMP)
-//   DOSSIER_SCREENSHOTS=1  on success, write the documentation screenshots
+//   DOSSIER_SCREENSHOTS=1  write the documentation screenshots of the steps that passed
 //   SCREENSHOT_DIR        ... into this folder (editors/screenshots)
 //   CHROMIUM      browser (default /usr/bin/chromium)
 // Exit 0: every step passed.
@@ -301,7 +301,8 @@ async function main() {
     try { process.kill(-server.pid, 'SIGKILL'); } catch { /* gone */ }
   }
   const failed = results.filter((r) => !r.ok).length;
-  if (failed === 0 && SHOTS) {
+  // each screenshot is taken right after its step's assertions passed
+  if (SHOTS && Object.keys(shots).length) {
     fs.mkdirSync(SHOTS, { recursive: true });
     for (const [n, buf] of Object.entries(shots)) fs.writeFileSync(path.join(SHOTS, `${n}.png`), buf);
     log('screenshots written to', SHOTS, Object.keys(shots).join(', '));
