@@ -92,7 +92,8 @@ end)
     }
     if (!(/Imangali Tasmagambetov/.test(screen) && /person/.test(screen))) {
       console.error('FAIL - no entity card in the terminal:\n' + screen);
-      process.exit(1);
+      process.exitCode = 1;
+      return; // (the finally below stops tmux)
     }
     console.error('ok   - entity card shown by K in a terminal Neovim');
     if (!OUT) return;
@@ -112,5 +113,9 @@ end)
   } finally {
     try { tmux('kill-server'); } catch { /* gone */ }
   }
+}
+// tmux daemonises out of our process group: stop it on every way out
+for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+  process.on(sig, () => { try { tmux('kill-server'); } catch { /* gone */ } process.exit(1); });
 }
 main().catch((e) => { console.error('FAIL -', e.stack); try { tmux('kill-server'); } catch { /* */ } process.exit(1); });

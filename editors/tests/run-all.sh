@@ -42,7 +42,7 @@ selected() { [ -z "$FILTER" ] || [[ "$1" == *"$FILTER"* ]]; }
 skip() { # name why
   selected "$1" || return 0
   if [ "$REQUIRE" = 1 ]; then
-    printf 'FAIL  %-36s missing client: %s\n' "$1" "$2"; failed=$((failed + 1))
+    printf 'FAIL  %-44s missing client: %s\n' "$1" "$2"; failed=$((failed + 1))
   else
     printf 'SKIP %s: %s\n' "$1" "$2"; skipped=$((skipped + 1))
   fi
@@ -73,10 +73,10 @@ run() {
   local secs
   secs=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
   if [ "$rc" = 0 ]; then
-    printf 'PASS  %-36s %6ss\n' "$name" "$secs"; passed=$((passed + 1))
+    printf 'PASS  %-44s %6ss\n' "$name" "$secs"; passed=$((passed + 1))
   else
     local why="exit $rc"; [ "$rc" = 124 ] && why="timed out after ${limit}s"
-    printf 'FAIL  %-36s %6ss  (%s, log %s)\n' "$name" "$secs" "$why" "$log"; failed=$((failed + 1))
+    printf 'FAIL  %-44s %6ss  (%s, log %s)\n' "$name" "$secs" "$why" "$log"; failed=$((failed + 1))
     grep -E 'FAIL|not ok|ERROR|Error|error' "$log" | head -8 | sed 's/^/        | /' || true
   fi
   rm -rf "$dir"
@@ -84,7 +84,7 @@ run() {
 
 echo "server: $DOSSIER_BIN"
 if [ ! -x "$DOSSIER_BIN" ]; then
-  printf 'FAIL  %-36s not found or not executable: %s\n' "server-binary" "$DOSSIER_BIN"
+  printf 'FAIL  %-44s not found or not executable: %s\n' "server-binary" "$DOSSIER_BIN"
   echo "0 passed, 1 failed"
   exit 1
 fi

@@ -58,6 +58,27 @@ local function attached_client(buf)
   return client
 end
 
+-- end of the server's work-done progress (corpus indexing)
+local indexed = false
+pcall(vim.api.nvim_create_autocmd, 'LspProgress', { -- 0.10+ (0.7 has no such event)
+  callback = function(ev)
+    local v = ev.data and ev.data.params and ev.data.params.value
+    if type(v) == 'table' and v.kind == 'end' then indexed = true end
+  end,
+})
+local function wait_indexed(client)
+  return wait(function()
+    if indexed then return true end
+    local msgs = client.messages and client.messages.progress -- 0.7 .. 0.9
+    if type(msgs) == 'table' then
+      for _, m in pairs(msgs) do
+        if m.done then return true end
+      end
+    end
+    return false
+  end)
+end
+
 local function floating_text()
   local text
   wait(function()
@@ -146,7 +167,9 @@ end
 
 function cases.definition()
   local buf = open(SEED_B)
-  check(attached_client(buf) ~= nil, 'client attached')
+  local client = attached_client(buf)
+  if not check(client ~= nil, 'client attached') then return end
+  check(wait_indexed(client), 'corpus indexed (work-done progress ended)')
   local row, col = find(buf, 'Nazarbayev')
   vim.api.nvim_win_set_cursor(0, { row, col + 2 })
   vim.lsp.buf.definition()

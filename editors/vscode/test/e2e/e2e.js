@@ -219,14 +219,14 @@ async function main() {
     await step('warning squiggle on the Cyrillic caption line', async () => {
       await page.waitForFunction(() => {
         const line = [...document.querySelectorAll('.monaco-editor .view-line')]
-          .find((l) => l.textContent.replace(/\u00a0/g, ' ').includes('Генсек ОДКБ Имангали'));
+          .find((l) => l.textContent.replace(/\u00a0/g, ' ').includes('Генсек ОДКБ')); // inlay hints may follow each Cyrillic word
         if (!line) return false;
         const y = line.getBoundingClientRect().top;
         return [...document.querySelectorAll('.monaco-editor .squiggly-warning')]
           .some((s) => Math.abs(s.getBoundingClientRect().top - y) < 4);
       });
       // the problem hover shows the transliteration
-      const p = await charPoint(page, 'Генсек ОДКБ Имангали', 'Генсек', 2);
+      const p = await charPoint(page, 'Генсек ОДКБ', 'Генсек', 2);
       await page.mouse.move(p.x - 5, p.y); await page.mouse.move(p.x, p.y);
       await page.waitForFunction(() => [...document.querySelectorAll('.monaco-hover')]
         .some((h) => /Tasmagambetov/.test(h.textContent)));
