@@ -187,7 +187,11 @@ async function main() {
     }
   }
   const shots = {};
-  async function shot(name) { if (SHOTS) shots[name] = await page.screenshot(); }
+  async function shot(name) {
+    if (!SHOTS) return;
+    await new Promise((r) => setTimeout(r, 600)); // let hover fade-in animations finish
+    shots[name] = await page.screenshot();
+  }
 
   try {
     await ready;
