@@ -16,6 +16,7 @@ pub mod corpus;
 pub mod decode;
 pub mod diag;
 pub mod entities;
+pub mod gen;
 pub mod rules;
 pub mod text;
 pub mod translit;
