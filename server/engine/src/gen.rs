@@ -391,9 +391,12 @@ static CHROME: &[&str] = &[
     "Comments on the article",
 ];
 
+/// Given name, surname, spelling variant of the surname, role, name in Cyrillic.
+type Member = (String, String, Option<String>, String, Option<String>);
+
 struct Cast {
-    /// Indices into `FAMOUS` or generated people: (given, surname, variant, role, cyrillic).
-    people: Vec<(String, String, Option<String>, String, Option<String>)>,
+    /// The people of this article, famous or generated.
+    people: Vec<Member>,
     /// How often each person has been mentioned so far in this article.
     seen: Vec<usize>,
     orgs: Vec<usize>,
@@ -417,7 +420,7 @@ impl Cast {
             let female = rng.chance(30);
             let given = if female { rng.pick(GIVEN_F) } else { rng.pick(GIVEN) };
             let base = rng.pick(SURNAMES);
-            let surname = if female && base.ends_with("ov") || female && base.ends_with("ev") {
+            let surname = if female && (base.ends_with("ov") || base.ends_with("ev")) {
                 format!("{base}a")
             } else {
                 base.to_string()
@@ -600,7 +603,7 @@ fn paragraph(rng: &mut Rng, cast: &mut Cast) -> String {
                 out.insert_str(i + 1, e);
             }
         }
-        3 => out.push_str(*rng.pick(&["<br>", "</p>", "<br />", "<strong>Read more</strong>"])),
+        3 => out.push_str(rng.pick::<&str>(&["<br>", "</p>", "<br />", "<strong>Read more</strong>"])),
         4 => {
             let src = *rng.pick(MOJIBAKE_SOURCES);
             let enc = if rng.chance(50) { WINDOWS_1251 } else { WINDOWS_1252 };
@@ -611,12 +614,10 @@ fn paragraph(rng: &mut Rng, cast: &mut Cast) -> String {
                 out.push_str(&format!(" {bad}"));
             }
         }
-        5 => {
-            // a footnote index glued to the last word
-            if out.ends_with('.') {
-                out.pop();
-                out.push_str(&format!("{}", rng.range(1, 9)));
-            }
+        // a footnote index glued to the last word
+        5 if out.ends_with('.') => {
+            out.pop();
+            out.push_str(&rng.range(1, 9).to_string());
         }
         _ => {}
     }
@@ -785,7 +786,7 @@ fn build(seed: u64, target_bytes: usize, featured: Option<(&str, &str, usize)>) 
         _ => out.push_str(&format!("Views: {}\n\n", rng.range(10, 99_999))),
     }
     for _ in 0..rng.range(1, 4) {
-        out.push_str(*rng.pick(&CHROME[1..]));
+        out.push_str(rng.pick::<&str>(&CHROME[1..]));
         out.push_str("\n\n");
     }
     if rng.chance(35) {
@@ -793,7 +794,7 @@ fn build(seed: u64, target_bytes: usize, featured: Option<(&str, &str, usize)>) 
         out.push_str(&format!("  • {}\n", site.subscribe.trim_end_matches('.')));
     }
     while out.len() < target_bytes {
-        out.push_str(*rng.pick(&CHROME[1..]));
+        out.push_str(rng.pick::<&str>(&CHROME[1..]));
         out.push('\n');
     }
     out
