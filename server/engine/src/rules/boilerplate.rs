@@ -17,6 +17,7 @@
 
 use std::sync::{Arc, LazyLock, Mutex};
 
+use aho_corasick::AhoCorasick;
 use regex::RegexSet;
 
 use super::{delete_line, is_ignored, on, trimmed, DocCtx, Rule};
@@ -43,19 +44,22 @@ const LINE_PATTERNS: &[(&str, &str)] = &[
         "subscription prompt",
         r"^(?:get|receive) (?:the |our )?(?:latest )?news (?:first|in your|by e-?mail|on telegram)",
     ),
-    ("subscription prompt", r"^(?:enter|type|leave) (?:your )?e-?mail\b"),
-    ("share bar", r"^share(?:\s*[:!]|\s+(?:this|the|on|via|in|with|to)\b|$)"),
+    ("subscription prompt", r"^(?:enter|type|leave) (?:your )?e-?mail(?-u:\b)"),
+    ("share bar", r"^share(?:\s*[:!]|\s+(?:this|the|on|via|in|with|to)(?-u:\b)|$)"),
     (
         "share bar",
         r"^(?:(?:facebook|twitter|x|vk|vkontakte|telegram|whatsapp|viber|odnoklassniki|ok|youtube|instagram|tiktok|linkedin|e-?mail|print|copy link|pinterest|reddit|livejournal|mail\.ru|yandex ?zen|dzen|rss|flipboard|messenger|skype|threads)[\s,|•·/]*)+$",
     ),
     // comment policy
-    ("comment-policy notice", r"^dear (?:readers|users|visitors|subscribers|friends|commenters)\b"),
-    ("comment-policy notice", r"^(?:leave|add|post|write|send) (?:a |an |your )?(?:comment|reply|review|opinion)s?\b"),
+    ("comment-policy notice", r"^dear (?:readers|users|visitors|subscribers|friends|commenters)(?-u:\b)"),
+    (
+        "comment-policy notice",
+        r"^(?:leave|add|post|write|send) (?:a |an |your )?(?:comment|reply|review|opinion)s?(?-u:\b)",
+    ),
     ("comment-policy notice", r"^comments?\s*(?:\(\d+\)|:\s*\d*|\d+)?$"),
     (
         "comment-policy notice",
-        r"^(?:no comments?(?: yet)?|be the first to comment\b.*|show (?:all )?comments?.*|hide comments?)\W*$",
+        r"^(?:no comments?(?: yet)?|be the first to comment(?-u:\b).*|show (?:all )?comments?.*|hide comments?)\W*$",
     ),
     (
         "comment-policy notice",
@@ -69,7 +73,7 @@ const LINE_PATTERNS: &[(&str, &str)] = &[
     ("error-report prompt", r"^(?:found|noticed|spotted|see) an? (?:error|mistake|typo|inaccuracy)"),
     ("error-report prompt", r"^report (?:an? )?(?:error|typo|mistake|inaccuracy)"),
     // copyright / reprint
-    ("copyright notice", r"^(?:©|\(c\)\s*\d{4}|copyright\b)"),
+    ("copyright notice", r"^(?:©|\(c\)\s*\d{4}|copyright(?-u:\b))"),
     (
         "copyright notice",
         r"^when (?:using|copying|quoting|reprinting|citing) (?:our |the |site )?(?:materials|content|articles|information|texts)",
@@ -81,8 +85,8 @@ const LINE_PATTERNS: &[(&str, &str)] = &[
     ),
     ("advertising", r"^advertising (?:on|in) (?:the|our) (?:site|website|portal|newspaper)"),
     // read also / news lists
-    ("\"read also\" block", r"^(?:read|see|watch|look|listen) (?:also|more|too)\b"),
-    ("\"read also\" block", r"^also (?:read|see|on the topic)\b"),
+    ("\"read also\" block", r"^(?:read|see|watch|look|listen) (?:also|more|too)(?-u:\b)"),
+    ("\"read also\" block", r"^also (?:read|see|on the topic)(?-u:\b)"),
     (
         "news-list header",
         r"^(?:related|similar|recommended|popular|latest|recent|top|other|more|main|last|fresh|hot|trending|breaking|most (?:read|popular|viewed|discussed|commented))(?: news| articles| stories| materials| posts| publications| topics| videos| headlines)?(?: on (?:this|the) topic| of the day| for today)?\s*:?$",
@@ -96,7 +100,7 @@ const LINE_PATTERNS: &[(&str, &str)] = &[
         r"^(?:click here|read more|continue reading|read the full (?:article|story|text)|full story|show more|load more|more details|details|more)\s*(?:…|\.\.\.|→|»|>|›)?$",
     ),
     // navigation
-    ("back-navigation link", r"^(?:←|«|<|‹)?\s*(?:back|go back|return)(?: to (?:the )?[\w ]{1,30})?\s*(?:→|»|›)?$"),
+    ("back-navigation link", r"^(?:←|«|<|‹)?\s*(?:back|go back|return)(?: to (?:the )?[a-z ]{1,30})?\s*(?:→|»|›)?$"),
     (
         "navigation link",
         r"^(?:←\s*|«\s*)?(?:previous|next|prev)(?: (?:article|news|post|story|material|page|item))?\s*(?:→|»|›|:.*)?$",
@@ -137,70 +141,107 @@ const LINE_PATTERNS: &[(&str, &str)] = &[
 const PHRASE_PATTERNS: &[(&str, &str)] = &[
     (
         "cookie notice",
-        r"cookies?\b.{0,80}\b(?:use|using|accept|consent|agree|policy|settings|continu|improve|experience)",
+        r"cookies?(?-u:\b).*(?-u:\b)(?:use|using|accept|consent|agree|policy|settings|continu|improve|experience)",
     ),
-    ("cookie notice", r"\b(?:we|this (?:site|website|portal)) uses? cookies"),
+    ("cookie notice", r"(?-u:\b)(?:we|this (?:site|website|portal)) uses? cookies"),
     (
         "comment-policy notice",
         r"rules (?:for|of) (?:publishing|posting|commenting|publication of|placing|writing) comments",
     ),
-    ("comment-policy notice", r"\bcomment(?:ing)? (?:rules|policy|moderation)\b"),
+    ("comment-policy notice", r"(?-u:\b)comment(?:ing)? (?:rules|policy|moderation)(?-u:\b)"),
     (
         "comment-policy notice",
         r"(?:administration|moderators?|editors?|editorial (?:board|staff|office)|site owners?) (?:has|have|reserves?|retains?) the right to (?:delete|remove|edit|block|moderate|reject)",
     ),
-    ("comment-policy notice", r"\b(?:links|linking|references) to third[- ]party (?:resources|sites|websites|pages)"),
     (
         "comment-policy notice",
-        r"\bcomments? (?:containing|that contain|with|which contain)\b.{0,80}\b(?:insult|obscen|extremis|profan|spam|links|offensive|abuse|hate)",
+        r"(?-u:\b)(?:links|linking|references) to third[- ]party (?:resources|sites|websites|pages)",
     ),
     (
         "comment-policy notice",
-        r"\b(?:prohibited|forbidden|not allowed|banned|not permitted)\b.{0,30}\b(?:publication|publishing|posting)\b.{0,30}\bcomments?\b",
+        r"(?-u:\b)comments? (?:containing|that contain|with|which contain)(?-u:\b).*(?-u:\b)(?:insult|obscen|extremis|profan|spam|links|offensive|abuse|hate)",
     ),
     (
         "comment-policy notice",
-        r"\bcomments?\b.{0,60}\b(?:will be (?:deleted|removed|moderated)|are moderated|are pre-moderated)",
+        r"(?-u:\b)(?:prohibited|forbidden|not allowed|banned|not permitted)(?-u:\b).*(?-u:\b)(?:publication|publishing|posting)(?-u:\b).*(?-u:\b)comments?(?-u:\b)",
     ),
     (
         "comment-policy notice",
-        r"\b(?:to|in order to) (?:leave|post|add|write) (?:a )?comments?,? (?:please |you (?:must|need to) )?(?:log in|sign in|register|authori[sz]e)",
+        r"(?-u:\b)comments?(?-u:\b).*(?-u:\b)(?:will be (?:deleted|removed|moderated)|are moderated|are pre-moderated)",
+    ),
+    (
+        "comment-policy notice",
+        r"(?-u:\b)(?:to|in order to) (?:leave|post|add|write) (?:a )?comments?,? (?:please |you (?:must|need to) )?(?:log in|sign in|register|authori[sz]e)",
     ),
     (
         "error-report prompt",
-        r"\bif you (?:find|found|notice|noticed|spot|see|have found|came across)(?: an?| any)? (?:error|mistake|typo|inaccuracy|misprint)",
+        r"(?-u:\b)if you (?:find|found|notice|noticed|spot|see|have found|came across)(?: an?| any)? (?:error|mistake|typo|inaccuracy|misprint)",
     ),
-    ("error-report prompt", r"\bctrl\s*\+\s*enter\b"),
+    ("error-report prompt", r"(?-u:\b)ctrl\s*\+\s*enter(?-u:\b)"),
     (
         "error-report prompt",
-        r"\b(?:select|highlight) (?:it|the (?:text|error|fragment|word)|a (?:piece|fragment) of (?:the )?text)\b.{0,40}\b(?:press|click)",
+        r"(?-u:\b)(?:select|highlight) (?:it|the (?:text|error|fragment|word)|a (?:piece|fragment) of (?:the )?text)(?-u:\b).*(?-u:\b)(?:press|click)",
     ),
-    ("copyright notice", r"\ball rights (?:are )?reserved\b"),
+    ("copyright notice", r"(?-u:\b)all rights (?:are )?reserved(?-u:\b)"),
     (
         "copyright notice",
-        r"\b(?:reprint|reproduction|republication|copying|use|citing|quoting|distribution)(?:ing)? (?:of )?(?:any |the |our |site |editorial )?(?:materials|content|articles|texts|publications|information)\b.{0,100}\b(?:link|permission|consent|prohibited|allowed|required|forbidden)",
+        r"(?-u:\b)(?:reprint|reproduction|republication|copying|use|citing|quoting|distribution)(?:ing)? (?:of )?(?:any |the |our |site |editorial )?(?:materials|content|articles|texts|publications|information)(?-u:\b).*(?-u:\b)(?:link|permission|consent|prohibited|allowed|required|forbidden)",
     ),
     (
         "copyright notice",
-        r"\b(?:active|direct|indexed|open|hyper)[\s-]*(?:hyper)?link\b.{0,60}\b(?:is )?(?:required|mandatory|obligatory|necessary)",
+        r"(?-u:\b)(?:active|direct|indexed|open|hyper)[\s-]*(?:hyper)?link(?-u:\b).*(?-u:\b)(?:is )?(?:required|mandatory|obligatory|necessary)",
     ),
     (
         "subscription prompt",
-        r"\bour (?:official )?(?:telegram|whatsapp|viber|youtube|instagram|tiktok|facebook|vk|twitter|x|dzen|zen)[\s-]?(?:channel|account|page|group|chat|community)",
+        r"(?-u:\b)our (?:official )?(?:telegram|whatsapp|viber|youtube|instagram|tiktok|facebook|vk|twitter|x|dzen|zen)[\s-]?(?:channel|account|page|group|chat|community)",
     ),
     (
         "subscription prompt",
-        r"\bsubscribe to (?:us|our|the)\b.{0,60}\b(?:telegram|whatsapp|viber|youtube|instagram|tiktok|facebook|vk|twitter|zen|dzen|channel|newsletter)",
+        r"(?-u:\b)subscribe to (?:us|our|the)(?-u:\b).*(?-u:\b)(?:telegram|whatsapp|viber|youtube|instagram|tiktok|facebook|vk|twitter|zen|dzen|channel|newsletter)",
     ),
     (
         "loading placeholder",
-        r"\b(?:enable javascript|javascript (?:is )?(?:disabled|required|must be enabled)|your browser does not support)\b",
+        r"(?-u:\b)(?:enable javascript|javascript (?:is )?(?:disabled|required|must be enabled)|your browser does not support)(?-u:\b)",
     ),
+];
+
+/// Words one of which every phrase pattern needs; lines without any skip the phrase patterns.
+const PHRASE_KEYWORDS: &[&str] = &[
+    "cookie",
+    "comment",
+    "the right to",
+    "third",
+    "if you",
+    "ctrl",
+    "select",
+    "highlight",
+    "reserved",
+    "material",
+    "content",
+    "article",
+    "text",
+    "publication",
+    "information",
+    "link",
+    "telegram",
+    "whatsapp",
+    "viber",
+    "youtube",
+    "instagram",
+    "tiktok",
+    "facebook",
+    "twitter",
+    "vk ",
+    "zen",
+    "subscribe",
+    "javascript",
+    "browser",
 ];
 
 struct Compiled {
     line: RegexSet,
     phrase: RegexSet,
+    keywords: AhoCorasick,
 }
 
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
@@ -208,7 +249,11 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         RegexSet::new(ps.iter().map(|(_, p)| format!("(?i){p}")))
             .unwrap_or_else(|e| panic!("built-in boilerplate pattern: {e}"))
     };
-    Compiled { line: build(LINE_PATTERNS), phrase: build(PHRASE_PATTERNS) }
+    let keywords = AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(PHRASE_KEYWORDS)
+        .unwrap_or_else(|e| panic!("built-in boilerplate keywords: {e}"));
+    Compiled { line: build(LINE_PATTERNS), phrase: build(PHRASE_PATTERNS), keywords }
 });
 
 /// The user's extra patterns, compiled once per distinct list.
@@ -248,7 +293,7 @@ pub(crate) fn family(line: &str) -> Option<&'static str> {
     if let Some(i) = c.line.matches(s).iter().next() {
         return Some(LINE_PATTERNS[i].0);
     }
-    if s.len() <= PHRASE_MAX {
+    if s.len() <= PHRASE_MAX && c.keywords.is_match(s) {
         if let Some(i) = c.phrase.matches(s).iter().next() {
             return Some(PHRASE_PATTERNS[i].0);
         }

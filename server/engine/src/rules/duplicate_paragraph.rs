@@ -27,23 +27,42 @@ const MIN_CHARS: usize = 24;
 /// Hash of the folded text (letters and digits, lowercased, runs of anything else as one space)
 /// and its folded length; no allocation.
 fn fold_hash(s: &str) -> (u64, usize) {
+    const PRIME: u64 = 0x100_0000_01b3;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let mut n = 0;
     let mut gap = false;
-    for c in s.chars() {
-        if c.is_alphanumeric() {
-            if gap && n > 0 {
-                h = (h ^ u64::from(b' ')).wrapping_mul(0x100_0000_01b3);
-                n += 1;
+    let push = |h: &mut u64, n: &mut usize, gap: &mut bool, c: u32| {
+        if *gap && *n > 0 {
+            *h = (*h ^ u64::from(b' ')).wrapping_mul(PRIME);
+            *n += 1;
+        }
+        *gap = false;
+        *h = (*h ^ u64::from(c)).wrapping_mul(PRIME);
+        *n += 1;
+    };
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            // ASCII fast path: no char decoding, no Unicode case tables.
+            if b.is_ascii_alphanumeric() {
+                push(&mut h, &mut n, &mut gap, u32::from(b.to_ascii_lowercase()));
+            } else {
+                gap = true;
             }
-            gap = false;
+            i += 1;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else { break };
+        if c.is_alphanumeric() {
             for l in c.to_lowercase() {
-                h = (h ^ u64::from(l)).wrapping_mul(0x100_0000_01b3);
-                n += 1;
+                push(&mut h, &mut n, &mut gap, u32::from(l));
             }
         } else {
             gap = true;
         }
+        i += c.len_utf8();
     }
     (h, n)
 }

@@ -54,7 +54,7 @@ const ENTITIES: &[(&str, &str)] = &[
 
 static MARKUP: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)&(?:#(\d{2,7})|#x([0-9a-f]{2,6})|([a-z]{2,8}));|</?(?:p|br|div|span|a|b|i|u|s|strong|em|img|h[1-6]|ul|ol|li|table|tbody|thead|tr|td|th|blockquote|figure|figcaption|iframe|script|style|sup|sub|font|center|hr|section|article|noscript|picture|source|video|audio|small|big|header|footer|nav|aside|label|button|input|form|meta|link)(?:\s[^<>]{0,300})?\s*/?>",
+        r"(?i)&(?:#(\d{2,7})|#x([0-9a-f]{2,6})|([a-z]{2,8}));|</?(?:p|br|div|span|a|b|i|u|s|strong|em|img|h[1-6]|ul|ol|li|table|tbody|thead|tr|td|th|blockquote|figure|figcaption|iframe|script|style|sup|sub|font|center|hr|section|article|noscript|picture|source|video|audio|small|big|header|footer|nav|aside|label|button|input|form|meta|link)(?:\s[^<>]*)?\s*/?>",
     )
     .unwrap_or_else(|e| panic!("{e}"))
 });

@@ -52,10 +52,8 @@ static BARE_NAME: LazyLock<Regex> = LazyLock::new(|| {
 
 /// "Photo: press service of the ministry", "Source: Kazinform".
 static CREDIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?i)^(?:photo|photos|photo credit|фото|source|источник|illustration|video|cover photo)\s*:\s*\S.{0,120}$",
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
+    Regex::new(r"(?i)^(?:photo|photos|photo credit|фото|source|источник|illustration|video|cover photo)\s*:\s*\S.*$")
+        .unwrap_or_else(|e| panic!("{e}"))
 });
 
 static RUBRIC_PREFIX: LazyLock<Regex> = LazyLock::new(|| {

@@ -45,21 +45,41 @@ pub fn line_keys(text: &str) -> Vec<(u64, Range<usize>)> {
         if t.is_empty() {
             continue;
         }
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut letters = 0usize;
-        for c in text[t.clone()].chars() {
-            if c.is_alphabetic() {
-                for l in c.to_lowercase() {
-                    h = (h ^ u64::from(l)).wrapping_mul(0x100_0000_01b3);
-                }
-                letters += 1;
-            }
-        }
+        let (h, letters) = letter_hash(&text[t.clone()]);
         if letters >= MIN_LETTERS {
             out.push((h, t));
         }
     }
     out
+}
+
+/// FNV-1a hash of the lowercased letters of `s`, and how many letters there were.
+fn letter_hash(s: &str) -> (u64, usize) {
+    const PRIME: u64 = 0x100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut letters = 0usize;
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphabetic() {
+                h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
+                letters += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = s[i..].chars().next() else { break };
+        if c.is_alphabetic() {
+            for l in c.to_lowercase() {
+                h = (h ^ u64::from(l)).wrapping_mul(PRIME);
+            }
+            letters += 1;
+        }
+        i += c.len_utf8();
+    }
+    (h, letters)
 }
 
 /// Where each line key occurs: per key, the documents holding it (once each, with the range of

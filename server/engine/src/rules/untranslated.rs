@@ -292,6 +292,11 @@ fn cyrillic_runs(line: &str) -> Vec<Run> {
     runs
 }
 
+/// Cheap pre-check: Cyrillic letters (U+0400–U+052F) are encoded with lead bytes 0xD0–0xD4.
+fn has_cyrillic_bytes(s: &str) -> bool {
+    s.bytes().any(|b| (0xD0..=0xD4).contains(&b))
+}
+
 struct LineStats {
     cyr_letters: usize,
     letters: usize,
@@ -353,8 +358,14 @@ impl Rule for UntranslatedCaption {
         "A photo caption left in Cyrillic by the translation."
     }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+        if !has_cyrillic_bytes(cx.text) {
+            return;
+        }
         for (_, r) in lines(cx.text) {
             let line = &cx.text[r.clone()];
+            if !has_cyrillic_bytes(line) {
+                continue;
+            }
             let trimmed = line.trim();
             if trimmed.is_empty() || !mostly_cyrillic(trimmed) || !caption_like(trimmed) {
                 continue;
@@ -391,8 +402,14 @@ impl Rule for UntranslatedText {
         "Cyrillic words inside English text, or a whole paragraph left untranslated."
     }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+        if !has_cyrillic_bytes(cx.text) {
+            return;
+        }
         for (_, r) in lines(cx.text) {
             let line = &cx.text[r.clone()];
+            if !has_cyrillic_bytes(line) {
+                continue;
+            }
             let trimmed = line.trim();
             if trimmed.is_empty() {
                 continue;
