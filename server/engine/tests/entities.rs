@@ -226,6 +226,7 @@ fn broken_input_never_panics() {
         "of the and",
         "É.é.É",
         "Ministry of",
+        "РЅРѕРІРѕСЃС‚Рё Р±РµР»Р°СЂСѓСЃРё",
     ] {
         let a = analyze(s);
         let idx = EntityIndex::build([DocInput { id: DocId(0), name: "x", text: s, entities: &a }], None);

@@ -23,11 +23,25 @@ use crate::state::{ClientFlags, OpenDoc, Snap, State};
 pub struct Backend {
     client: Client,
     state: Arc<Mutex<State>>,
+    /// Becomes true when the first corpus load has finished.
+    ready: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
-        Backend { client, state: Arc::new(Mutex::new(State::new())) }
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(State::new())),
+            ready: Arc::new(tokio::sync::watch::channel(false).0),
+        }
+    }
+
+    /// Wait (bounded) for the first corpus load: answers that span documents must not come from
+    /// a partial index (the first mention of a name may be in a file not read yet). Single-document
+    /// requests (hover, tokens, symbols) answer at once.
+    async fn wait_ready(&self) {
+        let mut rx = self.ready.subscribe();
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(60), rx.wait_for(|v| *v)).await;
     }
 
     /// Lock the state. A panic while holding the lock cannot leave it half-changed in a way
@@ -375,6 +389,7 @@ impl Backend {
             let mut st = self.st();
             st.loaded = true;
         }
+        self.ready.send_replace(true);
         let msg = format!(
             "Indexed {n_docs} document{} ({n_entities} entities{})",
             if n_docs == 1 { "" } else { "s" },
@@ -428,6 +443,23 @@ impl Backend {
                 st.edit_corpus(|c| c.remove(&key));
                 None
             }
+        }
+    }
+}
+
+/// Run a synchronous part of a notification handler; a panic is logged and turned into `None`
+/// instead of ending the process (notifications have no answer to carry an error).
+fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> Option<R> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => Some(r),
+        Err(p) => {
+            let msg = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into());
+            error!("{what} failed: {msg}");
+            None
         }
     }
 }
@@ -530,6 +562,13 @@ impl LanguageServer for Backend {
                 ..Default::default()
             })),
             diagnostic_provider,
+            workspace: Some(lsp::WorkspaceServerCapabilities {
+                workspace_folders: Some(lsp::WorkspaceFoldersServerCapabilities {
+                    supported: Some(true),
+                    change_notifications: Some(lsp::OneOf::Left(true)),
+                }),
+                file_operations: None,
+            }),
             ..Default::default()
         };
         Ok(lsp::InitializeResult {
@@ -589,7 +628,7 @@ impl LanguageServer for Backend {
             if same {
                 st.corpus.id(&key)
             } else {
-                Some(st.edit_corpus(|c| c.upsert(&key, text, notices)))
+                guarded("didOpen", || st.edit_corpus(|c| c.upsert(&key, text, notices)))
             }
         };
         self.after_text_change(&key, id);
@@ -614,9 +653,9 @@ impl LanguageServer for Backend {
                 return; // configuration and registry are re-read when saved
             }
             let notices = st.corpus.by_name(&key).map(|e| e.notices.to_vec()).unwrap_or_default();
-            st.edit_corpus(|c| c.upsert(&key, text, notices))
+            guarded("didChange", || st.edit_corpus(|c| c.upsert(&key, text, notices)))
         };
-        self.after_text_change(&key, Some(id));
+        self.after_text_change(&key, id);
     }
 
     async fn did_save(&self, p: lsp::DidSaveTextDocumentParams) {
@@ -663,6 +702,28 @@ impl LanguageServer for Backend {
         }
     }
 
+    async fn did_change_workspace_folders(&self, p: lsp::DidChangeWorkspaceFoldersParams) {
+        {
+            let mut st = self.st();
+            for f in &p.event.removed {
+                if let Some(path) = f.uri.to_file_path() {
+                    let gone = loader::normalize(&path);
+                    st.roots.retain(|r| *r != gone);
+                }
+            }
+            for f in &p.event.added {
+                if let Some(path) = f.uri.to_file_path() {
+                    let new = loader::normalize(&path);
+                    if !st.roots.contains(&new) {
+                        st.roots.push(new);
+                    }
+                }
+            }
+        }
+        let this = self.clone();
+        tokio::spawn(async move { this.load_corpus().await });
+    }
+
     async fn did_change_watched_files(&self, p: lsp::DidChangeWatchedFilesParams) {
         let mut changed = Vec::new();
         let mut special = Vec::new();
@@ -691,10 +752,12 @@ impl LanguageServer for Backend {
     }
 
     async fn goto_definition(&self, p: lsp::GotoDefinitionParams) -> Result<Option<lsp::GotoDefinitionResponse>> {
+        self.wait_ready().await;
         self.run("definition", move |s| features::definition(s, p)).await
     }
 
     async fn references(&self, p: lsp::ReferenceParams) -> Result<Option<Vec<lsp::Location>>> {
+        self.wait_ready().await;
         self.run("references", move |s| features::references(s, p)).await
     }
 
@@ -707,6 +770,7 @@ impl LanguageServer for Backend {
     }
 
     async fn symbol(&self, p: lsp::WorkspaceSymbolParams) -> Result<Option<lsp::WorkspaceSymbolResponse>> {
+        self.wait_ready().await;
         self.run("workspace/symbol", move |s| features::workspace_symbols(s, p)).await
     }
 
@@ -733,6 +797,7 @@ impl LanguageServer for Backend {
     }
 
     async fn rename(&self, p: lsp::RenameParams) -> Result<Option<lsp::WorkspaceEdit>> {
+        self.wait_ready().await;
         self.run("rename", move |s| features::rename(s, p)).await
     }
 

@@ -259,7 +259,8 @@ impl<'a> Rec<'a> {
                 // inflected Russian forms: Беларуси → Беларусь, Москве → Москва
                 for cut in 1..=2 {
                     if key.len() > cut + 3 {
-                        let stem = &key[..key.len() - cut];
+                        // folded keys may keep non-ASCII letters: cut only at a char boundary
+                        let Some(stem) = key.get(..key.len() - cut) else { continue };
                         if let Some(e @ Entry::Known(..)) = g.folded(stem) {
                             return Some((i, e));
                         }

@@ -1,0 +1,217 @@
+//! End-to-end tests of the entity features and code actions over stdio, on a copy of the seeds.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{uri, Client};
+use serde_json::{json, Value};
+
+const FIRST: &str = "000_ed376fe458f0e54a.txt";
+const SECOND: &str = "002_e2d909bfb0b5a3b3.txt";
+
+/// A copy of the seeds (plus extra files) in a fresh folder.
+fn seeds_copy(extra: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for name in [FIRST, SECOND] {
+        std::fs::copy(common::seeds().join(name), dir.path().join(name)).unwrap();
+    }
+    for (name, text) in extra {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    dir
+}
+
+/// (line, UTF-16 column) of the first occurrence of `needle` in `text` at or after line `from`.
+fn find(text: &str, needle: &str, from: usize) -> (usize, usize) {
+    for (n, line) in text.split('\n').enumerate().skip(from) {
+        if let Some(i) = line.find(needle) {
+            return (n, line[..i].encode_utf16().count());
+        }
+    }
+    panic!("{needle} not found");
+}
+
+fn pos(uri: &str, (line, col): (usize, usize)) -> Value {
+    json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": col + 2}})
+}
+
+fn start(dir: &Path) -> (Client, PathBuf, String) {
+    let mut caps = Client::caps();
+    caps["textDocument"]["semanticTokens"] = json!({"requests": {"full": true, "range": true}, "tokenTypes": [], "tokenModifiers": [], "formats": ["relative"]});
+    caps["workspace"]["workspaceEdit"] = json!({"documentChanges": true, "resourceOperations": ["create"]});
+    let (mut c, _) = Client::start(dir, caps, None);
+    let done = c.wait_indexed();
+    assert!(done.contains("Indexed 2 documents"), "{done}");
+    let second = dir.join(SECOND);
+    let text = std::fs::read_to_string(&second).unwrap();
+    (c, second, text)
+}
+
+#[test]
+fn hover_card_definition_across_files_and_references() {
+    let dir = seeds_copy(&[]);
+    let (mut c, second, text) = start(dir.path());
+    let u = c.open(&second, &text);
+    // "Nazarbayev" alone in the second seed: its card names the full name and the kind
+    let at = find(&text, "Nazarbayev", 0);
+    let h = c.request("textDocument/hover", pos(&u, at)).unwrap();
+    let card = h["contents"]["value"].as_str().unwrap();
+    assert!(card.contains("Nursultan Nazarbayev") && card.contains("person"), "{card}");
+    assert!(card.contains("documents"), "mentions and documents are counted: {card}");
+    // definition: the first mention of the fullest name, in the first (unopened) seed
+    let d = c.request("textDocument/definition", pos(&u, at)).unwrap();
+    let loc = if d.is_array() { d[0].clone() } else { d };
+    assert_eq!(loc["uri"], uri(&dir.path().join(FIRST)));
+    let first_text = std::fs::read_to_string(dir.path().join(FIRST)).unwrap();
+    let line = first_text.split('\n').nth(loc["range"]["start"]["line"].as_u64().unwrap() as usize).unwrap();
+    assert!(line.contains("Nursultan Nazarbayev"), "{line}");
+    // references cover both documents
+    let mut p = pos(&u, at);
+    p["context"] = json!({"includeDeclaration": true});
+    let refs = c.request("textDocument/references", p).unwrap();
+    let uris: std::collections::BTreeSet<&str> =
+        refs.as_array().unwrap().iter().map(|r| r["uri"].as_str().unwrap()).collect();
+    assert_eq!(uris.len(), 2, "{refs}");
+    assert!(refs.as_array().unwrap().len() >= 5);
+    // a Cyrillic form links to the Latin one
+    let first_uri = c.open(&dir.path().join(FIRST), &first_text);
+    let cyr = find(&first_text, "Тасмагамбетов", 0);
+    let h = c.request("textDocument/hover", pos(&first_uri, cyr)).unwrap();
+    let card = h["contents"]["value"].as_str().unwrap();
+    assert!(card.contains("Imangali Tasmagambetov"), "{card}");
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn semantic_tokens_symbols_highlights_and_rename() {
+    let dir = seeds_copy(&[]);
+    let (mut c, second, text) = start(dir.path());
+    let u = c.open(&second, &text);
+    let legend = ["person", "organization", "place", "other"];
+    let toks = c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": u}})).unwrap();
+    let data = toks["data"].as_array().unwrap();
+    assert!(data.len() >= 5 * 20, "many entity tokens");
+    // decode and check the token on "Tokayev" in the headline
+    let lines: Vec<&str> = text.split('\n').collect();
+    let (mut line, mut col) = (0usize, 0usize);
+    let mut found = None;
+    for t in data.chunks(5) {
+        let (dl, dc, len, ty) =
+            (t[0].as_u64().unwrap(), t[1].as_u64().unwrap(), t[2].as_u64().unwrap(), t[3].as_u64().unwrap());
+        line += dl as usize;
+        col = if dl == 0 { col + dc as usize } else { dc as usize };
+        let word: String = lines[line]
+            .encode_utf16()
+            .skip(col)
+            .take(len as usize)
+            .collect::<Vec<u16>>()
+            .iter()
+            .map(|&u| u as u8 as char)
+            .collect();
+        if line == 0 && word == "Tokayev" {
+            found = Some(legend[ty as usize]);
+        }
+    }
+    assert_eq!(found, Some("person"));
+    let range = c
+        .request(
+            "textDocument/semanticTokens/range",
+            json!({"textDocument": {"uri": u}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 1, "character": 0}}}),
+        )
+        .unwrap();
+    assert!(!range["data"].as_array().unwrap().is_empty());
+    assert!(range["data"].as_array().unwrap().len() < data.len());
+    // document symbols grouped by kind
+    let syms = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": u}})).unwrap();
+    let groups: Vec<&str> = syms.as_array().unwrap().iter().map(|g| g["name"].as_str().unwrap()).collect();
+    assert!(groups.contains(&"People") && groups.contains(&"Places"), "{groups:?}");
+    // workspace symbols
+    let ws = c.request("workspace/symbol", json!({"query": "tasmag"})).unwrap();
+    assert!(ws.as_array().unwrap().iter().any(|s| s["name"] == "Imangali Tasmagambetov"), "{ws}");
+    // highlights of Tokayev in this document
+    let at = find(&text, "Tokayev", 0);
+    let hl = c.request("textDocument/documentHighlight", pos(&u, at)).unwrap();
+    assert!(hl.as_array().unwrap().len() >= 5);
+    // rename one spelling across the corpus
+    let ed = c.request("textDocument/rename", {
+        let mut p = pos(&u, at);
+        p["newName"] = json!("Tokaev");
+        p
+    });
+    let ed = ed.unwrap();
+    let edits = ed["changes"][&u].as_array().unwrap();
+    assert!(edits.len() >= 5);
+    assert!(edits.iter().all(|e| e["newText"] == "Tokaev"));
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn registry_definitions_hover_and_malformed_entries() {
+    let registry = "[[entity]]\nname = \"Imangali Tasmagambetov\"\nkind = \"person\"\naliases = [\"Тасмагамбетов\"]\ndescription = \"Kazakh statesman, CSTO Secretary General\"\n\n[[entity]]\nname = 42\n";
+    let dir = seeds_copy(&[("entities.toml", registry)]);
+    let (mut c, _, _) = start(dir.path());
+    let d = c.diagnostics(&uri(&dir.path().join("entities.toml")));
+    assert_eq!(d.len(), 1, "the malformed entry is reported: {d:?}");
+    assert!(d[0]["range"]["start"]["line"].as_u64().unwrap() >= 6);
+    let first = dir.path().join(FIRST);
+    let text = std::fs::read_to_string(&first).unwrap();
+    let u = c.open(&first, &text);
+    let at = find(&text, "Tasmagambetov said", 0);
+    let h = c.request("textDocument/hover", pos(&u, at)).unwrap();
+    assert!(h["contents"]["value"].as_str().unwrap().contains("Kazakh statesman"), "{h}");
+    let def = c.request("textDocument/definition", pos(&u, at)).unwrap();
+    let loc = if def.is_array() { def[0].clone() } else { def };
+    assert_eq!(loc["uri"], uri(&dir.path().join("entities.toml")));
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn code_actions_fix_ignore_fix_all_and_add_to_registry() {
+    let dir = seeds_copy(&[]);
+    let (mut c, second, text) = start(dir.path());
+    let u = c.open(&second, &text);
+    let diags = c.diagnostics(&u);
+    let boiler = diags.iter().find(|d| d["code"] == "boilerplate").expect("a boilerplate line").clone();
+    let acts = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": u}, "range": boiler["range"], "context": {"diagnostics": [boiler]}}),
+        )
+        .unwrap();
+    let titles: Vec<&str> = acts.as_array().unwrap().iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert!(titles.iter().any(|t| t.starts_with("Ignore this pattern")), "{titles:?}");
+    assert!(titles.iter().any(|t| t.starts_with("Remove all scrape artifacts")), "{titles:?}");
+    let ignore = acts.as_array().unwrap().iter().find(|a| a["title"].as_str().unwrap().starts_with("Ignore")).unwrap();
+    // no dossier.toml yet: the edit creates it, then writes the [ignore] table
+    let ops = ignore["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!(ops[0]["kind"], "create");
+    assert!(ops[1]["edits"][0]["newText"].as_str().unwrap().contains("[ignore]"));
+    // a quick fix deletes only its own line
+    let fix =
+        acts.as_array().unwrap().iter().find(|a| a["kind"] == "quickfix" && a["edit"]["changes"].is_object()).unwrap();
+    let edits = fix["edit"]["changes"][&u].as_array().unwrap();
+    assert_eq!(edits.len(), 1);
+    assert_eq!(edits[0]["newText"], "");
+    // "Add to registry" on an entity
+    let at = find(&text, "Tokayev", 0);
+    let acts = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": u}, "range": {"start": {"line": at.0, "character": at.1 + 1}, "end": {"line": at.0, "character": at.1 + 1}}, "context": {"diagnostics": []}}),
+        )
+        .unwrap();
+    let add = acts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Add “"))
+        .expect("add to registry");
+    let ops = add["edit"]["documentChanges"].as_array().unwrap();
+    let entry = ops[1]["edits"][0]["newText"].as_str().unwrap();
+    assert!(
+        entry.contains("[[entity]]") && entry.contains("Tokayev") && entry.contains("kind = \"person\""),
+        "{entry}"
+    );
+    assert!(c.shutdown().success());
+}
