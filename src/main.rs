@@ -116,6 +116,14 @@ fn load(paths: Vec<PathBuf>) -> Result<Corpus, String> {
     Ok(corpus)
 }
 
+/// [`load`], reporting a bad path on stderr as exit code 2.
+fn load_or_report(paths: Vec<PathBuf>) -> Result<Corpus, ExitCode> {
+    load(paths).map_err(|e| {
+        eprintln!("dossier: {e}");
+        ExitCode::from(2)
+    })
+}
+
 fn display_path(name: &str) -> String {
     let p = Path::new(name);
     std::env::current_dir()
@@ -125,12 +133,9 @@ fn display_path(name: &str) -> String {
 }
 
 fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
-    let corpus = match load(paths) {
+    let corpus = match load_or_report(paths) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("dossier: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let color = std::io::stdout().is_terminal() && format == Format::Human;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -210,12 +215,9 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
 }
 
 fn entities(path: Option<PathBuf>, format: Format) -> ExitCode {
-    let corpus = match load(path.into_iter().collect()) {
+    let corpus = match load_or_report(path.into_iter().collect()) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("dossier: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let index = corpus.entities();
     let mut rows: Vec<_> = index.all().map(|(id, e)| (id, e, index.counts(id))).collect();
@@ -245,12 +247,9 @@ fn entities(path: Option<PathBuf>, format: Format) -> ExitCode {
 }
 
 fn show(name: &str, path: Option<PathBuf>) -> ExitCode {
-    let corpus = match load(path.into_iter().collect()) {
+    let corpus = match load_or_report(path.into_iter().collect()) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("dossier: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     let index = corpus.entities();
     let Some(&id) = index.search(name, 1).first() else {

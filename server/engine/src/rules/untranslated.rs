@@ -347,6 +347,12 @@ fn quote(s: &str) -> String {
     }
 }
 
+/// The lines of `text` that hold any Cyrillic, with their ranges (cheap byte pre-checks first).
+fn cyrillic_lines(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> + '_ {
+    let any = has_cyrillic_bytes(text);
+    lines(text).filter(move |_| any).map(move |(_, r)| (r.clone(), &text[r])).filter(|(_, l)| has_cyrillic_bytes(l))
+}
+
 impl Rule for UntranslatedCaption {
     fn code(&self) -> &'static str {
         "untranslated-caption"
@@ -358,14 +364,7 @@ impl Rule for UntranslatedCaption {
         "A photo caption left in Cyrillic by the translation."
     }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        if !has_cyrillic_bytes(cx.text) {
-            return;
-        }
-        for (_, r) in lines(cx.text) {
-            let line = &cx.text[r.clone()];
-            if !has_cyrillic_bytes(line) {
-                continue;
-            }
+        for (r, line) in cyrillic_lines(cx.text) {
             let trimmed = line.trim();
             if trimmed.is_empty() || !mostly_cyrillic(trimmed) || !caption_like(trimmed) {
                 continue;
@@ -402,14 +401,7 @@ impl Rule for UntranslatedText {
         "Cyrillic words inside English text, or a whole paragraph left untranslated."
     }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        if !has_cyrillic_bytes(cx.text) {
-            return;
-        }
-        for (_, r) in lines(cx.text) {
-            let line = &cx.text[r.clone()];
-            if !has_cyrillic_bytes(line) {
-                continue;
-            }
+        for (r, line) in cyrillic_lines(cx.text) {
             let trimmed = line.trim();
             if trimmed.is_empty() {
                 continue;
