@@ -137,17 +137,18 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
+    corpus.check_all();
     let color = std::io::stdout().is_terminal() && format == Format::Human;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let (mut count, mut failing) = (0usize, false);
     for e in corpus.docs() {
-        let Some(a) = corpus.analysis(e.id) else { continue };
+        let lines = e.lines();
         let shown = display_path(&e.name);
         for d in corpus.diagnostics(e.id) {
             count += 1;
             failing |= d.severity >= Severity::Warning;
-            let line_no = a.lines.line_of(d.range.start);
-            let line = a.lines.line_range(&e.text, line_no);
+            let line_no = lines.line_of(d.range.start);
+            let line = lines.line_range(&e.text, line_no);
             let line_text = &e.text[line.clone()];
             let col = e.text[line.start..d.range.start.max(line.start)].chars().count();
             let _ = match format {
@@ -156,7 +157,7 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
                         "path": shown,
                         "line": line_no + 1,
                         "column": col + 1,
-                        "endLine": a.lines.line_of(d.range.end) + 1,
+                        "endLine": lines.line_of(d.range.end) + 1,
                         "code": d.code,
                         "severity": d.severity.as_str(),
                         "message": d.message,

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use rayon::prelude::*;
 
 use dossier_engine::config::Config;
 use dossier_engine::corpus::Corpus;
@@ -184,10 +183,7 @@ fn build_corpus(docs: &[(String, String)]) -> Corpus {
 }
 
 fn analyse_all(corpus: &Corpus) {
-    let ids: Vec<DocId> = corpus.docs().iter().map(|e| e.id).collect();
-    ids.par_iter().for_each(|&id| {
-        black_box(corpus.analysis(id));
-    });
+    corpus.check_all();
     black_box(corpus.entities());
 }
 
@@ -298,10 +294,11 @@ fn keystroke(c: &mut Criterion) {
             corpus.upsert(name, versions[k % 2].clone(), vec![])
         })
     });
-    g.bench_function("keystroke_1mb_analysis_only", |b| {
+    g.bench_function("keystroke_1mb_rules_only", |b| {
+        let e = corpus.get(id).expect("document").clone();
         b.iter(|| {
-            let e = corpus.get(id).expect("document");
-            dossier_engine::corpus::analyze(e, corpus.config()).diagnostics.len()
+            let cx = DocCtx { doc: id, text: &e.text, lines: e.lines(), config: corpus.config() };
+            rules::check_document(&cx).len()
         })
     });
     g.finish();

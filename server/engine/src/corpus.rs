@@ -18,6 +18,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::entities::{self, DocEntities, DocInput, EntityIndex, Registry, RegistryError};
@@ -45,15 +47,78 @@ pub struct DocEntry {
     pub notices: Arc<[String]>,
     /// Normalised line keys, for the corpus-level line census.
     line_keys: Arc<[(u64, Range<usize>)]>,
-    analysis: OnceLock<Arc<DocAnalysis>>,
+    /// What is computed from this text alone, each part on first use: `dossier check` never
+    /// recognises entities, and a hover never runs the rules.
+    lines: OnceLock<Arc<LineIndex>>,
+    rule_findings: OnceLock<Arc<Vec<Diagnostic>>>,
+    entities: OnceLock<Arc<DocEntities>>,
 }
 
-/// Everything computed from one document's text alone.
+/// A document ready to be inserted: what [`Corpus::insert`] needs computed from the text alone.
 #[derive(Debug)]
-pub struct DocAnalysis {
-    pub lines: LineIndex,
-    pub diagnostics: Vec<Diagnostic>,
-    pub entities: DocEntities,
+pub struct NewDoc {
+    name: Arc<str>,
+    text: Arc<str>,
+    notices: Arc<[String]>,
+    line_keys: Arc<[(u64, Range<usize>)]>,
+}
+
+impl NewDoc {
+    pub fn new(name: &str, text: Arc<str>, notices: Vec<String>) -> NewDoc {
+        let line_keys = repeated_line::line_keys(&text).into();
+        NewDoc { name: name.into(), text, notices: notices.into(), line_keys }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn text(&self) -> &Arc<str> {
+        &self.text
+    }
+}
+
+impl DocEntry {
+    fn with_keys(
+        id: DocId,
+        name: Arc<str>,
+        text: Arc<str>,
+        revision: u64,
+        notices: Arc<[String]>,
+        line_keys: Arc<[(u64, Range<usize>)]>,
+    ) -> DocEntry {
+        DocEntry {
+            id,
+            name,
+            text,
+            revision,
+            notices,
+            line_keys,
+            lines: OnceLock::new(),
+            rule_findings: OnceLock::new(),
+            entities: OnceLock::new(),
+        }
+    }
+
+    /// The same text under another name/revision, with nothing analysed yet.
+    fn renewed(&self, name: Arc<str>, revision: u64) -> DocEntry {
+        DocEntry::with_keys(self.id, name, self.text.clone(), revision, self.notices.clone(), self.line_keys.clone())
+    }
+
+    /// The line index of the text.
+    pub fn lines(&self) -> &Arc<LineIndex> {
+        self.lines.get_or_init(|| Arc::new(LineIndex::new(&self.text)))
+    }
+
+    /// The entities recognised in this text alone (before corpus linking).
+    pub fn entities(&self) -> &Arc<DocEntities> {
+        self.entities.get_or_init(|| Arc::new(entities::analyze(&self.text)))
+    }
+
+    /// The per-document rules' findings and the loader's notices, sorted by position.
+    pub fn rule_findings(&self, config: &Config) -> &Arc<Vec<Diagnostic>> {
+        self.rule_findings.get_or_init(|| Arc::new(check_entry(self, config)))
+    }
 }
 
 /// The registry file as loaded: its name, text, parsed entries and errors.
@@ -125,6 +190,14 @@ impl Corpus {
 
     /// Insert or replace a document's text. Returns its id (stable across replacements).
     pub fn upsert(&mut self, name: &str, text: Arc<str>, notices: Vec<String>) -> DocId {
+        self.insert(NewDoc::new(name, text, notices))
+    }
+
+    /// Insert or replace a document prepared beforehand (off any lock, in parallel for a bulk
+    /// load). Returns its id (stable across replacements).
+    pub fn insert(&mut self, doc: NewDoc) -> DocId {
+        let NewDoc { name, text, notices, line_keys } = doc;
+        let name = &*name;
         self.touch();
         let id = match self.by_name.get(name) {
             Some(&id) => id,
@@ -136,23 +209,15 @@ impl Corpus {
             }
         };
         let name: Arc<str> = self.by_name.get_key_value(name).map(|(k, _)| k.clone()).unwrap_or_else(|| name.into());
-        let line_keys: Arc<[(u64, Range<usize>)]> = repeated_line::line_keys(&text).into();
+        let entry = DocEntry::with_keys(id, name, text, self.next_revision, notices, line_keys);
         {
             let mut census = self.census.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(old) = &self.docs[id.0 as usize] {
                 census.remove(id, &old.line_keys);
             }
-            census.add(id, &line_keys);
+            census.add(id, &entry.line_keys);
         }
-        self.docs[id.0 as usize] = Some(Arc::new(DocEntry {
-            id,
-            name,
-            text,
-            revision: self.next_revision,
-            notices: notices.into(),
-            line_keys,
-            analysis: OnceLock::new(),
-        }));
+        self.docs[id.0 as usize] = Some(Arc::new(entry));
         id
     }
 
@@ -176,15 +241,7 @@ impl Corpus {
         let name: Arc<str> = Arc::from(to);
         self.by_name.insert(name.clone(), id);
         self.census.lock().unwrap_or_else(|p| p.into_inner()).add(id, &old.line_keys);
-        self.docs[id.0 as usize] = Some(Arc::new(DocEntry {
-            id,
-            name,
-            text: old.text.clone(),
-            revision: self.next_revision,
-            notices: old.notices.clone(),
-            line_keys: old.line_keys.clone(),
-            analysis: OnceLock::new(),
-        }));
+        self.docs[id.0 as usize] = Some(Arc::new(old.renewed(name, self.next_revision)));
         Some(id)
     }
 
@@ -198,15 +255,7 @@ impl Corpus {
         self.touch();
         for slot in self.docs.iter_mut() {
             if let Some(e) = slot {
-                *slot = Some(Arc::new(DocEntry {
-                    id: e.id,
-                    name: e.name.clone(),
-                    text: e.text.clone(),
-                    revision: e.revision,
-                    notices: e.notices.clone(),
-                    line_keys: e.line_keys.clone(),
-                    analysis: OnceLock::new(),
-                }));
+                *slot = Some(Arc::new(e.renewed(e.name.clone(), e.revision)));
             }
         }
     }
@@ -236,29 +285,42 @@ impl Corpus {
         self.entity_index
             .get_or_init(|| {
                 let docs = self.docs();
-                let analyses: Vec<_> = docs.iter().filter_map(|e| Some((e, self.analysis(e.id)?))).collect();
-                let inputs = analyses.iter().map(|(e, a)| DocInput {
+                docs.par_iter().for_each(|e| {
+                    e.entities();
+                });
+                let inputs = docs.iter().map(|e| DocInput {
                     id: e.id,
                     name: e.name.rsplit(['/', '\\']).next().unwrap_or(&e.name),
                     text: &e.text,
-                    entities: &a.entities,
+                    entities: e.entities(),
                 });
                 Arc::new(EntityIndex::build(inputs, self.registry.as_ref().map(|r| &r.registry)))
             })
             .clone()
     }
 
-    /// The analysis of a document, computed now if needed.
-    pub fn analysis(&self, id: DocId) -> Option<Arc<DocAnalysis>> {
-        let e = self.get(id)?;
-        Some(e.analysis.get_or_init(|| Arc::new(analyze(e, &self.config))).clone())
+    /// Run the per-document rules on every document, in parallel (results are cached).
+    pub fn check_all(&self) {
+        self.docs.par_iter().flatten().for_each(|e| {
+            e.rule_findings(&self.config);
+        });
+    }
+
+    /// The line index of a document.
+    pub fn lines(&self, id: DocId) -> Option<Arc<LineIndex>> {
+        Some(self.get(id)?.lines().clone())
+    }
+
+    /// The per-document rules' findings (and loader notices) of a document, computed now if needed.
+    pub fn rule_findings(&self, id: DocId) -> Option<Arc<Vec<Diagnostic>>> {
+        Some(self.get(id)?.rule_findings(&self.config).clone())
     }
 
     /// The diagnostics of a document: its rules' findings, the corpus-level findings, and the
     /// loader's notices, sorted by position.
     pub fn diagnostics(&self, id: DocId) -> Vec<Diagnostic> {
-        let Some(a) = self.analysis(id) else { return Vec::new() };
-        let mut all = a.diagnostics.clone();
+        let Some(own) = self.rule_findings(id) else { return Vec::new() };
+        let mut all = Vec::clone(&own);
         let corpus_level = self.corpus_diagnostics(id);
         if !corpus_level.is_empty() {
             all.extend(corpus_level);
@@ -292,11 +354,11 @@ impl Corpus {
     }
 }
 
-/// Analyse one document's text (pure).
-pub fn analyze(e: &DocEntry, config: &Config) -> DocAnalysis {
+/// Run the per-document rules on one document and add its loader notices (pure).
+fn check_entry(e: &DocEntry, config: &Config) -> Vec<Diagnostic> {
     let text: &str = &e.text;
-    let lines = LineIndex::new(text);
-    let cx = DocCtx { doc: e.id, text, lines: &lines, config };
+    let lines = e.lines();
+    let cx = DocCtx { doc: e.id, text, lines, config };
     let mut diagnostics = rules::check_document(&cx);
     if !e.notices.is_empty() {
         let first_line = lines.line_range(text, 0);
@@ -306,8 +368,7 @@ pub fn analyze(e: &DocEntry, config: &Config) -> DocAnalysis {
             diagnostics.insert(0, d);
         }
     }
-    let entities = entities::analyze(text);
-    DocAnalysis { lines, diagnostics, entities }
+    diagnostics
 }
 
 #[cfg(test)]

@@ -115,8 +115,7 @@ pub fn diagnostic(corpus: &Corpus, at: TextPos<'_>, d: &diag::Diagnostic) -> lsp
         .iter()
         .filter_map(|r| {
             let e = corpus.get(r.doc)?;
-            let a = corpus.analysis(r.doc)?;
-            let tp = TextPos { text: &e.text, lines: &a.lines, enc: at.enc };
+            let tp = TextPos { text: &e.text, lines: e.lines(), enc: at.enc };
             Some(lsp::DiagnosticRelatedInformation {
                 location: lsp::Location { uri: uri_of(Path::new(&*e.name))?, range: tp.range(r.range.clone()) },
                 message: r.message.clone(),

@@ -6,9 +6,10 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
-use dossier_engine::corpus::{DocAnalysis, DocEntry};
+use dossier_engine::corpus::DocEntry;
 use dossier_engine::diag;
 use dossier_engine::entities::{self, Definition, EntityId, Kind, Location};
+use dossier_engine::text::LineIndex;
 use dossier_engine::translit;
 use dossier_engine::DocId;
 use tower_lsp_server::ls_types as lsp;
@@ -29,13 +30,13 @@ pub fn token_legend() -> lsp::SemanticTokensLegend {
 /// A resolved document of the snapshot.
 pub struct Doc {
     pub entry: Arc<DocEntry>,
-    pub analysis: Arc<DocAnalysis>,
+    pub lines: Arc<LineIndex>,
     pub enc: dossier_engine::text::PosEncoding,
 }
 
 impl Doc {
     pub fn tp(&self) -> TextPos<'_> {
-        TextPos { text: &self.entry.text, lines: &self.analysis.lines, enc: self.enc }
+        TextPos { text: &self.entry.text, lines: &self.lines, enc: self.enc }
     }
 }
 
@@ -46,7 +47,7 @@ impl Snap {
     }
 
     pub fn doc_by_id(&self, id: DocId) -> Option<Doc> {
-        Some(Doc { entry: self.corpus.get(id)?.clone(), analysis: self.corpus.analysis(id)?, enc: self.enc })
+        Some(Doc { entry: self.corpus.get(id)?.clone(), lines: self.corpus.lines(id)?, enc: self.enc })
     }
 
     pub fn location(&self, loc: &Location) -> Option<lsp::Location> {
@@ -454,8 +455,8 @@ pub fn code_actions(s: &Snap, p: lsp::CodeActionParams) -> Option<lsp::CodeActio
         for dg in diags.iter().filter(|dg| dg.range.start <= want.end && want.start <= dg.range.end) {
             let lsp_diag = convert::diagnostic(&s.corpus, tp, dg);
             if IGNORABLE.contains(&dg.code) {
-                let line_no = d.analysis.lines.line_of(dg.range.start);
-                let line = &d.entry.text[d.analysis.lines.line_range(&d.entry.text, line_no)];
+                let line_no = d.lines.line_of(dg.range.start);
+                let line = &d.entry.text[d.lines.line_range(&d.entry.text, line_no)];
                 out.extend(ignore_action(s, line, lsp_diag.clone()).map(lsp::CodeActionOrCommand::CodeAction));
             }
             for (i, fix) in dg.fixes.iter().enumerate() {

@@ -10,6 +10,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use dossier_engine::config::{self, Config, ConfigError};
+use dossier_engine::corpus::NewDoc;
 use dossier_engine::decode::{decode, Decoded};
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
@@ -226,25 +227,30 @@ pub fn load_corpus(
     let total = paths.len();
     let outcomes = read_all(&paths, config.max_file_size, &|n| progress(n, total));
     let mut corpus = dossier_engine::corpus::Corpus::new(config);
-    let mut skipped = Vec::new();
-    for o in outcomes {
-        match o {
-            ReadOutcome::Loaded(f) => {
-                corpus.upsert(&f.key, f.text, f.notices);
-            }
-            ReadOutcome::Skipped(s) => skipped.push(s),
-        }
+    let (docs, skipped) = prepare_all(outcomes);
+    for d in docs {
+        corpus.insert(d);
     }
     if let Some(reg) = registry_path(roots, corpus.config()) {
         if let Ok(text) = std::fs::read_to_string(&reg) {
             corpus.set_registry(&key(&reg), Some(Arc::from(text)));
         }
     }
-    let ids: Vec<_> = corpus.docs().iter().map(|e| e.id).collect();
-    ids.par_iter().for_each(|&id| {
-        corpus.analysis(id);
-    });
     (corpus, skipped, config_error)
+}
+
+/// Split read outcomes into documents prepared for insertion (in parallel) and skipped files.
+pub fn prepare_all(outcomes: Vec<ReadOutcome>) -> (Vec<NewDoc>, Vec<Skipped>) {
+    let mut loaded = Vec::with_capacity(outcomes.len());
+    let mut skipped = Vec::new();
+    for o in outcomes {
+        match o {
+            ReadOutcome::Loaded(f) => loaded.push(f),
+            ReadOutcome::Skipped(s) => skipped.push(s),
+        }
+    }
+    let docs = loaded.into_par_iter().map(|f| NewDoc::new(&f.key, f.text, f.notices)).collect();
+    (docs, skipped)
 }
 
 #[cfg(test)]

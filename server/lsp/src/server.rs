@@ -327,18 +327,17 @@ impl Backend {
                 Vec::new()
             }
         };
-        let mut skipped = Vec::new();
+        // Prepare the texts in parallel off the runtime and the lock.
+        let (docs, skipped) =
+            tokio::task::spawn_blocking(move || loader::prepare_all(outcomes)).await.unwrap_or_else(|e| {
+                error!("corpus load failed: {}", panic_message(e));
+                (Vec::new(), Vec::new())
+            });
         // Install the texts (open documents win), then analyse in parallel off the runtime.
         let snapshot = {
             let mut st = self.st();
-            let keep: std::collections::HashSet<String> = outcomes
-                .iter()
-                .filter_map(|o| match o {
-                    ReadOutcome::Loaded(f) => Some(f.key.clone()),
-                    ReadOutcome::Skipped(_) => None,
-                })
-                .chain(st.open.keys().cloned())
-                .collect();
+            let keep: std::collections::HashSet<String> =
+                docs.iter().map(|d| d.name().to_string()).chain(st.open.keys().cloned()).collect();
             let stale: Vec<String> =
                 st.corpus.docs().iter().map(|e| e.name.to_string()).filter(|k| !keep.contains(k)).collect();
             let open: std::collections::HashSet<String> = st.open.keys().cloned().collect();
@@ -346,16 +345,12 @@ impl Backend {
                 for k in &stale {
                     c.remove(k);
                 }
-                for o in outcomes {
-                    match o {
-                        ReadOutcome::Loaded(f) if !open.contains(&f.key) => {
-                            let unchanged = c.by_name(&f.key).is_some_and(|e| e.text == f.text);
-                            if !unchanged {
-                                c.upsert(&f.key, f.text, f.notices);
-                            }
-                        }
-                        ReadOutcome::Loaded(_) => {}
-                        ReadOutcome::Skipped(s) => skipped.push(s),
+                for d in docs {
+                    if open.contains(d.name()) {
+                        continue;
+                    }
+                    if c.by_name(d.name()).is_none_or(|e| e.text != *d.text()) {
+                        c.insert(d);
                     }
                 }
             });
@@ -372,9 +367,6 @@ impl Backend {
         let corpus = snapshot.clone();
         let analysed = tokio::task::spawn_blocking(move || {
             let ids: Vec<DocId> = corpus.docs().iter().map(|e| e.id).collect();
-            ids.par_iter().for_each(|&id| {
-                corpus.analysis(id);
-            });
             corpus.entities();
             ids
         })
