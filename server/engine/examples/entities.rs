@@ -1,11 +1,74 @@
 //! Print the mentions and linked entities of a folder of `.txt` files.
 //!
 //! `cargo run -p dossier-engine --example entities -- seeds`
+//!
+//! With `--scale N…` it instead times recognition, linking and relinking after one edit on the
+//! first N articles of the generated corpus (`gen::corpus(N, 1)`), e.g.
+//! `cargo run --release -p dossier-engine --example entities -- --scale 1000 4000 20000`.
 
+use std::sync::Arc;
+use std::time::Instant;
+
+use dossier_engine::config::Config;
+use dossier_engine::corpus::Corpus;
 use dossier_engine::entities::{analyze, DocInput, EntityIndex, Registry};
-use dossier_engine::DocId;
+use dossier_engine::{gen, DocId};
+
+fn scale(sizes: &[usize]) {
+    for &n in sizes {
+        let docs = gen::corpus(n, 1);
+        let mb = docs.iter().map(|(_, t)| t.len()).sum::<usize>() as f64 / 1e6;
+        let t = Instant::now();
+        let analyses: Vec<_> = docs.iter().map(|(_, t)| analyze(t)).collect();
+        let recognise = t.elapsed().as_secs_f64();
+        let inputs = || {
+            docs.iter().zip(&analyses).enumerate().map(|(i, ((n, t), a))| DocInput {
+                id: DocId(i as u32),
+                name: n,
+                text: t,
+                entities: a,
+            })
+        };
+        let mut build = f64::MAX;
+        let mut entities = 0;
+        for _ in 0..3 {
+            let t = Instant::now();
+            entities = EntityIndex::build(inputs(), None).all().count();
+            build = build.min(t.elapsed().as_secs_f64());
+        }
+        // the first entity query after an edit of one document (other analyses cached)
+        let mut corpus = Corpus::new(Config::default());
+        for (name, text) in &docs {
+            corpus.upsert(&format!("/corpus/{name}"), Arc::from(text.as_str()), vec![]);
+        }
+        corpus.entities();
+        let mut relink = f64::MAX;
+        for k in 0..3 {
+            let (name, text) = &docs[1 + k];
+            corpus.upsert(&format!("/corpus/{name}"), Arc::from(format!("{text} ").as_str()), vec![]);
+            let t = Instant::now();
+            corpus.entities();
+            relink = relink.min(t.elapsed().as_secs_f64());
+        }
+        println!(
+            "{n:>6} docs {mb:>6.1} MB  recognise {:>7.1} ms ({:>5.1} MB/s)  build {:>7.1} ms ({:>5.1} MB/s, {:.1} µs/doc)  relink after one edit {:>6.1} ms  {entities} entities",
+            recognise * 1e3,
+            mb / recognise,
+            build * 1e3,
+            mb / build,
+            build * 1e6 / n as f64,
+            relink * 1e3,
+        );
+    }
+}
 
 fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "--scale") {
+        let sizes: Vec<usize> = args[2..].iter().filter_map(|a| a.parse().ok()).collect();
+        scale(if sizes.is_empty() { &[1_000, 4_000] } else { &sizes });
+        return;
+    }
     let dir = std::env::args().nth(1).unwrap_or_else(|| "seeds".into());
     let mut files: Vec<_> =
         std::fs::read_dir(&dir).map(|r| r.filter_map(|e| e.ok()).map(|e| e.path()).collect()).unwrap_or_default();

@@ -16,8 +16,12 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::recognize::{tokenize, Evidence};
-use super::{Definition, DocInput, Entity, EntityId, Kind, Location, Registry};
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
+
+use super::keys::{key, person_key, surname_key, Key, KeyHasher, KeyMap, KeySet};
+use super::recognize::Evidence;
+use super::{Definition, DocInput, Entity, EntityId, Kind, Location, MentionKeys, Registry};
 use crate::translit::{fold, has_cyrillic, transliterate};
 use crate::DocId;
 
@@ -32,15 +36,16 @@ pub struct EntityIndex {
     pub(super) docs: HashMap<DocId, Vec<(Range<usize>, EntityId, Kind)>>,
 }
 
-struct M {
+struct M<'a> {
     doc: usize,
     range: Range<usize>,
     kind: Kind,
-    surface: String,
-    name: Option<String>,
-    roles: Vec<String>,
+    surface: &'a str,
+    name: Option<&'a str>,
+    roles: &'a [String],
     gazetteer: bool,
     evidence: Evidence,
+    keys: MentionKeys,
 }
 
 #[derive(Default)]
@@ -50,34 +55,35 @@ struct Cluster {
     candidates: Vec<usize>,
 }
 
-fn words(s: &str) -> Vec<&str> {
-    s.split_whitespace().collect()
-}
-
-fn person_key(s: &str) -> Option<String> {
-    let w = words(s);
-    if w.len() < 2 {
-        return None;
-    }
-    Some(format!("{}|{}", fold(w[0]), fold(w[w.len() - 1])))
-}
-
-fn surname_key(s: &str) -> String {
-    fold(s.split_whitespace().last().unwrap_or(s))
+fn word_count(s: &str) -> usize {
+    s.split_whitespace().count()
 }
 
 fn is_all_caps(s: &str) -> bool {
     s.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !s.chars().any(char::is_lowercase)
 }
 
+/// Cluster keys: a person's folded full name, another kind's folded name, a lone surname.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum ClusterKey {
+    Person(Key),
+    Name(Key),
+    Surname(Key),
+}
+
 impl EntityIndex {
     /// Link the mentions of every document (and the registry's entries) into entities.
+    ///
+    /// Linear in the number of mentions: every comparison is between the folded keys that
+    /// recognition stored with each mention; no document text is read again except to cut
+    /// the few snippets shown in hover cards.
     pub fn build<'a>(docs: impl IntoIterator<Item = DocInput<'a>>, registry: Option<&Registry>) -> EntityIndex {
         let docs: Vec<DocInput<'a>> = docs.into_iter().collect();
-        let mut ms: Vec<M> = Vec::new();
+        let mut ms: Vec<M<'a>> = Vec::with_capacity(docs.iter().map(|d| d.entities.mentions.len()).sum());
         for (di, d) in docs.iter().enumerate() {
-            for (i, m) in d.entities.mentions.iter().enumerate() {
-                let det = d.entities.details.get(i);
+            let e = d.entities;
+            for (i, m) in e.mentions.iter().enumerate() {
+                let det = e.details.get(i);
                 if d.text.get(m.range.clone()).is_none() {
                     continue;
                 }
@@ -85,29 +91,36 @@ impl EntityIndex {
                     doc: di,
                     range: m.range.clone(),
                     kind: m.kind,
-                    surface: m.surface.clone(),
-                    name: det.and_then(|x| x.name.clone()),
-                    roles: det.map(|x| x.roles.clone()).unwrap_or_default(),
+                    surface: &m.surface,
+                    name: det.and_then(|x| x.name.as_deref()),
+                    roles: det.map_or(&[], |x| x.roles.as_slice()),
                     gazetteer: det.is_some_and(|x| x.evidence == Evidence::Gazetteer),
                     evidence: det.map_or(Evidence::Context, |x| x.evidence),
+                    keys: e
+                        .keys
+                        .get(i)
+                        .copied()
+                        .unwrap_or_else(|| mention_keys(&m.surface, det.and_then(|x| x.name.as_deref()))),
                 });
             }
         }
         corpus_surnames(&docs, &mut ms);
 
         let mut clusters: Vec<Cluster> = Vec::new();
-        let mut by_key: HashMap<String, usize> = HashMap::new();
-        let mut surnames: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut reg_alias: HashMap<String, usize> = HashMap::new();
+        let mut by_key: HashMap<ClusterKey, usize, BuildHasherDefault<KeyHasher>> = HashMap::default();
+        let mut surnames: KeyMap<Vec<usize>> = KeyMap::default();
+        let mut reg_alias: KeyMap<usize> = KeyMap::default();
+        // (cluster, document) pairs that have a mention
+        let mut present: HashSet<(usize, usize), BuildHasherDefault<KeyHasher>> = HashSet::default();
         if let Some(reg) = registry {
             for (ri, e) in reg.entries.iter().enumerate() {
                 let c = clusters.len();
                 clusters.push(Cluster { registry: Some(ri), ..Default::default() });
                 for a in std::iter::once(&e.name).chain(&e.aliases) {
-                    reg_alias.entry(fold(a)).or_insert(c);
+                    reg_alias.entry(key(a)).or_insert(c);
                     if e.kind == Kind::Person {
                         if let Some(k) = person_key(a) {
-                            by_key.entry(k).or_insert(c);
+                            by_key.entry(ClusterKey::Person(k)).or_insert(c);
                             let s = surnames.entry(surname_key(a)).or_default();
                             if !s.contains(&c) {
                                 s.push(c);
@@ -120,64 +133,70 @@ impl EntityIndex {
         // pass 1: full names and non-person names
         let mut pending = Vec::new();
         for (mi, m) in ms.iter().enumerate() {
-            let label = m.name.as_deref().unwrap_or(&m.surface);
-            if let Some(&c) = reg_alias.get(&fold(&m.surface)).or_else(|| reg_alias.get(&fold(label))) {
-                clusters[c].mentions.push(mi);
-                continue;
+            if !reg_alias.is_empty() {
+                if let Some(&c) = reg_alias.get(&m.keys.surface).or_else(|| reg_alias.get(&m.keys.label)) {
+                    clusters[c].mentions.push(mi);
+                    present.insert((c, m.doc));
+                    continue;
+                }
             }
             let key = if m.kind == Kind::Person {
-                match person_key(&m.surface) {
-                    Some(k) => k,
+                match m.keys.person {
+                    Some(k) => ClusterKey::Person(k),
                     None => {
                         pending.push(mi);
                         continue;
                     }
                 }
             } else {
-                format!("n:{}", fold(label))
+                ClusterKey::Name(m.keys.label)
             };
             let c = *by_key.entry(key).or_insert_with(|| {
                 clusters.push(Cluster::default());
                 clusters.len() - 1
             });
             clusters[c].mentions.push(mi);
+            present.insert((c, m.doc));
             if m.kind == Kind::Person {
-                let s = surnames.entry(surname_key(&m.surface)).or_default();
-                if !s.contains(&c) {
+                let s = surnames.entry(m.keys.surname).or_default();
+                if s.last() != Some(&c) && !s.contains(&c) {
                     s.push(c);
                 }
             }
         }
         // pass 2: surnames alone
+        let no_cands = Vec::new();
         for mi in pending {
             let m = &ms[mi];
-            let s = fold(&m.surface);
-            let cands = surnames.get(&s).cloned().unwrap_or_default();
-            let in_doc: Vec<usize> =
-                cands.iter().copied().filter(|&c| clusters[c].mentions.iter().any(|&x| ms[x].doc == m.doc)).collect();
-            let target = if in_doc.len() == 1 {
-                Some(in_doc[0])
-            } else if in_doc.is_empty() && cands.len() == 1 {
-                Some(cands[0])
-            } else {
-                None
+            let s = m.keys.surface;
+            let cands = surnames.get(&s).unwrap_or(&no_cands);
+            let mut in_doc = cands.iter().copied().filter(|&c| present.contains(&(c, m.doc)));
+            let first_in_doc = in_doc.next();
+            let target = match (first_in_doc, in_doc.next()) {
+                (Some(c), None) => Some(c),
+                (None, _) if cands.len() == 1 => Some(cands[0]),
+                _ => None,
             };
             let c = match target {
                 Some(c) => c,
                 None => {
-                    let c = *by_key.entry(format!("s:{s}")).or_insert_with(|| {
+                    let c = *by_key.entry(ClusterKey::Surname(s)).or_insert_with(|| {
                         clusters.push(Cluster::default());
                         clusters.len() - 1
                     });
-                    for x in cands {
-                        if !clusters[c].candidates.contains(&x) {
-                            clusters[c].candidates.push(x);
+                    // every mention of this surname has the same candidates: add them once
+                    if clusters[c].candidates.is_empty() {
+                        for &x in cands {
+                            if !clusters[c].candidates.contains(&x) {
+                                clusters[c].candidates.push(x);
+                            }
                         }
                     }
                     c
                 }
             };
             clusters[c].mentions.push(mi);
+            present.insert((c, m.doc));
         }
 
         // entities
@@ -191,18 +210,16 @@ impl EntityIndex {
             cluster_entity[ci] = Some(index.entities.len());
             let reg = cl.registry.and_then(|r| registry.and_then(|g| g.entries.get(r)));
             let kind = reg.map(|r| r.kind).unwrap_or_else(|| vote_kind(&ms, &cl.mentions));
+            let distinct = distinct_surfaces(&ms, &cl.mentions);
             let name = match reg {
                 Some(r) => r.name.clone(),
-                None => canonical(&ms, &cl.mentions, kind),
+                None => canonical(&ms, &cl.mentions, &distinct, kind),
             };
-            let mut forms: Vec<String> = Vec::new();
+            let mut forms: Vec<String> =
+                distinct.iter().filter(|(s, _, _)| *s != name).map(|(s, _, _)| s.to_string()).collect();
             let mut roles: Vec<String> = Vec::new();
             for &mi in &cl.mentions {
-                let m = &ms[mi];
-                if m.surface != name && !forms.contains(&m.surface) {
-                    forms.push(m.surface.clone());
-                }
-                for r in &m.roles {
+                for r in ms[mi].roles {
                     if !roles.iter().any(|x| x.eq_ignore_ascii_case(r)) {
                         roles.push(r.clone());
                     }
@@ -232,7 +249,7 @@ impl EntityIndex {
                         cl.mentions
                             .iter()
                             .copied()
-                            .max_by_key(|&mi| (words(&ms[mi].surface).len(), std::cmp::Reverse(mi)))
+                            .max_by_key(|&mi| (word_count(ms[mi].surface), std::cmp::Reverse(mi)))
                     });
                     best.map(|mi| {
                         Definition::Mention(Location { doc: docs[ms[mi].doc].id, range: ms[mi].range.clone() })
@@ -264,6 +281,7 @@ impl EntityIndex {
             index.defs.push(def);
             index.snippets.push(snippets);
         }
+        let mut per_doc: Vec<Vec<(Range<usize>, EntityId, Kind)>> = vec![Vec::new(); docs.len()];
         for (ci, cl) in clusters.iter().enumerate() {
             let Some(e) = cluster_entity[ci] else { continue };
             let names: Vec<String> = cl
@@ -273,10 +291,22 @@ impl EntityIndex {
                 .map(|x| index.entities[x].name.clone())
                 .collect();
             index.entities[e].candidates = names;
+            let kind = index.entities[e].kind;
             for &mi in &cl.mentions {
                 let m = &ms[mi];
-                let kind = index.entities[e].kind;
-                index.docs.entry(docs[m.doc].id).or_default().push((m.range.clone(), EntityId(e as u32), kind));
+                per_doc[m.doc].push((m.range.clone(), EntityId(e as u32), kind));
+            }
+        }
+        index.docs.reserve(docs.len());
+        for (d, mut v) in docs.iter().zip(per_doc) {
+            if v.is_empty() {
+                continue;
+            }
+            match index.docs.entry(d.id) {
+                std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().append(&mut v),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(v);
+                }
             }
         }
         for v in index.docs.values_mut() {
@@ -393,31 +423,49 @@ fn vote_kind(ms: &[M], mentions: &[usize]) -> Kind {
     Kind::ALL[best]
 }
 
+/// The distinct surfaces of a cluster's mentions in order of first occurrence:
+/// (surface, number of mentions, position of the first one in `mentions`).
+fn distinct_surfaces<'a>(ms: &[M<'a>], mentions: &[usize]) -> Vec<(&'a str, usize, usize)> {
+    let mut at: HashMap<&str, usize, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let mut out: Vec<(&'a str, usize, usize)> = Vec::new();
+    let mut last: Option<(&str, usize)> = None;
+    for (i, &mi) in mentions.iter().enumerate() {
+        let s = ms[mi].surface;
+        // runs of one surface are common: skip the lookup
+        let slot = match last {
+            Some((l, slot)) if l == s => slot,
+            _ => *at.entry(s).or_insert_with(|| {
+                out.push((s, 0, i));
+                out.len() - 1
+            }),
+        };
+        out[slot].1 += 1;
+        last = Some((s, slot));
+    }
+    out
+}
+
 /// The canonical name: the gazetteer's or an acronym's expansion, else for a person the fullest
 /// Latin form, else the most frequent form.
-fn canonical(ms: &[M], mentions: &[usize], kind: Kind) -> String {
-    let mut named: HashMap<&str, usize> = HashMap::new();
+fn canonical(ms: &[M], mentions: &[usize], distinct: &[(&str, usize, usize)], kind: Kind) -> String {
+    let mut named: HashMap<&str, usize, BuildHasherDefault<KeyHasher>> = HashMap::default();
     for &mi in mentions {
-        if let Some(n) = &ms[mi].name {
-            *named.entry(n.as_str()).or_default() += 1;
+        if let Some(n) = ms[mi].name {
+            *named.entry(n).or_default() += 1;
         }
     }
     if let Some((n, _)) = named.iter().max_by_key(|(n, c)| (**c, n.len(), std::cmp::Reverse(**n))) {
         return n.to_string();
     }
     type Score = (usize, usize, usize, usize);
+    // the first surface (in mention order) with the highest score
     let mut best: Option<(&str, Score)> = None;
-    let mut freq: HashMap<&str, usize> = HashMap::new();
-    for &mi in mentions {
-        *freq.entry(ms[mi].surface.as_str()).or_default() += 1;
-    }
-    for (i, &mi) in mentions.iter().enumerate() {
-        let s = ms[mi].surface.as_str();
+    for &(s, freq, first) in distinct {
         let latin = !has_cyrillic(s);
         let score = if kind == Kind::Person {
-            (words(s).len(), usize::from(latin), usize::from(!is_all_caps(s)), freq[s] * 1000 + s.len())
+            (word_count(s), usize::from(latin), usize::from(!is_all_caps(s)), freq * 1000 + s.len())
         } else {
-            (usize::from(latin), usize::from(!is_all_caps(s) || s.len() <= 6), freq[s], usize::MAX - i)
+            (usize::from(latin), usize::from(!is_all_caps(s) || s.len() <= 6), freq, usize::MAX - first)
         };
         if best.is_none_or(|(_, b)| score > b) {
             best = Some((s, score));
@@ -471,43 +519,36 @@ pub(super) fn snippet(text: &str, range: Range<usize>) -> String {
 }
 
 /// A surname seen in a full name anywhere in the corpus makes its lone occurrences in other
-/// documents person mentions too.
-fn corpus_surnames(docs: &[DocInput<'_>], ms: &mut Vec<M>) {
-    let mut known: HashMap<String, ()> = HashMap::new();
-    for m in ms.iter() {
-        if m.kind == Kind::Person && words(&m.surface).len() >= 2 {
-            known.insert(surname_key(&m.surface), ());
-        }
-    }
+/// documents person mentions too (the candidates are the documents' loose capitalised words).
+fn corpus_surnames<'a>(docs: &[DocInput<'a>], ms: &mut Vec<M<'a>>) {
+    let known: KeySet =
+        ms.iter().filter(|m| m.kind == Kind::Person && m.keys.person.is_some()).map(|m| m.keys.surname).collect();
     if known.is_empty() {
         return;
     }
-    let mut added = Vec::new();
     for (di, d) in docs.iter().enumerate() {
-        let mut taken: Vec<Range<usize>> = ms.iter().filter(|m| m.doc == di).map(|m| m.range.clone()).collect();
-        taken.sort_by_key(|r| r.start);
-        for t in tokenize(d.text) {
-            if !t.cap || t.e - t.s < 4 {
-                continue;
-            }
-            let i = taken.partition_point(|r| r.end <= t.s);
-            if taken.get(i).is_some_and(|r| r.start < t.e) {
-                continue;
-            }
-            let w = &d.text[t.s..t.e];
-            if known.contains_key(&fold(w)) {
-                added.push(M {
+        for &(s, e, k) in &d.entities.loose {
+            let range = s as usize..e as usize;
+            let Some(surface) = d.text.get(range.clone()) else { continue };
+            if known.contains(&k) {
+                ms.push(M {
                     doc: di,
-                    range: t.s..t.e,
+                    range,
                     kind: Kind::Person,
-                    surface: w.to_string(),
+                    surface,
                     name: None,
-                    roles: Vec::new(),
+                    roles: &[],
                     gazetteer: false,
                     evidence: Evidence::Document,
+                    keys: MentionKeys { surface: k, label: k, person: None, surname: k },
                 });
             }
         }
     }
-    ms.extend(added);
+}
+
+/// Keys for a mention that came without them.
+fn mention_keys(surface: &str, name: Option<&str>) -> MentionKeys {
+    let s = key(surface);
+    MentionKeys { surface: s, label: name.map_or(s, key), person: person_key(surface), surname: surname_key(surface) }
 }

@@ -15,6 +15,7 @@ use crate::DocId;
 
 mod gazetteer;
 mod hover;
+mod keys;
 mod link;
 mod recognize;
 pub mod registry;
@@ -61,6 +62,24 @@ pub struct DocEntities {
     pub mentions: Vec<Mention>,
     /// What else was learnt about each mention, parallel to `mentions`.
     pub details: Vec<MentionDetail>,
+    /// Folded name keys of each mention, parallel to `mentions`: what linking compares.
+    pub(crate) keys: Vec<MentionKeys>,
+    /// Capitalised words of four or more bytes outside every mention, with their folded key
+    /// (start, end, key): where a surname seen in a full name elsewhere in the corpus stands alone.
+    pub(crate) loose: Vec<(u32, u32, keys::Key)>,
+}
+
+/// The folded keys of one mention (see [`keys`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct MentionKeys {
+    /// `fold(surface)`.
+    pub surface: keys::Key,
+    /// `fold(name)` when the mention has a name other than its surface, else `surface`.
+    pub label: keys::Key,
+    /// Folded first and last word, when the surface has two words or more.
+    pub person: Option<keys::Key>,
+    /// `fold(last word of surface)`.
+    pub surname: keys::Key,
 }
 
 /// Evidence gathered with a mention beyond its range and kind.

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::gazetteer::{self, after_cue, before_cue, gazetteer, head, Entry, StopClass};
-use super::{DocEntities, Kind, Mention, MentionDetail};
+use super::{keys, DocEntities, Kind, Mention, MentionDetail, MentionKeys};
 use crate::translit::{fold, has_cyrillic, transliterate};
 
 #[derive(Clone, Copy, Debug)]
@@ -874,6 +874,37 @@ pub fn analyze(text: &str) -> DocEntities {
     r.propagate();
     r.out.sort_by_key(|(m, _)| (m.range.start, m.range.end));
     r.roles();
-    let (mentions, details) = r.out.into_iter().unzip();
-    DocEntities { mentions, details }
+    let (mentions, details): (Vec<Mention>, Vec<MentionDetail>) = r.out.into_iter().unzip();
+    let keys = mentions
+        .iter()
+        .zip(&details)
+        .map(|(m, d)| {
+            let surface = keys::key(&m.surface);
+            MentionKeys {
+                surface,
+                label: d.name.as_deref().map_or(surface, keys::key),
+                person: keys::person_key(&m.surface),
+                surname: keys::surname_key(&m.surface),
+            }
+        })
+        .collect();
+    let loose = loose_words(text, &r.toks, &mentions);
+    DocEntities { mentions, details, keys, loose }
+}
+
+/// Capitalised words of four or more bytes that no mention overlaps, with their folded keys.
+fn loose_words(text: &str, toks: &[Tok], mentions: &[Mention]) -> Vec<(u32, u32, keys::Key)> {
+    // mentions are sorted by (start, end)
+    let mut out = Vec::new();
+    for t in toks {
+        if !t.cap || t.e - t.s < 4 {
+            continue;
+        }
+        let i = mentions.partition_point(|m| m.range.end <= t.s);
+        if mentions.get(i).is_some_and(|m| m.range.start < t.e) {
+            continue;
+        }
+        out.push((t.s as u32, t.e as u32, keys::key(&text[t.s..t.e])));
+    }
+    out
 }
