@@ -137,6 +137,34 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
+    /// One diagnostic as a JSON object, keys in sorted order.
+    fn write_json(
+        out: &mut impl Write,
+        d: &dossier_engine::diag::Diagnostic,
+        path: &str,
+        line: usize,
+        column: usize,
+        end_line: usize,
+    ) -> std::io::Result<()> {
+        let string = |out: &mut dyn Write, s: &str| serde_json::to_writer(out, s).map_err(std::io::Error::from);
+        out.write_all(b"{\"code\":")?;
+        string(out, d.code)?;
+        write!(out, ",\"column\":{column},\"endLine\":{end_line},\"fixes\":[")?;
+        for (i, f) in d.fixes.iter().enumerate() {
+            if i > 0 {
+                out.write_all(b",")?;
+            }
+            string(out, &f.title)?;
+        }
+        write!(out, "],\"line\":{line},\"message\":")?;
+        string(out, &d.message)?;
+        out.write_all(b",\"path\":")?;
+        string(out, path)?;
+        out.write_all(b",\"severity\":")?;
+        string(out, d.severity.as_str())?;
+        out.write_all(b"}\n")
+    }
+
     corpus.check_all();
     let color = std::io::stdout().is_terminal() && format == Format::Human;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -144,27 +172,21 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
     for e in corpus.docs() {
         let lines = e.lines();
         let shown = display_path(&e.name);
-        for d in corpus.diagnostics(e.id) {
+        let mut line_no = 0;
+        corpus.for_each_diagnostic(e.id, |d| {
             count += 1;
             failing |= d.severity >= Severity::Warning;
-            let line_no = lines.line_of(d.range.start);
+            // Diagnostics come sorted by position, so the line search resumes where it stopped.
+            line_no = if lines.line_range_with_terminator(line_no).contains(&d.range.start) {
+                line_no
+            } else {
+                lines.line_of(d.range.start)
+            };
             let line = lines.line_range(&e.text, line_no);
             let line_text = &e.text[line.clone()];
             let col = e.text[line.start..d.range.start.max(line.start)].chars().count();
             let _ = match format {
-                Format::Json => {
-                    let obj = serde_json::json!({
-                        "path": shown,
-                        "line": line_no + 1,
-                        "column": col + 1,
-                        "endLine": lines.line_of(d.range.end) + 1,
-                        "code": d.code,
-                        "severity": d.severity.as_str(),
-                        "message": d.message,
-                        "fixes": d.fixes.iter().map(|f| f.title.clone()).collect::<Vec<_>>(),
-                    });
-                    writeln!(out, "{obj}")
-                }
+                Format::Json => write_json(&mut out, d, &shown, line_no + 1, col + 1, lines.line_of(d.range.end) + 1),
                 Format::Human => {
                     let sev = d.severity.as_str();
                     let (c0, c1) = if color {
@@ -196,7 +218,7 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
                     )
                 }
             };
-        }
+        });
     }
     if format == Format::Human {
         let _ = writeln!(

@@ -329,14 +329,29 @@ impl Corpus {
         all
     }
 
+    /// Call `f` on every diagnostic of a document in the order of [`Corpus::diagnostics`], without
+    /// copying the cached findings.
+    pub fn for_each_diagnostic(&self, id: DocId, f: impl FnMut(&Diagnostic)) {
+        let Some(own) = self.rule_findings(id) else { return };
+        let corpus_level = self.corpus_diagnostics(id);
+        if corpus_level.is_empty() {
+            own.iter().for_each(f);
+            return;
+        }
+        let mut all: Vec<&Diagnostic> = own.iter().chain(&corpus_level).collect();
+        all.sort_by_key(|d| (d.range.start, d.range.end));
+        all.into_iter().for_each(f);
+    }
+
     /// Findings that depend on other documents (`repeated-line`), with their fixes.
     fn corpus_diagnostics(&self, id: DocId) -> Vec<Diagnostic> {
         let Some(e) = self.get(id) else { return Vec::new() };
         let census = self.census.lock().unwrap_or_else(|p| p.into_inner());
         let mut ds = repeated_line::check(&census, id, &e.line_keys, self.len(), &self.config);
         drop(census);
+        let lines = e.lines();
         for d in &mut ds {
-            d.fixes.push(repeated_line::delete_fix(id, &e.text, &d.range));
+            d.fixes.push(repeated_line::delete_fix(id, lines, &d.range));
         }
         ds
     }

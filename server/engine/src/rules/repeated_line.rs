@@ -21,7 +21,7 @@ use std::ops::Range;
 use super::trimmed;
 use crate::config::{Config, Level};
 use crate::diag::{Diagnostic, Fix, Related, Severity};
-use crate::text::lines;
+use crate::text::{lines, LineIndex};
 use crate::DocId;
 
 /// Stable code of the rule.
@@ -186,9 +186,10 @@ pub fn check(
     out
 }
 
-/// A fix deleting the reported line of `text` (range as given by [`check`]) with its terminator.
-pub fn delete_fix(doc: DocId, text: &str, range: &Range<usize>) -> Fix {
-    let li = crate::text::LineIndex::new(text);
+/// A fix deleting the reported line (range as given by [`check`]) with its terminator; `lines`
+/// is the line index of the document's text.
+pub fn delete_fix(doc: DocId, lines: &LineIndex, range: &Range<usize>) -> Fix {
+    let li = lines;
     let line = li.line_of(range.start);
     Fix::replace("Delete repeated line", doc, li.line_range_with_terminator(line), "").safe()
 }
@@ -276,7 +277,7 @@ mod tests {
         let d = check(&census, DocId(0), &keys[0], 30, &Config::default());
         assert_eq!(d[0].related.len(), 20);
         assert!(d[0].related[19].message.contains("and 9 more"), "{}", d[0].related[19].message);
-        let f = delete_fix(DocId(0), &texts[0], &d[0].range);
+        let f = delete_fix(DocId(0), &LineIndex::new(&texts[0]), &d[0].range);
         assert_eq!(f.edits[0].range, 0..11);
     }
 
