@@ -3,13 +3,18 @@
 //! the word lists that act as cues ("party", "region", "political scientist").
 //!
 //! Everything is parsed once from `data/*.txt` into hash maps keyed by the form as written
-//! (exact lookups on text slices, no allocation) and by [`fold`] (Cyrillic and all-caps forms).
+//! (exact lookups on text slices, no allocation) and by the folded key (Cyrillic and all-caps
+//! forms, given names). Every prefix of a written form is kept too, so that the search for the
+//! longest form at a word stops after one lookup for the words that start no form.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
+use super::keys::{self, Key, KeyHasher, KeyMap, KeySet};
 use super::Kind;
-use crate::translit::fold;
+
+type StrMap<V> = HashMap<&'static str, V, BuildHasherDefault<KeyHasher>>;
 
 const GAZETTEER: &str = include_str!("../../data/gazetteer.txt");
 const GIVEN_NAMES: &str = include_str!("../../data/given_names.txt");
@@ -33,9 +38,11 @@ pub enum StopClass {
 }
 
 pub struct Gazetteer {
-    exact: HashMap<&'static str, Entry>,
-    folded: HashMap<String, Entry>,
-    given: HashSet<String>,
+    exact: StrMap<Entry>,
+    /// Every prefix (at a char boundary) of every key of `exact`, the keys included.
+    prefixes: HashSet<&'static str, BuildHasherDefault<KeyHasher>>,
+    folded: KeyMap<Entry>,
+    given: KeySet,
     /// Longest gazetteer form, in words.
     pub max_words: usize,
 }
@@ -101,8 +108,8 @@ pub fn gazetteer() -> &'static Gazetteer {
 
 impl Gazetteer {
     fn load() -> Gazetteer {
-        let mut exact = HashMap::new();
-        let mut folded = HashMap::new();
+        let mut exact = StrMap::default();
+        let mut folded = KeyMap::default();
         let mut max_words = 1;
         for line in GAZETTEER.lines() {
             let line = line.trim();
@@ -120,7 +127,7 @@ impl Gazetteer {
                         StopClass::Other
                     };
                     exact.entry(w).or_insert(Entry::Stop(class));
-                    folded.entry(fold(w)).or_insert(Entry::Stop(class));
+                    folded.entry(keys::key(w)).or_insert(Entry::Stop(class));
                 }
                 continue;
             }
@@ -136,16 +143,23 @@ impl Gazetteer {
             for f in std::iter::once(canonical).chain(forms) {
                 max_words = max_words.max(f.split_whitespace().count());
                 exact.insert(f, entry);
-                folded.entry(fold(f)).or_insert(entry);
+                folded.entry(keys::key(f)).or_insert(entry);
             }
         }
         let given = GIVEN_NAMES
             .lines()
             .filter(|l| !l.trim_start().starts_with('#'))
             .flat_map(str::split_whitespace)
-            .map(fold)
+            .map(keys::key)
             .collect();
-        Gazetteer { exact, folded, given, max_words }
+        let mut prefixes = HashSet::default();
+        for f in exact.keys() {
+            for (i, _) in f.char_indices().skip(1) {
+                prefixes.insert(&f[..i]);
+            }
+            prefixes.insert(*f);
+        }
+        Gazetteer { exact, prefixes, folded, given, max_words }
     }
 
     /// The entry for a form exactly as written.
@@ -153,9 +167,14 @@ impl Gazetteer {
         self.exact.get(s).copied()
     }
 
-    /// The entry for a folded form (Cyrillic, all caps, spelling variants).
-    pub fn folded(&self, key: &str) -> Option<Entry> {
-        self.folded.get(key).copied()
+    /// Does some form as written start with `s` (or equal it)?
+    pub fn starts_form(&self, s: &str) -> bool {
+        self.prefixes.contains(s)
+    }
+
+    /// The entry for a folded key (Cyrillic, all caps, spelling variants), see [`keys`].
+    pub fn folded(&self, key: Key) -> Option<Entry> {
+        self.folded.get(&key).copied()
     }
 
     /// Is this word (or every part of a hyphenated word) a known given name?
@@ -163,10 +182,10 @@ impl Gazetteer {
         if word.chars().count() < 2 {
             return false;
         }
-        if self.given.contains(&fold(word)) {
+        if self.given.contains(&keys::key(word)) {
             return true;
         }
-        word.contains('-') && word.split('-').all(|p| !p.is_empty() && self.given.contains(&fold(p)))
+        word.contains('-') && word.split('-').all(|p| !p.is_empty() && self.given.contains(&keys::key(p)))
     }
 }
 

@@ -12,7 +12,6 @@
 //! Architecture invariant: every range is a slice of the input taken at `char_indices`
 //! boundaries, and nothing here panics on any input.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::gazetteer::{self, after_cue, before_cue, gazetteer, head, Entry, StopClass};
@@ -36,9 +35,20 @@ pub(crate) struct Tok {
     pub sent: bool,
 }
 
+/// The char at byte `i` (a char boundary) and its length; ASCII without decoding.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
+    let b = *text.as_bytes().get(i)?;
+    if b < 0x80 {
+        return Some((b as char, 1));
+    }
+    let c = text.get(i..)?.chars().next()?;
+    Some((c, c.len_utf8()))
+}
+
 pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
     let mut toks = Vec::with_capacity(text.len() / 6);
-    let mut it = text.char_indices().peekable();
+    let mut i = 0;
     let mut sent = true;
     let mut line_first = 0usize;
     let mut line_lower = false;
@@ -49,7 +59,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
             }
         }
     };
-    while let Some(&(i, c)) = it.peek() {
+    while let Some((c, cl)) = char_at(text, i) {
         if c.is_alphanumeric() {
             let start = i;
             let mut end = i;
@@ -60,7 +70,8 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
             let mut cyr = false;
             let mut seg_len = 0usize;
             let mut first = true;
-            while let Some(&(j, d)) = it.peek() {
+            let mut j = i;
+            while let Some((d, dl)) = char_at(text, j) {
                 if d.is_alphanumeric() {
                     if first {
                         cap = d.is_uppercase();
@@ -76,20 +87,23 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
                     }
                     cyr |= crate::translit::is_cyrillic(d);
                     seg_len += 1;
-                    end = j + d.len_utf8();
-                    it.next();
+                    end = j + dl;
+                    j += dl;
                     continue;
                 }
                 // a joiner inside a word: hyphen, apostrophe, or a dot in "Vlast.kz" / "U.S"
-                let rest = &text[j + d.len_utf8()..];
-                let mut r = rest.chars();
-                let next = r.next();
-                let next2 = r.next();
+                if !matches!(d, '-' | '‑' | '\'' | '’' | '.') {
+                    break;
+                }
+                let after = j + dl;
+                let next_at = char_at(text, after);
+                let next = next_at.map(|(c, _)| c);
+                let next2 = next_at.and_then(|(_, l)| char_at(text, after + l)).map(|(c, _)| c);
                 let join = match d {
                     '-' | '‑' => next.is_some_and(char::is_alphanumeric),
                     '\'' | '’' => {
                         if matches!(next, Some('s' | 'S')) && !next2.is_some_and(char::is_alphanumeric) {
-                            poss = Some(j + d.len_utf8() + 1);
+                            poss = Some(after + 1);
                             false
                         } else {
                             next.is_some_and(char::is_alphabetic)
@@ -107,14 +121,10 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
                     break;
                 }
                 seg_len = 0;
-                it.next();
+                j += dl;
             }
-            if let Some(p) = poss {
-                // skip the apostrophe and the s
-                while it.peek().is_some_and(|&(j, _)| j < p) {
-                    it.next();
-                }
-            }
+            // after a possessive, skip the apostrophe and the s
+            i = poss.unwrap_or(j);
             toks.push(Tok {
                 s: start,
                 e: end,
@@ -127,7 +137,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
             });
             sent = false;
         } else {
-            it.next();
+            i += cl;
             match c {
                 '\n' | '\r' => {
                     finish_line(&mut toks, line_first, line_lower);
@@ -238,6 +248,10 @@ impl<'a> Rec<'a> {
             if slice.contains(['\n', '\r']) {
                 break;
             }
+            if !g.starts_form(slice) {
+                // no longer slice is a form either
+                break;
+            }
             if let Some(e) = g.exact(slice) {
                 best = Some((j, e));
             }
@@ -251,21 +265,21 @@ impl<'a> Rec<'a> {
         }
         if t.cyr || t.shout {
             let w = self.word(i);
-            let key = fold(w);
-            if let Some(e) = g.folded(&key) {
+            if let Some(e) = g.folded(keys::key(w)) {
                 return Some((i, e));
             }
             if t.cyr {
+                let key = fold(w);
                 // inflected Russian forms: Беларуси → Беларусь, Москве → Москва
                 for cut in 1..=2 {
                     if key.len() > cut + 3 {
                         // folded keys may keep non-ASCII letters: cut only at a char boundary
                         let Some(stem) = key.get(..key.len() - cut) else { continue };
-                        if let Some(e @ Entry::Known(..)) = g.folded(stem) {
+                        if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem])) {
                             return Some((i, e));
                         }
                         for v in ["a", "i", "ia"] {
-                            if let Some(e @ Entry::Known(..)) = g.folded(&format!("{stem}{v}")) {
+                            if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem, v])) {
                                 return Some((i, e));
                             }
                         }
@@ -617,18 +631,18 @@ impl<'a> Rec<'a> {
 
     /// A name recognised once lends its kind to its other occurrences in the document.
     fn propagate(&mut self) {
-        let mut known: HashMap<String, (Kind, Option<String>)> = HashMap::new();
+        let mut known: keys::KeyMap<(Kind, Option<String>)> = keys::KeyMap::default();
         for (m, d) in &self.out {
             if matches!(d.evidence, Evidence::Gazetteer) {
                 continue;
             }
-            known.entry(fold(&m.surface)).or_insert((m.kind, d.name.clone()));
+            known.entry(keys::key(&m.surface)).or_insert((m.kind, d.name.clone()));
             if m.kind == Kind::Person && !m.surface.contains(' ') {
                 continue;
             }
             if m.kind == Kind::Person {
                 if let Some(last) = m.surface.rsplit(' ').next() {
-                    known.entry(fold(last)).or_insert((Kind::Person, None));
+                    known.entry(keys::key(last)).or_insert((Kind::Person, None));
                 }
             }
         }
@@ -649,8 +663,7 @@ impl<'a> Rec<'a> {
                 if j > i && (!self.toks[j].cap || self.covered[j]) {
                     break;
                 }
-                let key = fold(&self.text[t.s..self.toks[j].e]);
-                if let Some(v) = known.get(&key) {
+                if let Some(v) = known.get(&keys::key(&self.text[t.s..self.toks[j].e])) {
                     hit = Some((j, v.clone()));
                 }
                 if !self.adjacent(j) {
