@@ -8,6 +8,11 @@
 //! error and the session goes on. Headers without a usable `Content-Length` are skipped up to
 //! the next header block.
 //!
+//! An `initialize` request whose client capabilities do not match the protocol types (clients
+//! send incomplete objects, e.g. semantic-token capabilities without `tokenTypes`) would be
+//! refused with -32602 and no session at all; the guard drops the capability entries that do not
+//! decode, logs them, and lets the session start with the rest.
+//!
 //! It also guarantees that `exit` ends the process: once an `exit` notification has passed
 //! through, a watchdog ends the process after a grace period even if some task is still waiting.
 
@@ -98,12 +103,25 @@ pub fn guarded_stdin() -> DuplexStream {
                     let _ = std::io::copy(&mut (&mut input).take((len - MAX_FRAME) as u64), &mut std::io::sink());
                 }
                 let out = match well_formed(&body).filter(|_| len <= MAX_FRAME) {
-                    Some(v) => {
-                        if v.get("method").and_then(Value::as_str) == Some("exit") {
+                    Some(mut v) => match v.get("method").and_then(Value::as_str) {
+                        Some("exit") => {
                             exit_watchdog();
+                            frame(&body)
                         }
-                        frame(&body)
-                    }
+                        Some("initialize") => {
+                            let dropped = lenient_initialize(&mut v);
+                            if dropped.is_empty() {
+                                frame(&body)
+                            } else {
+                                tracing::warn!(
+                                    "initialize: ignored client capabilities that do not match the protocol: {}",
+                                    dropped.join(", ")
+                                );
+                                frame(v.to_string().as_bytes())
+                            }
+                        }
+                        _ => frame(&body),
+                    },
                     None => {
                         tracing::warn!("protocol: malformed message ({len} bytes) answered with a parse error");
                         parse_error_frame()
@@ -124,6 +142,47 @@ pub fn guarded_stdin() -> DuplexStream {
         // end of input: dropping the writer ends the session
     });
     reader
+}
+
+/// Drop the client capability entries of an `initialize` request that do not decode; returns
+/// their paths. Everything else is left as the client sent it.
+fn lenient_initialize(msg: &mut Value) -> Vec<String> {
+    use tower_lsp_server::ls_types::{ClientCapabilities, InitializeParams};
+    let mut dropped = Vec::new();
+    let Some(params) = msg.get_mut("params") else { return dropped };
+    if serde_json::from_value::<InitializeParams>(params.clone()).is_ok() {
+        return dropped;
+    }
+    let Some(caps) = params.get_mut("capabilities").and_then(Value::as_object_mut) else { return dropped };
+    let groups: Vec<String> = caps.keys().cloned().collect();
+    for group in groups {
+        let decodes = |v: &Value| {
+            let mut one = serde_json::Map::new();
+            one.insert(group.clone(), v.clone());
+            serde_json::from_value::<ClientCapabilities>(Value::Object(one)).is_ok()
+        };
+        if decodes(&caps[&group]) {
+            continue;
+        }
+        match caps.get_mut(&group).and_then(Value::as_object_mut) {
+            Some(members) => {
+                let keys: Vec<String> = members.keys().cloned().collect();
+                for k in keys {
+                    let mut alone = serde_json::Map::new();
+                    alone.insert(k.clone(), members[&k].clone());
+                    if !decodes(&Value::Object(alone)) {
+                        members.remove(&k);
+                        dropped.push(format!("{group}.{k}"));
+                    }
+                }
+            }
+            None => {
+                caps.remove(&group);
+                dropped.push(group);
+            }
+        }
+    }
+    dropped
 }
 
 /// After `exit`, make sure the process ends even if a task is stuck.
@@ -150,6 +209,29 @@ mod tests {
         assert!(well_formed(br#"{"jsonrpc":"1.0","method":"x"}"#).is_none());
         assert!(well_formed(br#"{"jsonrpc":"2.0","id":{"a":1},"method":"x"}"#).is_none());
         assert!(well_formed(br#"{"jsonrpc":"2.0","id":1}"#).is_none());
+    }
+
+    #[test]
+    fn initialize_keeps_the_capabilities_that_decode() {
+        let mut v: Value = serde_json::from_str(
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":null,
+            "capabilities":{"textDocument":{"semanticTokens":{"requests":{}},"hover":{"contentFormat":["markdown"]}},
+            "general":{"positionEncodings":["utf-16"]},"window":7}}}"#,
+        )
+        .unwrap();
+        let dropped = lenient_initialize(&mut v);
+        assert_eq!(dropped, vec!["textDocument.semanticTokens".to_string(), "window".to_string()]);
+        let caps = &v["params"]["capabilities"];
+        assert_eq!(caps["textDocument"]["hover"]["contentFormat"][0], "markdown");
+        assert_eq!(caps["general"]["positionEncodings"][0], "utf-16");
+        let params = v["params"].clone();
+        assert!(serde_json::from_value::<tower_lsp_server::ls_types::InitializeParams>(params).is_ok());
+        // a valid request is left alone
+        let mut ok: Value = serde_json::from_str(
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"processId":null,"rootUri":null,"capabilities":{}}}"#,
+        )
+        .unwrap();
+        assert!(lenient_initialize(&mut ok).is_empty());
     }
 
     #[test]
