@@ -3,12 +3,14 @@
 //!
 //! Architecture invariants:
 //! - Only [`convert`] knows about protocol positions and encodings.
-//! - Only [`loader`] touches the filesystem for corpus content.
+//! - Only [`loader`] touches the filesystem for corpus content; only [`cache`] writes a file
+//!   (its own, under `.dossier/`).
 //! - Handlers in [`features`] compute from an immutable snapshot on a blocking thread; a panic
 //!   there answers that one request with an error.
 //! - stdout carries the protocol: nothing else may print to it.
 #![warn(clippy::print_stdout)]
 
+pub mod cache;
 pub mod convert;
 pub mod features;
 pub mod loader;

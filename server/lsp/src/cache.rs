@@ -1,0 +1,165 @@
+//! The on-disk index cache: what was computed from each corpus file, kept in `.dossier/` at the
+//! first corpus root so that a restart on an unchanged corpus skips that work.
+//!
+//! - Written only here, only inside `.dossier/`, atomically (a temporary file renamed over the
+//!   old one), with a `.gitignore` so the folder never lands in version control. The corpus scan
+//!   skips hidden folders, so the cache is never read as a document.
+//! - Per file, an entry is used only if the file's size, modification time and content hash all
+//!   match; the whole cache only if its magic, format version, the build of the executable that
+//!   wrote it and a checksum of its bytes match. Anything else — missing, stale, truncated,
+//!   corrupt, written by another build — is ignored silently and rebuilt after the next load.
+//! - The payload type is the caller's; it is encoded with bincode.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// The cache folder at a corpus root.
+pub const DIR: &str = ".dossier";
+const FILE: &str = "index.bin";
+const MAGIC: &[u8; 8] = b"DOSSIER\x02";
+
+/// How a file looked when its entry was computed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub size: u64,
+    pub mtime_ns: u64,
+    pub hash: u64,
+}
+
+impl Stamp {
+    /// The stamp of file bytes with the given metadata.
+    pub fn new(meta: &std::fs::Metadata, bytes: &[u8]) -> Stamp {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        Stamp { size: meta.len(), mtime_ns, hash: content_hash(bytes) }
+    }
+}
+
+/// A fast, stable content hash (the same on every run: no random keys).
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// Identity of the running executable: a cache written by another build is never read.
+fn build_id() -> String {
+    let exe = std::env::current_exe().ok().and_then(|p| std::fs::metadata(p).ok());
+    let stamp = exe.map(|m| {
+        let t = m.modified().ok().and_then(|t| t.duration_since(UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
+        format!("{}-{t}", m.len())
+    });
+    format!("{}-{}", env!("CARGO_PKG_VERSION"), stamp.unwrap_or_default())
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stored<T> {
+    build: String,
+    entries: Vec<(String, Stamp, T)>,
+}
+
+/// The path of the cache file under `root`.
+pub fn path(root: &Path) -> PathBuf {
+    root.join(DIR).join(FILE)
+}
+
+/// The entries of the cache under `root`, by document key; empty when there is no usable cache.
+pub fn load<T: DeserializeOwned>(root: &Path) -> HashMap<String, (Stamp, T)> {
+    let Ok(bytes) = std::fs::read(path(root)) else { return HashMap::new() };
+    match decode::<T>(&bytes) {
+        Some(entries) => entries.into_iter().map(|(k, s, t)| (k, (s, t))).collect(),
+        None => {
+            tracing::info!("index cache at {} is stale or damaged; it will be rebuilt", path(root).display());
+            HashMap::new()
+        }
+    }
+}
+
+fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<Vec<(String, Stamp, T)>> {
+    let body = bytes.strip_prefix(MAGIC)?;
+    let (body, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
+    if content_hash(body).to_le_bytes() != sum {
+        return None;
+    }
+    let stored: Stored<T> = bincode::deserialize(body).ok()?;
+    (stored.build == build_id()).then_some(stored.entries)
+}
+
+/// Write the cache under `root` (atomically). Entries are `(key, stamp, payload)`.
+pub fn store<T: Serialize>(root: &Path, entries: Vec<(String, Stamp, &T)>) -> std::io::Result<()> {
+    let dir = root.join(DIR);
+    std::fs::create_dir_all(&dir)?;
+    let ignore = dir.join(".gitignore");
+    if !ignore.exists() {
+        std::fs::write(&ignore, "# Dossier's index cache: safe to delete, rebuilt on the next start.\n*\n")?;
+    }
+    let body = bincode::serialize(&Stored { build: build_id(), entries })
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+    let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(MAGIC)?;
+        f.write_all(&body)?;
+        f.write_all(&content_hash(&body).to_le_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path(root))
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp(n: u64) -> Stamp {
+        Stamp { size: n, mtime_ns: n * 10, hash: n * 100 }
+    }
+
+    #[test]
+    fn round_trip_and_damage_is_ignored() {
+        let dir = std::env::temp_dir().join(format!("dossier-cache-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(load::<Vec<String>>(&dir).is_empty(), "no cache yet");
+        let a = vec!["Nazarbayev".to_string()];
+        let b = vec![];
+        store(&dir, vec![("/c/a.txt".into(), stamp(1), &a), ("/c/b.txt".into(), stamp(2), &b)]).unwrap();
+        let got = load::<Vec<String>>(&dir);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got["/c/a.txt"], (stamp(1), a.clone()));
+        assert!(std::fs::read_to_string(dir.join(DIR).join(".gitignore")).unwrap().contains('*'));
+        // every kind of damage: truncation, a flipped byte, garbage, another payload type
+        let good = std::fs::read(path(&dir)).unwrap();
+        for bad in [good[..good.len() / 2].to_vec(), flip(&good, good.len() / 2), b"garbage".to_vec(), vec![]] {
+            std::fs::write(path(&dir), &bad).unwrap();
+            assert!(load::<Vec<String>>(&dir).is_empty());
+        }
+        std::fs::write(path(&dir), &good).unwrap();
+        assert_eq!(load::<Vec<String>>(&dir).len(), 2);
+        let leftovers: Vec<_> = std::fs::read_dir(dir.join(DIR)).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(leftovers.len(), 2, "only the cache and its .gitignore: {leftovers:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    fn flip(v: &[u8], at: usize) -> Vec<u8> {
+        let mut v = v.to_vec();
+        v[at] ^= 0x40;
+        v
+    }
+
+    #[test]
+    fn hashes_are_stable() {
+        assert_eq!(content_hash(b"abc"), content_hash(b"abc"));
+        assert_ne!(content_hash(b"abc"), content_hash(b"abd"));
+    }
+}
