@@ -174,6 +174,39 @@ fn entity_recognition(c: &mut Criterion) {
     g.finish();
 }
 
+/// Articles in the corpus for the relink-after-edit figure (the 20,000-article corpus takes
+/// minutes to generate and analyse; build time per document does not grow with corpus size,
+/// so 20,000 articles cost about four times this).
+const RELINK_DOCS: usize = 5_000;
+
+fn entity_relink(c: &mut Criterion) {
+    let docs = gen::corpus(RELINK_DOCS, 1);
+    let corpus = build_corpus(&docs);
+    corpus.entities();
+    let mut g = c.benchmark_group("entities");
+    g.sample_size(10);
+    g.bench_function(format!("relink_after_one_edit_{}k", RELINK_DOCS / 1000), |b| {
+        // the first entity query after an edit: the edited document is recognised again, all
+        // others come from their cached analyses, and the index is linked anew
+        let mut k = 0;
+        b.iter_batched(
+            || {
+                k = (k + 1) % docs.len();
+                let mut c2 = corpus.clone();
+                let (n, t) = &docs[k];
+                c2.upsert(&format!("/corpus/{n}"), Arc::from(format!("{t} ").as_str()), vec![]);
+                c2
+            },
+            |c2| {
+                let n = c2.entities().all().count();
+                (c2, n)
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    g.finish();
+}
+
 fn build_corpus(docs: &[(String, String)]) -> Corpus {
     let mut corpus = Corpus::new(Config::default());
     for (n, t) in docs {
@@ -307,6 +340,6 @@ fn keystroke(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = decoding, text_model, transliteration, rule_checks, entity_recognition, corpus_build, queries, keystroke
+    targets = decoding, text_model, transliteration, rule_checks, entity_recognition, entity_relink, corpus_build, queries, keystroke
 }
 criterion_main!(benches);

@@ -9,19 +9,30 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::translit::fold;
+use crate::translit::{fold, transliterate};
 
 /// The hash of a folded name.
 pub type Key = u64;
 
-const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const PRIME: u64 = 0x0100_0000_01b3;
+const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+const MUL: u64 = 0x9e37_79b9_7f4a_7c15;
 
-fn extend(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+/// Hash `bytes` eight at a time (the length mixed in first, the last word zero-padded).
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    let mut h = SEED ^ (bytes.len() as u64).wrapping_mul(MUL);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(MUL).rotate_left(29);
     }
-    h
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(MUL).rotate_left(29);
+    }
+    finish(h)
 }
 
 /// Spread the FNV state over all 64 bits (MurmurHash3's finaliser).
@@ -118,23 +129,28 @@ fn replace(buf: &mut [u8; STACK], n: usize, pat: &[u8], with: u8) -> usize {
     w
 }
 
-/// Feed the folded form of `s` into the hash state `h`.
-fn extend_folded(h: u64, s: &str) -> u64 {
-    let mut buf = [0u8; STACK];
-    match fold_ascii(s.as_bytes(), &mut buf) {
-        Some(n) => extend(h, &buf[..n]),
-        None => extend(h, fold(s).as_bytes()),
-    }
-}
-
 /// The key of `fold(s)`.
 pub fn key(s: &str) -> Key {
-    finish(extend_folded(OFFSET, s))
+    let mut buf = [0u8; STACK];
+    if let Some(n) = fold_ascii(s.as_bytes(), &mut buf) {
+        return hash_bytes(&buf[..n]);
+    }
+    // Cyrillic: `fold` transliterates first; when that gives ASCII, the rest is `fold_ascii`
+    if crate::translit::has_cyrillic(s) {
+        let lat = transliterate(s);
+        if let Some(n) = fold_ascii(lat.as_bytes(), &mut buf) {
+            return hash_bytes(&buf[..n]);
+        }
+    }
+    hash_bytes(fold(s).as_bytes())
 }
 
 /// The key of an already folded string given in parts: `folded_key(&[&fold(s)]) == key(s)`.
 pub fn folded_key(parts: &[&str]) -> Key {
-    finish(parts.iter().fold(OFFSET, |h, p| extend(h, p.as_bytes())))
+    match parts {
+        [one] => hash_bytes(one.as_bytes()),
+        _ => hash_bytes(parts.concat().as_bytes()),
+    }
 }
 
 /// A person's full-name key: folded first and last word ("Kassym-Jomart Tokayev"), or `None`
@@ -143,7 +159,12 @@ pub fn person_key(s: &str) -> Option<Key> {
     let mut w = s.split_whitespace();
     let first = w.next()?;
     let last = w.next_back()?;
-    Some(finish(extend_folded(extend(extend_folded(OFFSET, first), b"|"), last)))
+    Some(pair_key(key(first), key(last)))
+}
+
+/// The full-name key from the keys of the first and the last word.
+pub fn pair_key(first: Key, last: Key) -> Key {
+    finish(first.wrapping_mul(MUL) ^ last.rotate_left(32))
 }
 
 /// The key of the last word (the surname of a full name).
@@ -161,7 +182,7 @@ impl Hasher for KeyHasher {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        self.0 = finish(extend(self.0 ^ OFFSET, bytes));
+        self.0 = hash_bytes(bytes) ^ self.0.wrapping_mul(MUL);
     }
 
     fn write_u64(&mut self, k: u64) {
@@ -211,6 +232,12 @@ mod tests {
             "O'Neil",
             "Nazarbayeva",
             "1990s",
+            "Токаев",
+            "Қасым-Жомарт",
+            "ЕЛЬЦИН",
+            "РЅРѕРІРѕСЃС‚Рё",
+            "Kül-Tegin",
+            "O’Neil",
             "",
             "-",
         ]
@@ -218,7 +245,7 @@ mod tests {
         .map(|s| s.to_string())
         .collect();
         for (_, t) in crate::gen::corpus(40, 3) {
-            words.extend(t.split(|c: char| c.is_whitespace()).filter(|w| w.is_ascii()).map(str::to_string));
+            words.extend(t.split(|c: char| c.is_whitespace()).map(str::to_string));
         }
         for w in &words {
             let mut buf = [0u8; STACK];

@@ -12,6 +12,7 @@
 //! Architecture invariant: every range is a slice of the input taken at `char_indices`
 //! boundaries, and nothing here panics on any input.
 
+use std::cell::Cell;
 use std::ops::Range;
 
 use super::gazetteer::{self, after_cue, before_cue, gazetteer, head, Entry, StopClass};
@@ -206,11 +207,16 @@ fn is_quote_gap(g: &str) -> bool {
         && g.chars().all(|c| matches!(c, ' ' | '\u{a0}' | '"' | '“' | '”' | '«' | '»' | '„' | '\''))
 }
 
+/// The longest gazetteer form starting at a token: its last token and entry.
+type GazHit = Option<(usize, Entry)>;
+
 struct Rec<'a> {
     text: &'a str,
     toks: Vec<Tok>,
     covered: Vec<bool>,
     out: Vec<(Mention, MentionDetail)>,
+    /// Memo of [`Rec::gaz_at`] per token.
+    gaz: Vec<Cell<Option<GazHit>>>,
 }
 
 impl<'a> Rec<'a> {
@@ -238,7 +244,19 @@ impl<'a> Rec<'a> {
     }
 
     /// Gazetteer lookup of the longest form starting at token `i`: (last token, entry).
+    /// Asked several times for one token, computed once.
     fn gaz_at(&self, i: usize) -> Option<(usize, Entry)> {
+        if let Some(hit) = self.gaz.get(i).and_then(Cell::get) {
+            return hit;
+        }
+        let hit = self.gaz_lookup(i);
+        if let Some(c) = self.gaz.get(i) {
+            c.set(Some(hit));
+        }
+        hit
+    }
+
+    fn gaz_lookup(&self, i: usize) -> Option<(usize, Entry)> {
         let g = gazetteer();
         let t = self.toks[i];
         let mut best = None;
@@ -882,7 +900,7 @@ pub enum Evidence {
 pub fn analyze(text: &str) -> DocEntities {
     let toks = tokenize(text);
     let n = toks.len();
-    let mut r = Rec { text, toks, covered: vec![false; n], out: Vec::new() };
+    let mut r = Rec { text, toks, covered: vec![false; n], out: Vec::new(), gaz: vec![Cell::new(None); n] };
     r.run();
     r.propagate();
     r.out.sort_by_key(|(m, _)| (m.range.start, m.range.end));
@@ -893,12 +911,17 @@ pub fn analyze(text: &str) -> DocEntities {
         .zip(&details)
         .map(|(m, d)| {
             let surface = keys::key(&m.surface);
-            MentionKeys {
-                surface,
-                label: d.name.as_deref().map_or(surface, keys::key),
-                person: keys::person_key(&m.surface),
-                surname: keys::surname_key(&m.surface),
-            }
+            let label = d.name.as_deref().map_or(surface, keys::key);
+            // linking compares full-name and surname keys of persons only
+            let mut words = m.surface.split_whitespace();
+            let (person, surname) = match (words.next(), words.next_back()) {
+                (Some(first), Some(last)) if m.kind == Kind::Person => {
+                    let surname = keys::key(last);
+                    (Some(keys::pair_key(keys::key(first), surname)), surname)
+                }
+                _ => (None, surface),
+            };
+            MentionKeys { surface, label, person, surname }
         })
         .collect();
     let loose = loose_words(text, &r.toks, &mentions);
