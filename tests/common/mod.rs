@@ -248,3 +248,143 @@ pub fn seeds() -> PathBuf {
 pub fn codes(diags: &[Value]) -> Vec<String> {
     diags.iter().map(|d| d["code"].as_str().unwrap_or_default().to_string()).collect()
 }
+
+/// Capabilities of a client that pulls diagnostics (no pushes for open documents).
+pub fn pull_caps() -> Value {
+    let mut c = Client::caps();
+    c["textDocument"]["diagnostic"] = json!({"dynamicRegistration": false});
+    c["workspace"]["diagnostics"] = json!({"refreshSupport": false});
+    c
+}
+
+impl Client {
+    /// The server's process id (for /proc and tracing tools).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Is the server process still running?
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Pull the diagnostics of one document (`textDocument/diagnostic`).
+    pub fn pull(&mut self, uri: &str) -> Vec<Value> {
+        let r = self.request("textDocument/diagnostic", json!({"textDocument": {"uri": uri}})).expect("diagnostic");
+        r["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The server's current text of a document (debug builds only).
+    pub fn text(&mut self, uri: &str) -> Value {
+        self.request("dossier/debug/text", json!({"uri": uri})).expect("debug text")
+    }
+
+    /// Every `window/logMessage` and `window/showMessage` text seen so far.
+    pub fn messages(&self) -> Vec<String> {
+        self.seen
+            .iter()
+            .filter(|m| m["method"] == "window/logMessage" || m["method"] == "window/showMessage")
+            .filter_map(|m| m["params"]["message"].as_str().map(str::to_string))
+            .collect()
+    }
+}
+
+impl Client {
+    /// Send a request without waiting; returns its id (for [`Client::take_response`]).
+    pub fn send_request(&mut self, method: &str, params: Value) -> i64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        id
+    }
+
+    /// The answer to a request sent with [`Client::send_request`], in any order: answers that
+    /// arrive while waiting for another id are kept for later.
+    pub fn take_response(&mut self, id: i64) -> Result<Value, Value> {
+        let is_answer = |m: &Value, id: i64| m.get("method").is_none() && m["id"] == json!(id);
+        let m = match self.seen.iter().position(|m| is_answer(m, id)) {
+            Some(i) => self.seen.remove(i),
+            None => self.wait_for(&format!("answer to request {id}"), |m| is_answer(m, id)),
+        };
+        match m.get("error") {
+            Some(e) => Err(e.clone()),
+            None => Ok(m.get("result").cloned().unwrap_or(Value::Null)),
+        }
+    }
+}
+
+impl Client {
+    /// Like [`Client::start`], with the server started by `cmd` (for example under a tracer).
+    pub fn start_command(
+        mut cmd: Command,
+        root: &Path,
+        capabilities: Value,
+        options: Option<Value>,
+    ) -> (Client, Value) {
+        let mut child =
+            cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("start server");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            while let Some(msg) = read_message(&mut r) {
+                if tx.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut c = Client { child, stdin, rx, next_id: 0, seen: Vec::new() };
+        let mut params = json!({
+            "processId": null,
+            "rootUri": uri(root),
+            "workspaceFolders": [{"uri": uri(root), "name": "corpus"}],
+            "capabilities": capabilities,
+        });
+        if let Some(o) = options {
+            params["initializationOptions"] = o;
+        }
+        let init = c.request("initialize", params).expect("initialize");
+        c.notify("initialized", json!({}));
+        (c, init)
+    }
+}
+
+impl Client {
+    /// Like [`Client::wait_for`] with its own time limit, for work that takes long in a debug
+    /// build on a busy machine.
+    pub fn wait_for_within(&mut self, what: &str, limit: Duration, mut pred: impl FnMut(&Value) -> bool) -> Value {
+        if let Some(i) = self.seen.iter().position(&mut pred) {
+            return self.seen.remove(i);
+        }
+        let deadline = Instant::now() + limit;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(m) if pred(&m) => return m,
+                Ok(m) => self.handle(m),
+                Err(_) => panic!("timed out after {limit:?} waiting for {what}"),
+            }
+        }
+    }
+
+    /// Like [`Client::wait_indexed`] with its own time limit.
+    pub fn wait_indexed_within(&mut self, limit: Duration) -> String {
+        let m = self.wait_for_within("indexing end", limit, |m| {
+            m["method"] == "$/progress" && m["params"]["value"]["kind"] == "end"
+        });
+        m["params"]["value"]["message"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Like [`Client::request`] with its own time limit.
+    pub fn request_within(&mut self, method: &str, params: Value, limit: Duration) -> Result<Value, Value> {
+        let id = self.send_request(method, params);
+        let m = self.wait_for_within(&format!("answer to {method}"), limit, |m| {
+            m.get("method").is_none() && m["id"] == json!(id)
+        });
+        match m.get("error") {
+            Some(e) => Err(e.clone()),
+            None => Ok(m.get("result").cloned().unwrap_or(Value::Null)),
+        }
+    }
+}

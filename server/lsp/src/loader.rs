@@ -135,6 +135,16 @@ pub fn read_file(path: &Path, max_size: u64) -> ReadOutcome {
     }
 }
 
+/// Does `path` really lie under one of `roots` once symbolic links are resolved? The walk never
+/// follows links; a file announced by the editor (a watched-file event, a closed buffer) is read
+/// only when this holds, so a link inside a workspace cannot bring in a file from outside it.
+/// A path that cannot be resolved (it does not exist) counts as inside: reading it then fails
+/// with its own message.
+pub fn really_within(roots: &[PathBuf], path: &Path) -> bool {
+    let Ok(real) = std::fs::canonicalize(path) else { return true };
+    roots.iter().any(|r| std::fs::canonicalize(r).is_ok_and(|r| real.starts_with(r)))
+}
+
 /// All corpus file paths under `roots`, sorted.
 pub fn discover(roots: &[PathBuf], config: &Config) -> Vec<PathBuf> {
     let filter = Filter::new(config);

@@ -422,7 +422,13 @@ impl Backend {
             return None;
         }
         let max = st.config().max_file_size;
+        let roots = st.roots.clone();
         drop(st);
+        if !loader::really_within(&roots, path) {
+            info!("skipped {}: a symbolic link to a file outside the workspace (not followed)", path.display());
+            self.st().edit_corpus(|c| c.remove(&key));
+            return None;
+        }
         let outcome = loader::read_file(path, max);
         let mut st = self.st();
         if st.open.contains_key(&key) {
@@ -664,8 +670,10 @@ impl LanguageServer for Backend {
             let filter = loader::Filter::new(st.config());
             (filter.matches(&st.roots, &path), st.pushed.contains(&key))
         };
-        // Back to the disk's text, or out of the corpus when it does not belong there.
-        let id = if in_corpus && path.exists() {
+        // Back to the disk's text, or out of the corpus when it does not belong there (or was
+        // deleted while open).
+        let on_disk = in_corpus && path.exists();
+        let id = if on_disk {
             self.on_file_event(&path, lsp::FileChangeType::CHANGED)
         } else {
             self.st().edit_corpus(|c| c.remove(&key));
@@ -673,7 +681,7 @@ impl LanguageServer for Backend {
         };
         match id {
             Some(id) => self.diagnostics_changed(vec![id]),
-            None if was_pushed && !in_corpus => {
+            None if was_pushed && !on_disk => {
                 self.st().pushed.remove(&key);
                 self.client.publish_diagnostics(p.text_document.uri, vec![], None).await;
             }
