@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it:
 #   formatting and lints, Rust unit + end-to-end tests (the real binary over stdio),
-#   a release build, then every editor-client test (Neovim 0.7/0.11, Emacs+Eglot,
+#   a release build, a bounded fuzzing run of the engine (scripts/fuzz.sh), then every
+#   editor-client test (Neovim 0.7/0.11, Emacs+Eglot,
 #   vscode-jsonrpc, real VS Code through code-server + Chromium).
 # Locally a missing editor client is a SKIP with a reason; with CI=true it is a failure.
 set -euo pipefail
@@ -20,6 +21,9 @@ cargo test --workspace
 
 step "cargo build --release"
 cargo build --release
+
+step "fuzzing, bounded (scripts/fuzz.sh ${FUZZ_SECONDS:-20} per target)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
 
 step "editor clients"
 editors/tests/run-all.sh

@@ -1,0 +1,109 @@
+//! The checks every fuzz target runs, shared with the regression test of the engine
+//! (`server/engine/tests/fuzz_regressions.rs` includes this file), so that a saved input is
+//! replayed through exactly the same code on stable Rust.
+//!
+//! Each check panics when an invariant breaks: output ranges inside the text and on character
+//! boundaries, position conversions that clamp and round-trip.
+
+#![allow(dead_code)]
+
+use dossier_engine::config::Config;
+use dossier_engine::decode::{decode, Decoded};
+use dossier_engine::text::{byte_to_col, col_to_byte, LineIndex, Pos, PosEncoding};
+use dossier_engine::DocId;
+
+/// Bytes → text: never panics; text results carry a notice unless they are plain UTF-8.
+pub fn check_decode(data: &[u8]) {
+    let d = decode(data);
+    let notice = d.notice();
+    match &d {
+        Decoded::Text { encoding, replaced, text, .. } => {
+            assert_eq!(notice.is_none(), *encoding == "UTF-8" && *replaced == 0, "{d:?}");
+            if std::str::from_utf8(data).is_ok() && !data.starts_with(b"\xEF\xBB\xBF") && *encoding == "UTF-8" {
+                assert_eq!(text.as_bytes(), data, "valid UTF-8 is kept as is");
+            }
+        }
+        Decoded::Binary { reason } => assert!(!reason.is_empty()),
+    }
+}
+
+/// The text of a fuzz input: its UTF-8 reading, damage replaced.
+pub fn text_of(data: &[u8]) -> String {
+    String::from_utf8_lossy(data).into_owned()
+}
+
+/// Line index and position conversion: every offset maps to a position and back; every
+/// position, however far out of range, maps to an offset on a character boundary.
+pub fn check_text(data: &[u8]) {
+    // The first four bytes choose a probe position; the rest is the text.
+    let (probe, rest) = data.split_at(data.len().min(4));
+    // Every offset is checked, and a conversion walks its line: keep the text short.
+    let text = text_of(&rest[..rest.len().min(512)]);
+    let lines = LineIndex::new(&text);
+    assert_eq!(lines.len(), text.len());
+    let mut probe_pos = Pos::new(0, 0);
+    if let [a, b, c, d] = *probe {
+        probe_pos = Pos::new(u32::from(a) | (u32::from(b) << 8), u32::from(c) | (u32::from(d) << 8));
+    }
+    for enc in [PosEncoding::Utf8, PosEncoding::Utf16] {
+        let o = lines.offset(&text, probe_pos, enc);
+        assert!(o <= text.len() && text.is_char_boundary(o), "offset {o} of {probe_pos:?}");
+        let mut last = Pos::new(0, 0);
+        for (off, _) in text.char_indices().chain([(text.len(), ' ')]) {
+            let p = lines.pos(&text, off, enc);
+            assert!(p >= last, "positions grow with offsets: {last:?} then {p:?} at {off}");
+            last = p;
+            let inside_crlf = off > 0 && text.as_bytes()[off - 1] == b'\r' && text.as_bytes().get(off) == Some(&b'\n');
+            if !inside_crlf {
+                assert_eq!(lines.offset(&text, p, enc), off, "round trip of {off} via {p:?} ({enc:?})");
+            }
+        }
+        assert_eq!(lines.line_count() as u32, last.line + 1);
+        // Columns inside a line clamp to its end and snap to character starts.
+        for line in 0..lines.line_count().min(64) {
+            let r = lines.line_range(&text, line);
+            let s = &text[r];
+            for col in 0..(s.len() as u32 + 3).min(256) {
+                let b = col_to_byte(s, col, enc);
+                assert!(b <= s.len() && s.is_char_boundary(b));
+                assert!(byte_to_col(s, b, enc) <= col);
+            }
+        }
+    }
+}
+
+/// Entity recognition: mentions inside the text, on character boundaries, sorted.
+pub fn check_entities(data: &[u8]) {
+    let text = text_of(data);
+    let found = dossier_engine::entities::analyze(&text);
+    let mut last = 0;
+    for m in &found.mentions {
+        assert!(m.range.start <= m.range.end && m.range.end <= text.len(), "{m:?}");
+        assert!(text.is_char_boundary(m.range.start) && text.is_char_boundary(m.range.end), "{m:?}");
+        assert!(m.range.start >= last, "mentions sorted: {m:?}");
+        last = m.range.start;
+    }
+}
+
+/// Every rule, with every rule switched on: findings and their fixes inside the text, on
+/// character boundaries.
+pub fn check_rules(data: &[u8]) {
+    let text = text_of(data);
+    let lines = LineIndex::new(&text);
+    let mut config = Config::default();
+    for code in dossier_engine::rules::all_codes() {
+        config.rules.insert(code.to_string(), dossier_engine::config::Level::parse("hint").expect("a level"));
+    }
+    let cx = dossier_engine::rules::DocCtx { doc: DocId(0), text: &text, lines: &lines, config: &config };
+    let ok = |r: &std::ops::Range<usize>| {
+        r.start <= r.end && r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
+    };
+    for d in dossier_engine::rules::check_document(&cx) {
+        assert!(ok(&d.range), "{}: range {:?} in a text of {} bytes", d.code, d.range, text.len());
+        for f in &d.fixes {
+            for e in &f.edits {
+                assert!(ok(&e.range), "{}: fix range {:?}", d.code, e.range);
+            }
+        }
+    }
+}
