@@ -20,11 +20,12 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
+use crate::blocks::{self, Block, BlockKey};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::entities::{self, DocEntities, DocInput, EntityIndex, Registry, RegistryError};
 use crate::rules::repeated_line::{self, LineCensus};
-use crate::rules::{self, DocCtx};
+use crate::rules::{self, DocCtx, Scope};
 use crate::text::LineIndex;
 use crate::DocId;
 
@@ -47,6 +48,11 @@ pub struct DocEntry {
     pub notices: Arc<[String]>,
     /// Normalised line keys, for the corpus-level line census.
     line_keys: Arc<[(u64, Range<usize>)]>,
+    /// The text's blocks and, per block, its slice of `line_keys` (reused by the next revision).
+    blocks: Arc<Blocks>,
+    /// The block-scoped findings of the previous revision of this text, reused block by block.
+    previous: Option<Arc<BlockFindings>>,
+    block_findings: OnceLock<Arc<BlockFindings>>,
     /// What is computed from this text alone, each part on first use: `dossier check` never
     /// recognises entities, and a hover never runs the rules.
     lines: OnceLock<Arc<LineIndex>>,
@@ -61,12 +67,67 @@ pub struct NewDoc {
     text: Arc<str>,
     notices: Arc<[String]>,
     line_keys: Arc<[(u64, Range<usize>)]>,
+    blocks: Arc<Blocks>,
+}
+
+/// Normalised line keys of a text and the trimmed range of each keyed line.
+type LineKeys = Arc<[(u64, Range<usize>)]>;
+
+/// A text's blocks, and where each block's line keys are in the document's key list.
+#[derive(Debug, Default)]
+struct Blocks {
+    blocks: Vec<Block>,
+    keys: Vec<Range<u32>>,
+}
+
+/// Findings of the block-scoped rules, per block, relative to the block's start.
+#[derive(Debug)]
+struct BlockFindings {
+    blocks: Arc<Blocks>,
+    findings: Vec<Arc<[Diagnostic]>>,
 }
 
 impl NewDoc {
     pub fn new(name: &str, text: Arc<str>, notices: Vec<String>) -> NewDoc {
-        let line_keys = repeated_line::line_keys(&text).into();
-        NewDoc { name: name.into(), text, notices: notices.into(), line_keys }
+        NewDoc::after(name, text, notices, None)
+    }
+
+    /// A new text of a document whose previous entry was `old`: the line keys of unchanged
+    /// blocks are reused.
+    fn after(name: &str, text: Arc<str>, notices: Vec<String>, old: Option<&DocEntry>) -> NewDoc {
+        let blocks = blocks::blocks(&text);
+        let reuse: HashMap<BlockKey, (usize, Range<u32>)> = old
+            .map(|o| {
+                o.blocks.blocks.iter().zip(&o.blocks.keys).map(|(b, k)| (b.key, (b.range.start, k.clone()))).collect()
+            })
+            .unwrap_or_default();
+        let mut line_keys: Vec<(u64, Range<usize>)> = Vec::new();
+        let mut ranges = Vec::with_capacity(blocks.len());
+        for b in &blocks {
+            let first = line_keys.len() as u32;
+            match (old, reuse.get(&b.key)) {
+                (Some(o), Some((old_start, k))) => {
+                    let from = &o.line_keys[k.start as usize..k.end as usize];
+                    line_keys
+                        .extend(from.iter().map(|(h, r)| {
+                            (*h, r.start - old_start + b.range.start..r.end - old_start + b.range.start)
+                        }));
+                }
+                _ => {
+                    let keys = repeated_line::line_keys(&text[b.range.clone()]);
+                    line_keys
+                        .extend(keys.into_iter().map(|(h, r)| (h, r.start + b.range.start..r.end + b.range.start)));
+                }
+            }
+            ranges.push(first..line_keys.len() as u32);
+        }
+        NewDoc {
+            name: name.into(),
+            text,
+            notices: notices.into(),
+            line_keys: line_keys.into(),
+            blocks: Arc::new(Blocks { blocks, keys: ranges }),
+        }
     }
 
     pub fn name(&self) -> &str {
@@ -85,7 +146,7 @@ impl DocEntry {
         text: Arc<str>,
         revision: u64,
         notices: Arc<[String]>,
-        line_keys: Arc<[(u64, Range<usize>)]>,
+        (line_keys, blocks): (LineKeys, Arc<Blocks>),
     ) -> DocEntry {
         DocEntry {
             id,
@@ -94,6 +155,9 @@ impl DocEntry {
             revision,
             notices,
             line_keys,
+            blocks,
+            previous: None,
+            block_findings: OnceLock::new(),
             lines: OnceLock::new(),
             rule_findings: OnceLock::new(),
             entities: OnceLock::new(),
@@ -102,7 +166,8 @@ impl DocEntry {
 
     /// The same text under another name/revision, with nothing analysed yet.
     fn renewed(&self, name: Arc<str>, revision: u64) -> DocEntry {
-        DocEntry::with_keys(self.id, name, self.text.clone(), revision, self.notices.clone(), self.line_keys.clone())
+        let keys = (self.line_keys.clone(), self.blocks.clone());
+        DocEntry::with_keys(self.id, name, self.text.clone(), revision, self.notices.clone(), keys)
     }
 
     /// The line index of the text.
@@ -118,6 +183,13 @@ impl DocEntry {
     /// The per-document rules' findings and the loader's notices, sorted by position.
     pub fn rule_findings(&self, config: &Config) -> &Arc<Vec<Diagnostic>> {
         self.rule_findings.get_or_init(|| Arc::new(check_entry(self, config)))
+    }
+
+    /// The block-scoped findings to reuse for the next revision of this text. A text that was
+    /// never edited has none, and its next revision is analysed block by block in full.
+    fn reusable_findings(&self) -> Option<Arc<BlockFindings>> {
+        let empty = || Arc::new(BlockFindings { blocks: Arc::default(), findings: Vec::new() });
+        Some(self.block_findings.get().or(self.previous.as_ref()).cloned().unwrap_or_else(empty))
     }
 }
 
@@ -190,13 +262,14 @@ impl Corpus {
 
     /// Insert or replace a document's text. Returns its id (stable across replacements).
     pub fn upsert(&mut self, name: &str, text: Arc<str>, notices: Vec<String>) -> DocId {
-        self.insert(NewDoc::new(name, text, notices))
+        let old = self.by_name(name).cloned();
+        self.insert(NewDoc::after(name, text, notices, old.as_deref()))
     }
 
     /// Insert or replace a document prepared beforehand (off any lock, in parallel for a bulk
     /// load). Returns its id (stable across replacements).
     pub fn insert(&mut self, doc: NewDoc) -> DocId {
-        let NewDoc { name, text, notices, line_keys } = doc;
+        let NewDoc { name, text, notices, line_keys, blocks } = doc;
         let name = &*name;
         self.touch();
         let id = match self.by_name.get(name) {
@@ -209,7 +282,8 @@ impl Corpus {
             }
         };
         let name: Arc<str> = self.by_name.get_key_value(name).map(|(k, _)| k.clone()).unwrap_or_else(|| name.into());
-        let entry = DocEntry::with_keys(id, name, text, self.next_revision, notices, line_keys);
+        let mut entry = DocEntry::with_keys(id, name, text, self.next_revision, notices, (line_keys, blocks));
+        entry.previous = self.docs[id.0 as usize].as_ref().and_then(|old| old.reusable_findings());
         {
             let mut census = self.census.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(old) = &self.docs[id.0 as usize] {
@@ -369,12 +443,25 @@ impl Corpus {
     }
 }
 
-/// Run the per-document rules on one document and add its loader notices (pure).
+/// Run the per-document rules on one document and add its loader notices (pure). Block-scoped
+/// rules run per block, reusing the previous revision's findings for unchanged blocks.
 fn check_entry(e: &DocEntry, config: &Config) -> Vec<Diagnostic> {
     let text: &str = &e.text;
     let lines = e.lines();
     let cx = DocCtx { doc: e.id, text, lines, config };
-    let mut diagnostics = rules::check_document(&cx);
+    let mut diagnostics = Vec::new();
+    if e.previous.is_none() {
+        // A first analysis (a corpus load, `dossier check`): the whole text at once is cheaper,
+        // and block findings are cached only once the document is edited.
+        rules::check_scope(&cx, None, &mut diagnostics);
+    } else {
+        rules::check_scope(&cx, Some(Scope::Document), &mut diagnostics);
+        let per_block = e.block_findings.get_or_init(|| Arc::new(check_blocks(e, config)));
+        for (b, found) in per_block.blocks.blocks.iter().zip(&per_block.findings) {
+            diagnostics.extend(found.iter().map(|d| d.shifted(e.id, b.range.start)));
+        }
+    }
+    rules::sort_findings(&mut diagnostics);
     if !e.notices.is_empty() {
         let first_line = lines.line_range(text, 0);
         for n in e.notices.iter() {
@@ -386,9 +473,99 @@ fn check_entry(e: &DocEntry, config: &Config) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// The block-scoped rules' findings of every block, relative to the block.
+fn check_blocks(e: &DocEntry, config: &Config) -> BlockFindings {
+    let mut known: HashMap<BlockKey, Arc<[Diagnostic]>> = HashMap::new();
+    if let Some(p) = &e.previous {
+        known.extend(p.blocks.blocks.iter().zip(&p.findings).map(|(b, f)| (b.key, f.clone())));
+    }
+    let findings = e
+        .blocks
+        .blocks
+        .iter()
+        .map(|b| {
+            known
+                .entry(b.key)
+                .or_insert_with(|| {
+                    let text = &e.text[b.range.clone()];
+                    let lines = LineIndex::new(text);
+                    let cx = DocCtx { doc: e.id, text, lines: &lines, config };
+                    let mut out = Vec::new();
+                    rules::check_scope(&cx, Some(Scope::Block), &mut out);
+                    out.into()
+                })
+                .clone()
+        })
+        .collect();
+    BlockFindings { blocks: e.blocks.clone(), findings }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Pieces inserted by the random edits: blank lines, chrome, Cyrillic, mojibake, homoglyphs.
+    const PIECES: &[&str] = &[
+        "x",
+        "\n",
+        "\n\n",
+        "\r\n",
+        " и ",
+        "Read also:\n",
+        "\nФото: Асель Тулегенова (слева)\n",
+        "Ð¢Ð¾ÐºÐ°ÐµÐ²",
+        "Tokаyev",
+        "года3",
+        "&nbsp;",
+        "Subscribe to our Telegram channel\n\n",
+    ];
+
+    fn edit(text: &str, at: usize, cut: usize, piece: &str) -> String {
+        let mut at = at % (text.len() + 1);
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + cut).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        format!("{}{piece}{}", &text[..at], &text[end..])
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        /// Incremental re-analysis after random edits equals the analysis of a fresh corpus.
+        #[test]
+        fn incremental_diagnostics_equal_a_fresh_check(
+            seed in 0u64..1000,
+            edits in proptest::collection::vec((0usize..1 << 20, 0usize..40, 0..PIECES.len(), 0usize..3), 1..12),
+        ) {
+            let mut texts: Vec<String> = (0..3).map(|i| crate::gen::article(seed + i, 3000 + 2000 * i as usize)).collect();
+            let mut c = Corpus::new(Config::default());
+            let ids: Vec<DocId> =
+                texts.iter().enumerate().map(|(i, t)| c.upsert(&format!("/c/{i}.txt"), t.as_str().into(), vec![])).collect();
+            for (at, cut, piece, doc) in edits {
+                texts[doc] = edit(&texts[doc], at, cut, PIECES[piece]);
+                c.upsert(&format!("/c/{doc}.txt"), texts[doc].as_str().into(), vec![]);
+                // analyse now and then, so that both chains (analysed or not) are exercised
+                if at % 2 == 0 {
+                    c.diagnostics(ids[doc]);
+                }
+            }
+            let mut fresh = Corpus::new(Config::default());
+            for (i, t) in texts.iter().enumerate() {
+                fresh.upsert(&format!("/c/{i}.txt"), t.as_str().into(), vec![]);
+            }
+            for (i, &id) in ids.iter().enumerate() {
+                prop_assert_eq!(&*c.get(id).unwrap().line_keys, &repeated_line::line_keys(&texts[i])[..]);
+                let lines = LineIndex::new(&texts[i]);
+                let cx = DocCtx { doc: id, text: &texts[i], lines: &lines, config: c.config() };
+                prop_assert_eq!(&*c.rule_findings(id).unwrap(), &rules::check_document(&cx));
+                prop_assert_eq!(c.diagnostics(id), fresh.diagnostics(fresh.id(&format!("/c/{i}.txt")).unwrap()));
+            }
+        }
+    }
 
     #[test]
     fn snapshots_are_independent_and_analysis_follows_text() {

@@ -56,6 +56,21 @@ impl Diagnostic {
         self.fixes.push(fix);
         self
     }
+
+    /// The same finding `by` bytes further into document `doc`: its range, and the ranges of its
+    /// edits and related locations in `doc`, move; places in other documents stay.
+    pub fn shifted(&self, doc: DocId, by: usize) -> Diagnostic {
+        let mut d = self.clone();
+        let shift = |r: &mut Range<usize>| *r = r.start + by..r.end + by;
+        shift(&mut d.range);
+        for e in d.fixes.iter_mut().flat_map(|f| f.edits.iter_mut()).filter(|e| e.doc == doc) {
+            shift(&mut e.range);
+        }
+        for r in d.related.iter_mut().filter(|r| r.doc == doc) {
+            shift(&mut r.range);
+        }
+        d
+    }
 }
 
 /// A related location, possibly in another document.

@@ -11,6 +11,7 @@
 //! - [`corpus`]: immutable, cheaply cloned snapshots of all documents and their analyses.
 #![warn(clippy::print_stdout)]
 
+pub mod blocks;
 pub mod config;
 pub mod corpus;
 pub mod decode;

@@ -6,7 +6,7 @@
 //! directly by one or two digits. Unit and model tokens ("km2", "m3", "CO2", "Su27", "MH17")
 //! are left alone: they are short or carry capitals. The fix removes the digits.
 
-use super::{on, trimmed, DocCtx, Rule};
+use super::{on, trimmed, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Fix, Severity};
 use crate::text::lines;
@@ -54,6 +54,9 @@ impl Rule for GluedFootnote {
     }
     fn default_level(&self) -> Level {
         on(Severity::Warning)
+    }
+    fn scope(&self) -> Scope {
+        Scope::Block // line by line
     }
     fn summary(&self) -> &'static str {
         "An image or footnote index glued to the last word of a line (\"года3\")."

@@ -13,7 +13,7 @@ use std::ops::Range;
 
 use unicode_security::MixedScript;
 
-use super::{on, DocCtx, Rule};
+use super::{on, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Fix, Severity};
 use crate::text::lines;
@@ -121,6 +121,9 @@ impl Rule for MixedScriptWord {
     }
     fn default_level(&self) -> Level {
         on(Severity::Warning)
+    }
+    fn scope(&self) -> Scope {
+        Scope::Block // line by line
     }
     fn summary(&self) -> &'static str {
         "A word mixing scripts, such as a Latin word with a Cyrillic homoglyph."

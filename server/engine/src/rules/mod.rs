@@ -51,8 +51,25 @@ pub trait Rule: Send + Sync {
     fn default_level(&self) -> Level;
     /// One sentence for `--help`-style listings and documentation.
     fn summary(&self) -> &'static str;
+    /// What this rule's findings depend on; see [`Scope`].
+    fn scope(&self) -> Scope {
+        Scope::Document
+    }
     /// Append this rule's findings for one document. Severity is set by the caller.
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>);
+}
+
+/// How much of a document a rule needs to see, which decides how its findings are cached.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The findings on any run of whole lines are exactly the rule's findings on that run
+    /// checked as a document of its own, shifted to its offset; no finding, fix or related
+    /// location reaches outside the run. Such a rule runs per [`crate::blocks`] block and its
+    /// findings are reused for unchanged blocks when the document is edited.
+    Block,
+    /// The rule needs the whole document (context across blank lines, positions, other
+    /// paragraphs); it runs on the whole text each time and must stay cheap.
+    Document,
 }
 
 /// Every per-document rule, in reporting order.
@@ -84,18 +101,34 @@ pub fn is_known_code(code: &str) -> bool {
 /// Run every enabled rule on one document; diagnostics come sorted by position.
 pub fn check_document(cx: &DocCtx<'_>) -> Vec<Diagnostic> {
     let mut all = Vec::new();
+    check_scope(cx, None, &mut all);
+    sort_findings(&mut all);
+    all
+}
+
+/// Run the enabled rules of one scope (all rules for `None`) on `cx`, in [`RULES`] order,
+/// appending their findings with the configured severity (unsorted).
+pub fn check_scope(cx: &DocCtx<'_>, scope: Option<Scope>, all: &mut Vec<Diagnostic>) {
     for rule in RULES {
+        if scope.is_some_and(|s| s != rule.scope()) {
+            continue;
+        }
         let Level::On(sev) = cx.config.level(rule.code(), rule.default_level()) else {
             continue;
         };
         let start = all.len();
-        rule.check(cx, &mut all);
+        rule.check(cx, all);
         for d in &mut all[start..] {
             d.severity = sev;
         }
     }
-    all.sort_by_key(|d| (d.range.start, d.range.end));
-    all
+}
+
+/// Sort findings by position; findings at the same position keep [`RULES`] order, and one rule's
+/// findings at the same position keep the order the rule gave them.
+pub fn sort_findings(all: &mut [Diagnostic]) {
+    let rank = |code: &str| RULES.iter().position(|r| r.code() == code).unwrap_or(RULES.len());
+    all.sort_by_cached_key(|d| (d.range.start, d.range.end, rank(d.code)));
 }
 
 /// Severity of a level, for rules that are on by default.

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use super::{on, DocCtx, Rule};
+use super::{on, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Edit, Fix, Severity};
 use crate::text::lines;
@@ -116,6 +116,9 @@ impl Rule for Mojibake {
     }
     fn default_level(&self) -> Level {
         on(Severity::Warning)
+    }
+    fn scope(&self) -> Scope {
+        Scope::Block // line by line
     }
     fn summary(&self) -> &'static str {
         "UTF-8 text decoded as a single-byte code page (\"Ð¢Ð¾ÐºÐ°ÐµÐ²\", \"â€™\")."

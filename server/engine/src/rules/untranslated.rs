@@ -8,7 +8,7 @@
 
 use std::ops::Range;
 
-use super::{delete_line, on, DocCtx, Rule};
+use super::{delete_line, on, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Fix, Severity};
 use crate::text::lines;
@@ -360,6 +360,9 @@ impl Rule for UntranslatedCaption {
     fn default_level(&self) -> Level {
         on(Severity::Warning)
     }
+    fn scope(&self) -> Scope {
+        Scope::Block // line by line
+    }
     fn summary(&self) -> &'static str {
         "A photo caption left in Cyrillic by the translation."
     }
@@ -396,6 +399,9 @@ impl Rule for UntranslatedText {
     }
     fn default_level(&self) -> Level {
         on(Severity::Warning)
+    }
+    fn scope(&self) -> Scope {
+        Scope::Block // line by line
     }
     fn summary(&self) -> &'static str {
         "Cyrillic words inside English text, or a whole paragraph left untranslated."
