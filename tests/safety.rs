@@ -221,6 +221,22 @@ fn a_session_writes_nothing_reads_only_the_workspace_and_registry_and_uses_no_ne
             | "truncate" | "symlink" | "symlinkat" | "link" | "linkat" | "chmod" | "fchmodat" | "chown"
             | "fchownat" | "utimensat" | "mknod" | "mknodat" => panic!("file system change: {line}"),
             "open" | "openat" | "openat2" => {
+                // Every file actually opened: the workspace, the registry, ignore files of the
+                // folders above the root (honoured like git does), or the system's own files
+                // (shared libraries, /proc and /sys for the number of CPUs).
+                if !line.contains("= -1") {
+                    let p = Path::new(quoted(line).unwrap_or_default());
+                    let system = ["/proc/", "/sys/", "/dev/", "/lib/", "/lib64/", "/usr/lib/", "/etc/ld.so.cache"]
+                        .iter()
+                        .any(|s| p.starts_with(s) || p.to_string_lossy().starts_with(s));
+                    let above_root_ignore = p.file_name().is_some_and(|n| n == ".gitignore" || n == ".ignore")
+                        && p.parent().is_some_and(|d| ws_real.starts_with(d) || ws.starts_with(d));
+                    let real = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+                    assert!(
+                        real.starts_with(&ws_real) || real == registry || system || above_root_ignore,
+                        "opened a file outside the workspace, the registry and the system: {line}"
+                    );
+                }
                 let writes = ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"].iter().any(|f| line.contains(f));
                 let path = quoted(line).unwrap_or_default();
                 assert!(!writes || path.starts_with("/dev/"), "file opened for writing: {line}");
