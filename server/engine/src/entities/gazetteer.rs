@@ -178,11 +178,12 @@ impl Gazetteer {
     }
 
     /// Is this word (or every part of a hyphenated word) a known given name?
-    pub fn is_given(&self, word: &str) -> bool {
+    /// `key` is the word's folded key ([`keys::key`]).
+    pub fn is_given_with_key(&self, word: &str, key: Key) -> bool {
         if word.chars().count() < 2 {
             return false;
         }
-        if self.given.contains(&keys::key(word)) {
+        if self.given.contains(&key) {
             return true;
         }
         word.contains('-') && word.split('-').all(|p| !p.is_empty() && self.given.contains(&keys::key(p)))

@@ -48,6 +48,7 @@ fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
 }
 
 pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
+    let bytes = text.as_bytes();
     let mut toks = Vec::with_capacity(text.len() / 6);
     let mut i = 0;
     let mut sent = true;
@@ -88,8 +89,24 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
                     }
                     cyr |= crate::translit::is_cyrillic(d);
                     seg_len += 1;
-                    end = j + dl;
                     j += dl;
+                    // the rest of a run of ASCII letters and digits, byte by byte
+                    while let Some(&b) = bytes.get(j) {
+                        if !b.is_ascii_alphanumeric() {
+                            break;
+                        }
+                        if b.is_ascii_alphabetic() {
+                            letters += 1;
+                            if b.is_ascii_uppercase() {
+                                upper += 1;
+                            } else {
+                                line_lower = true;
+                            }
+                        }
+                        seg_len += 1;
+                        j += 1;
+                    }
+                    end = j;
                     continue;
                 }
                 // a joiner inside a word: hyphen, apostrophe, or a dot in "Vlast.kz" / "U.S"
@@ -217,6 +234,10 @@ struct Rec<'a> {
     out: Vec<(Mention, MentionDetail)>,
     /// Memo of [`Rec::gaz_at`] per token.
     gaz: Vec<Cell<Option<GazHit>>>,
+    /// Memo of [`Rec::word_key`] per token.
+    wkey: Vec<Cell<Option<keys::Key>>>,
+    /// Memo of [`Rec::word_exact`] per token.
+    wexact: Vec<Cell<Option<Option<Entry>>>>,
 }
 
 impl<'a> Rec<'a> {
@@ -241,6 +262,31 @@ impl<'a> Rec<'a> {
     fn lower_word(&self, i: usize) -> Option<&'a str> {
         let t = self.toks.get(i)?;
         (!t.cap).then(|| &self.text[t.s..t.e])
+    }
+
+    /// The folded key of token `i`'s word, computed once.
+    fn word_key(&self, i: usize) -> keys::Key {
+        let Some(c) = self.wkey.get(i) else { return keys::key(self.word(i)) };
+        c.get().unwrap_or_else(|| {
+            let k = keys::key(self.word(i));
+            c.set(Some(k));
+            k
+        })
+    }
+
+    /// The gazetteer entry of token `i`'s word as written, computed once.
+    fn word_exact(&self, i: usize) -> Option<Entry> {
+        let Some(c) = self.wexact.get(i) else { return gazetteer().exact(self.word(i)) };
+        c.get().unwrap_or_else(|| {
+            let e = gazetteer().exact(self.word(i));
+            c.set(Some(e));
+            e
+        })
+    }
+
+    /// Is token `i`'s word a known given name?
+    fn given(&self, i: usize) -> bool {
+        gazetteer().is_given_with_key(self.word(i), self.word_key(i))
     }
 
     /// Gazetteer lookup of the longest form starting at token `i`: (last token, entry).
@@ -283,7 +329,7 @@ impl<'a> Rec<'a> {
         }
         if t.cyr || t.shout {
             let w = self.word(i);
-            if let Some(e) = g.folded(keys::key(w)) {
+            if let Some(e) = g.folded(self.word_key(i)) {
                 return Some((i, e));
             }
             if t.cyr {
@@ -331,7 +377,6 @@ impl<'a> Rec<'a> {
     /// "Risk Assessment Group", "Ministry of Internal Affairs", "Russian Armed Forces",
     /// "Organized Crime and Corruption Research Center": a run that ends in a head word.
     fn headed(&self, i: usize) -> Option<(usize, Kind)> {
-        let g = gazetteer();
         let mut last_head = None;
         let mut first_head = None;
         let mut j = i;
@@ -342,7 +387,7 @@ impl<'a> Rec<'a> {
                 break;
             }
             let w = self.word(j);
-            match g.exact(w) {
+            match self.word_exact(j) {
                 Some(Entry::Stop(StopClass::Title | StopClass::Other)) if head(w).is_none() => break,
                 Some(Entry::Known(Kind::Organization | Kind::Person, _)) => break,
                 _ => {}
@@ -392,8 +437,7 @@ impl<'a> Rec<'a> {
                 if !t.cap || t.caps {
                     break;
                 }
-                let w = self.word(k);
-                if matches!(g.exact(w), Some(Entry::Stop(_)) | Some(Entry::Known(Kind::Organization, _))) {
+                if matches!(self.word_exact(k), Some(Entry::Stop(_)) | Some(Entry::Known(Kind::Organization, _))) {
                     break;
                 }
                 last = Some(k);
@@ -443,7 +487,7 @@ impl<'a> Rec<'a> {
         }
         let w = self.word(i - 1);
         if p.cap {
-            matches!(gazetteer().exact(w), Some(Entry::Stop(StopClass::Title)))
+            matches!(self.word_exact(i - 1), Some(Entry::Stop(StopClass::Title)))
         } else {
             gazetteer::is_role_noun(w)
         }
@@ -466,7 +510,7 @@ impl<'a> Rec<'a> {
     fn the_before(&self, i: usize) -> bool {
         let mut k = i;
         // "the Soviet Politburo"
-        if k >= 1 && matches!(gazetteer().exact(self.word(k - 1)), Some(Entry::Stop(StopClass::Demonym))) {
+        if k >= 1 && matches!(self.word_exact(k - 1), Some(Entry::Stop(StopClass::Demonym))) {
             k -= 1;
         }
         k >= 1
@@ -570,7 +614,6 @@ impl<'a> Rec<'a> {
 
     /// Classify the plain run `i..=k`; returns the next token to look at.
     fn classify_run(&mut self, i: usize, k: usize) -> usize {
-        let g = gazetteer();
         let t = self.toks[i];
         let cue = self.person_cue_before(i);
         if k > i {
@@ -586,14 +629,14 @@ impl<'a> Rec<'a> {
                 self.push(i, k, ck, None, Evidence::Cue);
                 return k + 1;
             }
-            if head(first).is_some() || k - i >= 2 && !g.is_given(first) && !strong_surname(first) {
+            if head(first).is_some() || k - i >= 2 && !self.given(i) && !strong_surname(first) {
                 return i + 1;
             }
-            let person = g.is_given(first)
+            let person = self.given(i)
                 || strong_surname(last)
                 || (weak_surname(last) || cue) && k - i <= 2
-                || honorific(last) && g.is_given(first);
-            if person && !(t.sent && !g.is_given(first) && !cue && !strong_surname(last)) {
+                || honorific(last) && self.given(i);
+            if person && !(t.sent && !self.given(i) && !cue && !strong_surname(last)) {
                 self.push(i, k, Kind::Person, None, Evidence::Shape);
                 return k + 1;
             }
@@ -608,7 +651,7 @@ impl<'a> Rec<'a> {
         if w.split('-').skip(1).any(|p| p.chars().next().is_some_and(char::is_lowercase)) && !honorific(w) {
             return i + 1;
         }
-        if honorific(w) || strong_surname(w) && !g.is_given(w) {
+        if honorific(w) || strong_surname(w) && !self.given(i) {
             self.push(i, i, Kind::Person, None, Evidence::Shape);
             return i + 1;
         }
@@ -634,7 +677,7 @@ impl<'a> Rec<'a> {
             self.push(i, i, Kind::Organization, None, Evidence::Shape);
             return i + 1;
         }
-        if t.sent || t.cyr || t.shout || g.is_given(w) || w.contains('-') {
+        if t.sent || t.cyr || t.shout || self.given(i) || w.contains('-') {
             return i + 1;
         }
         if place_shaped(w) && self.prev_lower_in(i, &["in", "of", "from", "to", "near", "at"]) {
@@ -681,7 +724,8 @@ impl<'a> Rec<'a> {
                 if j > i && (!self.toks[j].cap || self.covered[j]) {
                     break;
                 }
-                if let Some(v) = known.get(&keys::key(&self.text[t.s..self.toks[j].e])) {
+                let key = if j == i { self.word_key(i) } else { keys::key(&self.text[t.s..self.toks[j].e]) };
+                if let Some(v) = known.get(&key) {
                     hit = Some((j, v.clone()));
                 }
                 if !self.adjacent(j) {
@@ -738,11 +782,10 @@ impl<'a> Rec<'a> {
     }
 
     fn role_before(&self, a: usize) -> Option<String> {
-        let g = gazetteer();
         // titles: "Prime Minister X"
         let mut k = a;
         while k > 0 && self.toks[k - 1].cap && self.clause_gap(k - 1) {
-            if matches!(g.exact(self.word(k - 1)), Some(Entry::Stop(StopClass::Title))) {
+            if matches!(self.word_exact(k - 1), Some(Entry::Stop(StopClass::Title))) {
                 k -= 1;
             } else {
                 break;
@@ -773,7 +816,7 @@ impl<'a> Rec<'a> {
         while start > 0 && self.clause_gap(start - 1) && start + 4 > role? {
             let w = self.word(start - 1);
             let t = self.toks[start - 1];
-            let demonym = t.cap && matches!(g.exact(w), Some(Entry::Stop(StopClass::Demonym)));
+            let demonym = t.cap && matches!(self.word_exact(start - 1), Some(Entry::Stop(StopClass::Demonym)));
             let sentence_adjective = t.cap && t.sent && adjective_like(&w.to_lowercase());
             if demonym || sentence_adjective || !t.cap && (gazetteer::is_role_noun(w) || adjective_like(w)) {
                 start -= 1;
@@ -900,7 +943,15 @@ pub enum Evidence {
 pub fn analyze(text: &str) -> DocEntities {
     let toks = tokenize(text);
     let n = toks.len();
-    let mut r = Rec { text, toks, covered: vec![false; n], out: Vec::new(), gaz: vec![Cell::new(None); n] };
+    let mut r = Rec {
+        text,
+        toks,
+        covered: vec![false; n],
+        out: Vec::new(),
+        gaz: vec![Cell::new(None); n],
+        wkey: vec![Cell::new(None); n],
+        wexact: vec![Cell::new(None); n],
+    };
     r.run();
     r.propagate();
     r.out.sort_by_key(|(m, _)| (m.range.start, m.range.end));
@@ -924,23 +975,29 @@ pub fn analyze(text: &str) -> DocEntities {
             MentionKeys { surface, label, person, surname }
         })
         .collect();
-    let loose = loose_words(text, &r.toks, &mentions);
+    let loose = loose_words(text, &r.toks, &r.wkey, &mentions);
     DocEntities { mentions, details, keys, loose }
 }
 
 /// Capitalised words of four or more bytes that no mention overlaps, with their folded keys.
-fn loose_words(text: &str, toks: &[Tok], mentions: &[Mention]) -> Vec<(u32, u32, keys::Key)> {
+fn loose_words(
+    text: &str,
+    toks: &[Tok],
+    memo: &[Cell<Option<keys::Key>>],
+    mentions: &[Mention],
+) -> Vec<(u32, u32, keys::Key)> {
     // mentions are sorted by (start, end)
     let mut out = Vec::new();
-    for t in toks {
+    for (i, t) in toks.iter().enumerate() {
         if !t.cap || t.e - t.s < 4 {
             continue;
         }
-        let i = mentions.partition_point(|m| m.range.end <= t.s);
-        if mentions.get(i).is_some_and(|m| m.range.start < t.e) {
+        let p = mentions.partition_point(|m| m.range.end <= t.s);
+        if mentions.get(p).is_some_and(|m| m.range.start < t.e) {
             continue;
         }
-        out.push((t.s as u32, t.e as u32, keys::key(&text[t.s..t.e])));
+        let key = memo.get(i).and_then(Cell::get).unwrap_or_else(|| keys::key(&text[t.s..t.e]));
+        out.push((t.s as u32, t.e as u32, key));
     }
     out
 }
