@@ -63,15 +63,11 @@ fn fold_ascii(s: &[u8], out: &mut [u8; STACK]) -> Option<usize> {
             n += 1;
         }
     }
-    // the replacements of `fold`, in its order, each one left-to-right pass (in place: the
-    // output never overtakes the input)
-    if has_h {
-        n = replace(out, n, b"dzh", b'j');
-        n = replace(out, n, b"zh", b'j');
-        n = replace(out, n, b"kh", b'h');
-    }
-    if has_s {
-        n = replace(out, n, b"ks", b'x');
+    // the replacements of `fold` (dzh→j, zh→j, kh→h, ks→x, one left-to-right pass each, in
+    // that order) in one pass: no pattern ends with the first letter of another and no
+    // replacement letter starts one, so no match moves or appears between the passes
+    if has_h || has_s {
+        n = replace_all(out, n);
     }
     let mut start = 0;
     if out[..n].starts_with(b"ye") {
@@ -112,19 +108,24 @@ fn fold_ascii(s: &[u8], out: &mut [u8; STACK]) -> Option<usize> {
     Some(k)
 }
 
-/// Replace every `pat` in `buf[..n]` by `with`, left to right; returns the new length.
-fn replace(buf: &mut [u8; STACK], n: usize, pat: &[u8], with: u8) -> usize {
+/// `fold`'s four replacements over `buf[..n]` in place (the output never overtakes the input);
+/// returns the new length.
+fn replace_all(buf: &mut [u8; STACK], n: usize) -> usize {
     let mut i = 0;
     let mut w = 0;
     while i < n {
-        if buf[i..n].starts_with(pat) {
-            buf[w] = with;
-            i += pat.len();
-        } else {
-            buf[w] = buf[i];
-            i += 1;
-        }
+        let c = buf[i];
+        let next = if i + 1 < n { buf[i + 1] } else { 0 };
+        let (out, used) = match (c, next) {
+            (b'd', b'z') if i + 2 < n && buf[i + 2] == b'h' => (b'j', 3),
+            (b'z', b'h') => (b'j', 2),
+            (b'k', b'h') => (b'h', 2),
+            (b'k', b's') => (b'x', 2),
+            _ => (c, 1),
+        };
+        buf[w] = out;
         w += 1;
+        i += used;
     }
     w
 }
@@ -238,6 +239,15 @@ mod tests {
             "РЅРѕРІРѕСЃС‚Рё",
             "Kül-Tegin",
             "O’Neil",
+            "zkh",
+            "kkhs",
+            "kzhs",
+            "dzhs",
+            "zdzhh",
+            "kdzh",
+            "ksh",
+            "Kskh",
+            "dzkh",
             "",
             "-",
         ]
@@ -253,6 +263,26 @@ mod tests {
                 assert_eq!(std::str::from_utf8(&buf[..n]).unwrap(), fold(w), "{w:?}");
             }
             assert_eq!(key(w), folded_key(&[&fold(w)]), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn ascii_fast_path_on_every_short_string_of_the_letters_that_fold() {
+        let letters = b"dzkhsyaei";
+        let mut words = vec![Vec::new()];
+        for _ in 0..5 {
+            let longer: Vec<Vec<u8>> = words
+                .iter()
+                .filter(|w| w.len() == words.last().map_or(0, Vec::len))
+                .flat_map(|w| letters.iter().map(move |&c| [w.as_slice(), &[c]].concat()))
+                .collect();
+            words.extend(longer);
+        }
+        for w in words {
+            let w = String::from_utf8(w).unwrap();
+            let mut buf = [0u8; STACK];
+            let n = fold_ascii(w.as_bytes(), &mut buf).unwrap();
+            assert_eq!(std::str::from_utf8(&buf[..n]).unwrap(), fold(&w), "{w:?}");
         }
     }
 
