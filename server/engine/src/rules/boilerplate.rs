@@ -20,7 +20,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use aho_corasick::AhoCorasick;
 use regex::RegexSet;
 
-use super::{delete_line, is_ignored, on, trimmed, DocCtx, Rule};
+use super::{delete_line, is_ignored, on, trimmed, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
 use crate::text::lines;
@@ -242,7 +242,13 @@ struct Compiled {
     line: RegexSet,
     phrase: RegexSet,
     keywords: AhoCorasick,
+    /// The line patterns of the list-header families alone: a line none of them matches is no
+    /// list header, which rejects most lines without running the whole set.
+    list_header: RegexSet,
 }
+
+/// Families whose lines head a list of headlines.
+const LIST_FAMILIES: &[&str] = &["news-list header", "\"read also\" block"];
 
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     let build = |ps: &[(&str, &str)]| {
@@ -253,7 +259,8 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         .ascii_case_insensitive(true)
         .build(PHRASE_KEYWORDS)
         .unwrap_or_else(|e| panic!("built-in boilerplate keywords: {e}"));
-    Compiled { line: build(LINE_PATTERNS), phrase: build(PHRASE_PATTERNS), keywords }
+    let list: Vec<(&str, &str)> = LINE_PATTERNS.iter().copied().filter(|(f, _)| LIST_FAMILIES.contains(f)).collect();
+    Compiled { line: build(LINE_PATTERNS), phrase: build(PHRASE_PATTERNS), keywords, list_header: build(&list) }
 });
 
 /// The user's extra patterns, compiled once per distinct list.
@@ -304,7 +311,8 @@ pub(crate) fn family(line: &str) -> Option<&'static str> {
 /// A header after which a site lists headlines ("Read also:", "Latest news").
 pub(crate) fn is_list_header(line: &str) -> bool {
     let s = strip_bullets(line);
-    matches!(family(s), Some("news-list header") | Some("\"read also\" block"))
+    COMPILED.list_header.is_match(s)
+        && matches!(family(s), Some("news-list header") | Some("\"read also\" block"))
         && (s.ends_with(':') || s.split_whitespace().count() <= 4)
 }
 
@@ -330,10 +338,18 @@ impl Rule for Boilerplate {
     fn summary(&self) -> &'static str {
         "Site chrome scraped with the article: subscribe/share bars, cookie and comment notices, \"Read also\", navigation, copyright."
     }
+    fn scope(&self) -> Scope {
+        Scope::Split
+    }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+        let start = out.len();
+        self.check_block(cx, out);
+        self.check_rest(cx, out);
+        out[start..].sort_by_key(|d| d.range.start);
+    }
+    /// Lines that are chrome by themselves: a pattern family or a configured pattern.
+    fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
         let user = user_patterns(&cx.config.boilerplate_patterns);
-        // Headline items still expected after a "Read also:" / "Latest news" header.
-        let mut list_left = 0;
         for (n, r) in lines(cx.text) {
             let t = trimmed(cx.text, r);
             let line = &cx.text[t.clone()];
@@ -341,32 +357,58 @@ impl Rule for Boilerplate {
                 continue;
             }
             let fam = match family(line) {
-                Some(f) => {
-                    list_left = if is_list_header(line) { MAX_LIST_ITEMS } else { 0 };
-                    f
-                }
+                Some(f) => f,
                 None if user.as_ref().is_some_and(|u| u.is_match(line)) => "configured pattern",
-                None if list_left > 0 && headline_like(line) => {
-                    list_left -= 1;
-                    "headline of a news list"
-                }
-                None => {
-                    list_left = 0;
-                    continue;
-                }
+                None => continue,
             };
-            if is_ignored(cx.config, line) {
+            self.report(cx, n, t, fam, out);
+        }
+    }
+    /// Headlines listed after a "Read also:" / "Latest news" header, which may be separated from
+    /// it by blank lines. Only headers and the lines after them are classified here.
+    fn check_rest(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+        let user = user_patterns(&cx.config.boilerplate_patterns);
+        // Headline items still expected after a header.
+        let mut list_left = 0;
+        for (n, r) in lines(cx.text) {
+            let t = trimmed(cx.text, r);
+            let line = &cx.text[t.clone()];
+            if line.is_empty() {
                 continue;
             }
-            out.push(
-                Diagnostic::new(
-                    self.code(),
-                    t,
-                    format!("site chrome ({fam}), not part of the article; delete it from the corpus"),
-                )
-                .with_fix(delete_line(cx, n, "Delete boilerplate line").safe()),
-            );
+            if list_left == 0 {
+                // Outside a list only a header matters (any other line leaves the count at 0).
+                if is_list_header(line) {
+                    list_left = MAX_LIST_ITEMS;
+                }
+                continue;
+            }
+            match family(line) {
+                Some(_) => list_left = if is_list_header(line) { MAX_LIST_ITEMS } else { 0 },
+                None if user.as_ref().is_some_and(|u| u.is_match(line)) => {}
+                None if headline_like(line) => {
+                    list_left -= 1;
+                    self.report(cx, n, t, "headline of a news list", out);
+                }
+                None => list_left = 0,
+            }
         }
+    }
+}
+
+impl Boilerplate {
+    fn report(&self, cx: &DocCtx<'_>, n: usize, t: std::ops::Range<usize>, fam: &str, out: &mut Vec<Diagnostic>) {
+        if is_ignored(cx.config, &cx.text[t.clone()]) {
+            return;
+        }
+        out.push(
+            Diagnostic::new(
+                self.code(),
+                t,
+                format!("site chrome ({fam}), not part of the article; delete it from the corpus"),
+            )
+            .with_fix(delete_line(cx, n, "Delete boilerplate line").safe()),
+        );
     }
 }
 

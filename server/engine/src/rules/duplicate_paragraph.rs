@@ -71,6 +71,11 @@ fn folded_words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }
 
+/// The first of [`folded_words`], without folding the rest.
+fn first_folded_word(s: &str) -> Option<String> {
+    s.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).map(str::to_lowercase)
+}
+
 /// The teaser text without its ellipsis, if the line is a teaser.
 fn teaser_body(s: &str) -> Option<&str> {
     let body = s.strip_suffix("...").or_else(|| s.strip_suffix('…'))?;
@@ -136,15 +141,30 @@ impl Rule for DuplicateParagraph {
                 teasers.push((n, t));
             }
         }
+        if teasers.is_empty() {
+            return;
+        }
+        // A teaser's original starts with the teaser's first word (both tests of `teaser_of`
+        // need it), so candidates are looked up by first word, in document order.
+        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, (_, r)) in all.iter().enumerate() {
+            let s = &cx.text[r.clone()];
+            if teaser_body(s).is_some() {
+                continue;
+            }
+            if let Some(w) = first_folded_word(s) {
+                by_first.entry(w).or_default().push(i);
+            }
+        }
         for (n, t) in teasers {
             let s = &cx.text[t.clone()];
             let Some(body) = teaser_body(s) else { continue };
             let tw = folded_words(body);
-            let original = all.iter().find(|(m, r)| {
-                *m != n
-                    && teaser_body(&cx.text[r.clone()]).is_none()
-                    && teaser_of(&tw, &folded_words(&cx.text[r.clone()]))
-            });
+            let candidates = tw.first().and_then(|w| by_first.get(w)).map_or(&[][..], Vec::as_slice);
+            let original = candidates
+                .iter()
+                .map(|&i| &all[i])
+                .find(|(m, r)| *m != n && teaser_of(&tw, &folded_words(&cx.text[r.clone()])));
             let Some((_, orig)) = original else { continue };
             if is_ignored(cx.config, s) {
                 continue;

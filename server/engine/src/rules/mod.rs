@@ -57,6 +57,23 @@ pub trait Rule: Send + Sync {
     }
     /// Append this rule's findings for one document. Severity is set by the caller.
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>);
+    /// For a [`Scope::Split`] rule: the findings that depend on the block alone.
+    fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+        self.check(cx, out)
+    }
+    /// For a [`Scope::Split`] rule: the findings that need the whole document.
+    fn check_rest(&self, _cx: &DocCtx<'_>, _out: &mut Vec<Diagnostic>) {}
+}
+
+/// Which part of the rules' work [`check_part`] runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Every rule on the whole document.
+    Whole,
+    /// The work that depends on one block alone; the context is the block as a document.
+    Block,
+    /// The work that needs the whole document.
+    Rest,
 }
 
 /// How much of a document a rule needs to see, which decides how its findings are cached.
@@ -70,6 +87,10 @@ pub enum Scope {
     /// The rule needs the whole document (context across blank lines, positions, other
     /// paragraphs); it runs on the whole text each time and must stay cheap.
     Document,
+    /// Most findings are block-local ([`Rule::check_block`], cached like [`Scope::Block`]); the
+    /// rest need the whole document ([`Rule::check_rest`], run each time, cheap). Together they
+    /// are exactly [`Rule::check`].
+    Split,
 }
 
 /// Every per-document rule, in reporting order.
@@ -101,23 +122,25 @@ pub fn is_known_code(code: &str) -> bool {
 /// Run every enabled rule on one document; diagnostics come sorted by position.
 pub fn check_document(cx: &DocCtx<'_>) -> Vec<Diagnostic> {
     let mut all = Vec::new();
-    check_scope(cx, None, &mut all);
+    check_part(cx, Part::Whole, &mut all);
     sort_findings(&mut all);
     all
 }
 
-/// Run the enabled rules of one scope (all rules for `None`) on `cx`, in [`RULES`] order,
-/// appending their findings with the configured severity (unsorted).
-pub fn check_scope(cx: &DocCtx<'_>, scope: Option<Scope>, all: &mut Vec<Diagnostic>) {
+/// Run one part of the enabled rules' work on `cx`, in [`RULES`] order, appending findings with
+/// the configured severity (unsorted).
+pub fn check_part(cx: &DocCtx<'_>, part: Part, all: &mut Vec<Diagnostic>) {
     for rule in RULES {
-        if scope.is_some_and(|s| s != rule.scope()) {
-            continue;
-        }
         let Level::On(sev) = cx.config.level(rule.code(), rule.default_level()) else {
             continue;
         };
         let start = all.len();
-        rule.check(cx, all);
+        match (part, rule.scope()) {
+            (Part::Whole, _) | (Part::Block, Scope::Block) | (Part::Rest, Scope::Document) => rule.check(cx, all),
+            (Part::Block, Scope::Split) => rule.check_block(cx, all),
+            (Part::Rest, Scope::Split) => rule.check_rest(cx, all),
+            (Part::Block, Scope::Document) | (Part::Rest, Scope::Block) => {}
+        }
         for d in &mut all[start..] {
             d.severity = sev;
         }

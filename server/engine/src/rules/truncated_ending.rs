@@ -6,10 +6,11 @@
 //! it when it is prose (several words, not a heading) that lacks a closing punctuation mark.
 //! A one-line document is not an article and is not judged.
 
+use std::ops::Range;
+
 use super::{boilerplate, on, trimmed, widget_residue, DocCtx, Rule};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
-use crate::text::lines;
 
 pub struct TruncatedEnding;
 
@@ -30,37 +31,47 @@ impl Rule for TruncatedEnding {
         "The document's text stops in the middle of a sentence."
     }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        let nonempty: Vec<_> = lines(cx.text).map(|(_, r)| trimmed(cx.text, r)).filter(|t| !t.is_empty()).collect();
-        if nonempty.len() < 2 {
+        // The non-empty lines from the end, read only as far back as the walk goes.
+        let mut rev = (0..cx.lines.line_count())
+            .rev()
+            .map(|n| trimmed(cx.text, cx.lines.line_range(cx.text, n)))
+            .filter(|t| !t.is_empty());
+        let mut tail: Vec<Range<usize>> = Vec::new();
+        // The `k`-th non-empty line counted from the end (0 is the last).
+        let mut at = |k: usize| -> Option<Range<usize>> {
+            while tail.len() <= k {
+                tail.push(rev.next()?);
+            }
+            Some(tail[k].clone())
+        };
+        if at(1).is_none() {
             return;
         }
         // Walk back from the end over chrome, widgets and headline lists.
-        let chrome = |t: &std::ops::Range<usize>| {
+        let chrome = |t: &Range<usize>| {
             let s = &cx.text[t.clone()];
             boilerplate::family(s).is_some() || widget_residue::is_widget_line(s)
         };
-        let mut i = nonempty.len();
+        let headline = |t: &Range<usize>| boilerplate::headline_like(&cx.text[t.clone()]);
+        let mut k = 0;
         let last = loop {
-            if i == 0 {
-                return;
-            }
-            i -= 1;
-            let t = &nonempty[i];
-            if chrome(t) {
+            let Some(t) = at(k) else { return };
+            if chrome(&t) {
+                k += 1;
                 continue;
             }
-            if boilerplate::headline_like(&cx.text[t.clone()]) {
+            if headline(&t) {
                 // the tail of a headline list when a list header precedes the run
-                let mut j = i;
-                while j > 0 && boilerplate::headline_like(&cx.text[nonempty[j - 1].clone()]) {
-                    j -= 1;
+                let mut m = k;
+                while at(m + 1).is_some_and(|p| headline(&p)) {
+                    m += 1;
                 }
-                if j > 0 && boilerplate::is_list_header(&cx.text[nonempty[j - 1].clone()]) {
-                    i = j - 1;
+                if at(m + 1).is_some_and(|h| boilerplate::is_list_header(&cx.text[h])) {
+                    k = m + 2;
                     continue;
                 }
             }
-            break t.clone();
+            break t;
         };
         let t = last;
         let s = &cx.text[t.clone()];
