@@ -11,6 +11,8 @@
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
+
 use crate::DocId;
 
 mod gazetteer;
@@ -24,7 +26,7 @@ pub use recognize::Evidence;
 pub use registry::{Registry, RegistryEntry, RegistryError};
 
 /// The kind of a named entity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Kind {
     Person,
     Organization,
@@ -47,7 +49,7 @@ impl Kind {
 }
 
 /// One recognised mention in one document (no corpus knowledge yet).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mention {
     /// Byte range of the name as written (a possessive ending excluded).
     pub range: Range<usize>,
@@ -56,21 +58,24 @@ pub struct Mention {
     pub surface: String,
 }
 
-/// What one document contributes to the entity index.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// What one document contributes to the entity index (serialisable, so that a cache can keep it
+/// for an unchanged text).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocEntities {
     pub mentions: Vec<Mention>,
     /// What else was learnt about each mention, parallel to `mentions`.
     pub details: Vec<MentionDetail>,
     /// Folded name keys of each mention, parallel to `mentions`: what linking compares.
+    #[serde(default)]
     pub(crate) keys: Vec<MentionKeys>,
     /// Capitalised words of four or more bytes outside every mention, with their folded key
     /// (start, end, key): where a surname seen in a full name elsewhere in the corpus stands alone.
+    #[serde(default)]
     pub(crate) loose: Vec<(u32, u32, keys::Key)>,
 }
 
 /// The folded keys of one mention (see [`keys`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct MentionKeys {
     /// `fold(surface)`.
     pub surface: keys::Key,
@@ -83,7 +88,7 @@ pub(crate) struct MentionKeys {
 }
 
 /// Evidence gathered with a mention beyond its range and kind.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MentionDetail {
     /// The name this mention stands for when it differs from its surface: the gazetteer's
     /// canonical name ("UK" → "United Kingdom"), an acronym's expansion, "Kül-Tegin stele".
