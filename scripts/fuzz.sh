@@ -22,9 +22,14 @@ shift || true
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(decode text entities rules)
 
+# Like the editor clients in scripts/test.sh: a missing tool is a SKIP locally, a failure in CI.
 if ! command -v c++ >/dev/null 2>&1; then
-  echo "fuzz: a C++ compiler is needed to build libFuzzer (apt-get install g++)" >&2
-  exit 1
+  if [ "${CI:-}" = true ]; then
+    echo "fuzz: a C++ compiler is needed to build libFuzzer (apt-get install g++)" >&2
+    exit 1
+  fi
+  echo "fuzz: SKIP (no C++ compiler to build libFuzzer; apt-get install g++)"
+  exit 0
 fi
 
 HOST=$(rustc -vV | sed -n 's/^host: //p')

@@ -68,6 +68,8 @@ pub struct NewDoc {
     notices: Arc<[String]>,
     line_keys: Arc<[(u64, Range<usize>)]>,
     blocks: Arc<Blocks>,
+    /// Entities known beforehand (from an index cache), so recognition is skipped.
+    entities: Option<Arc<DocEntities>>,
 }
 
 /// Normalised line keys of a text and the trimmed range of each keyed line.
@@ -127,7 +129,15 @@ impl NewDoc {
             notices: notices.into(),
             line_keys: line_keys.into(),
             blocks: Arc::new(Blocks { blocks, keys: ranges }),
+            entities: None,
         }
+    }
+
+    /// The same document with its entities already known (e.g. kept by an index cache for
+    /// exactly this text); they are used instead of recognising them again.
+    pub fn with_entities(mut self, entities: DocEntities) -> NewDoc {
+        self.entities = Some(Arc::new(entities));
+        self
     }
 
     pub fn name(&self) -> &str {
@@ -269,7 +279,7 @@ impl Corpus {
     /// Insert or replace a document prepared beforehand (off any lock, in parallel for a bulk
     /// load). Returns its id (stable across replacements).
     pub fn insert(&mut self, doc: NewDoc) -> DocId {
-        let NewDoc { name, text, notices, line_keys, blocks } = doc;
+        let NewDoc { name, text, notices, line_keys, blocks, entities } = doc;
         let name = &*name;
         self.touch();
         let id = match self.by_name.get(name) {
@@ -283,6 +293,9 @@ impl Corpus {
         };
         let name: Arc<str> = self.by_name.get_key_value(name).map(|(k, _)| k.clone()).unwrap_or_else(|| name.into());
         let mut entry = DocEntry::with_keys(id, name, text, self.next_revision, notices, (line_keys, blocks));
+        if let Some(known) = entities {
+            let _ = entry.entities.set(known);
+        }
         entry.previous = self.docs[id.0 as usize].as_ref().and_then(|old| old.reusable_findings());
         {
             let mut census = self.census.lock().unwrap_or_else(|p| p.into_inner());
