@@ -41,7 +41,8 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
 -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Cdebug-assertions -Coverflow-checks"
 
 echo "fuzz: building ${TARGETS[*]} for $HOST"
-(cd fuzz && cargo build --locked --release --target "$HOST" $(printf -- '--bin %s ' "${TARGETS[@]}"))
+# Not --locked: fuzz/Cargo.lock follows the engine's dependencies as they change.
+(cd fuzz && cargo build --release --target "$HOST" $(printf -- '--bin %s ' "${TARGETS[@]}"))
 
 failed=()
 for t in "${TARGETS[@]}"; do
