@@ -535,6 +535,9 @@ mod tests {
         "\nLatest news\n\n",
         "\nTokayev signs law on pensions\n",
         "\n14:25 Snowfall expected in northern regions",
+        "\nMarch 2024\n",
+        "\n\nAinur Kurmanov\n",
+        "\n02.03.2022 23:57\n\n",
     ];
 
     fn edit(text: &str, at: usize, cut: usize, piece: &str) -> String {

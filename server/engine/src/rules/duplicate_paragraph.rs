@@ -156,6 +156,8 @@ impl Rule for DuplicateParagraph {
                 by_first.entry(w).or_default().push(i);
             }
         }
+        // Each candidate's words, folded once however many teasers it is compared with.
+        let mut folded: Vec<Option<Vec<String>>> = vec![None; all.len()];
         for (n, t) in teasers {
             let s = &cx.text[t.clone()];
             let Some(body) = teaser_body(s) else { continue };
@@ -163,8 +165,11 @@ impl Rule for DuplicateParagraph {
             let candidates = tw.first().and_then(|w| by_first.get(w)).map_or(&[][..], Vec::as_slice);
             let original = candidates
                 .iter()
-                .map(|&i| &all[i])
-                .find(|(m, r)| *m != n && teaser_of(&tw, &folded_words(&cx.text[r.clone()])));
+                .find(|&&i| {
+                    let (m, r) = &all[i];
+                    *m != n && teaser_of(&tw, folded[i].get_or_insert_with(|| folded_words(&cx.text[r.clone()])))
+                })
+                .map(|&i| &all[i]);
             let Some((_, orig)) = original else { continue };
             if is_ignored(cx.config, s) {
                 continue;

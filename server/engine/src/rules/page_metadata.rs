@@ -6,11 +6,12 @@
 //! ("(Moscow time), Moscow"), and rubric lines — comma- or pipe-separated category lists such
 //! as "Author column, Denazification, Donbass, Kazakhstan, Policy".
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{is_ignored, on, trimmed, DocCtx, Rule};
+use super::{is_ignored, on, trimmed, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
 use crate::text::lines;
@@ -117,49 +118,78 @@ impl Rule for PageMetadata {
     fn summary(&self) -> &'static str {
         "Byline, date/time and rubric lines of the page, not article text."
     }
+    fn scope(&self) -> Scope {
+        Scope::Split
+    }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        // (line number, trimmed range) of non-empty lines; bylines need the date lines around them.
-        let mut nonempty: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
-        for (n, r) in lines(cx.text) {
+        let start = out.len();
+        self.check_block(cx, out);
+        self.check_rest(cx, out);
+        out[start..].sort_by_key(|d| d.range.start);
+    }
+    /// Lines that are metadata by themselves.
+    fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+        for (_, r) in lines(cx.text) {
             let t = trimmed(cx.text, r);
-            if !t.is_empty() {
-                nonempty.push((n, t));
+            if t.is_empty() {
+                continue;
+            }
+            let s = &cx.text[t.clone()];
+            if let Some(what) = own_kind(s) {
+                self.report(cx, t, what, out);
+            } else if is_rubric_line(s) {
+                // (a bare name, judged in `check_rest`, is never a rubric line)
+                self.report(cx, t, "rubric line", out);
             }
         }
-        let mut dated = vec![false; nonempty.len()];
-        for (i, (_, t)) in nonempty.iter().enumerate() {
-            dated[i] = is_date_line(&cx.text[t.clone()]);
-        }
-        for (i, (_, t)) in nonempty.iter().enumerate() {
+    }
+    /// A bare name among the first lines, next to a date line, is a byline.
+    fn check_rest(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+        // The first non-empty lines: names are judged among the first 15, with two lines after.
+        let head: Vec<Range<usize>> =
+            lines(cx.text).map(|(_, r)| trimmed(cx.text, r)).filter(|t| !t.is_empty()).take(BYLINE_HEAD + 2).collect();
+        let dated: Vec<bool> = head.iter().map(|t| is_date_line(&cx.text[t.clone()])).collect();
+        for (i, t) in head.iter().enumerate().take(BYLINE_HEAD) {
             let s = &cx.text[t.clone()];
-            let what = if dated[i] {
-                "date/time line"
-            } else if TIMEZONE_LINE.is_match(s) {
-                "time-zone remnant of the date line"
-            } else if s.len() <= 120 && BYLINE.is_match(s) {
-                "byline"
-            } else if s.len() <= 140 && CREDIT.is_match(s) {
-                "photo or source credit"
-            } else if i < 15
-                && s.len() <= 60
+            if s.len() <= 60
                 && BARE_NAME.is_match(s)
+                && own_kind(s).is_none()
                 && dated[i.saturating_sub(2)..(i + 3).min(dated.len())].iter().any(|&d| d)
             {
-                "byline"
-            } else if is_rubric_line(s) {
-                "rubric line"
-            } else {
-                continue;
-            };
-            if is_ignored(cx.config, s) {
-                continue;
+                self.report(cx, t.clone(), "byline", out);
             }
-            out.push(Diagnostic::new(
-                self.code(),
-                t.clone(),
-                format!("page metadata ({what}), not article text; keep it apart when cleaning"),
-            ));
         }
+    }
+}
+
+/// How many of the first non-empty lines may hold a bare-name byline.
+const BYLINE_HEAD: usize = 15;
+
+/// The kind of metadata a line is by itself, before bare names and rubrics are considered.
+fn own_kind(s: &str) -> Option<&'static str> {
+    if is_date_line(s) {
+        Some("date/time line")
+    } else if TIMEZONE_LINE.is_match(s) {
+        Some("time-zone remnant of the date line")
+    } else if s.len() <= 120 && BYLINE.is_match(s) {
+        Some("byline")
+    } else if s.len() <= 140 && CREDIT.is_match(s) {
+        Some("photo or source credit")
+    } else {
+        None
+    }
+}
+
+impl PageMetadata {
+    fn report(&self, cx: &DocCtx<'_>, t: Range<usize>, what: &str, out: &mut Vec<Diagnostic>) {
+        if is_ignored(cx.config, &cx.text[t.clone()]) {
+            return;
+        }
+        out.push(Diagnostic::new(
+            self.code(),
+            t,
+            format!("page metadata ({what}), not article text; keep it apart when cleaning"),
+        ));
     }
 }
 

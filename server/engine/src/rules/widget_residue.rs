@@ -11,11 +11,12 @@
 //! Month headers are only widget residue next to a calendar row (a lone "May 2024" may be a
 //! dateline) or when a menu bullet precedes them.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{delete_line, is_ignored, on, trimmed, DocCtx, Rule};
+use super::{delete_line, is_ignored, on, trimmed, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
 use crate::text::lines;
@@ -302,42 +303,60 @@ impl Rule for WidgetResidue {
     fn summary(&self) -> &'static str {
         "Text of page widgets: calendars, view counters, tag lists, bullet menus."
     }
+    fn scope(&self) -> Scope {
+        Scope::Split
+    }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        // (line number, trimmed range, kind); month headers need their neighbours, so classify first.
-        let mut found: Vec<(usize, std::ops::Range<usize>, Option<Kind>)> = Vec::new();
+        let start = out.len();
+        self.check_block(cx, out);
+        self.check_rest(cx, out);
+        out[start..].sort_by_key(|d| d.range.start);
+    }
+    /// Lines that are widgets by themselves.
+    fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
         for (n, r) in lines(cx.text) {
             let t = trimmed(cx.text, r);
             if t.is_empty() {
                 continue;
             }
-            found.push((n, t.clone(), classify(&cx.text[t])));
+            if let Some(kind) = classify(&cx.text[t.clone()]) {
+                self.report(cx, n, t, kind, out);
+            }
         }
-        for i in 0..found.len() {
-            let (n, ref t, kind) = found[i];
-            let kind = match kind {
-                Some(k) => Some(k),
-                None if month_header(&cx.text[t.clone()]) => {
-                    // within three non-empty lines of a calendar row
-                    let lo = i.saturating_sub(3);
-                    let hi = (i + 4).min(found.len());
-                    found[lo..hi].iter().any(|(_, _, k)| k.is_some_and(Kind::calendar)).then_some(Kind::MonthHeader)
-                }
-                None => None,
-            };
-            let Some(kind) = kind else { continue };
+    }
+    /// Month headers, which count only within three non-empty lines of a calendar row (blank
+    /// lines may come between).
+    fn check_rest(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+        let nonempty: Vec<(usize, Range<usize>)> =
+            lines(cx.text).map(|(n, r)| (n, trimmed(cx.text, r))).filter(|(_, t)| !t.is_empty()).collect();
+        let calendar = |t: &Range<usize>| classify(&cx.text[t.clone()]).is_some_and(Kind::calendar);
+        for (i, (n, t)) in nonempty.iter().enumerate() {
             let line = &cx.text[t.clone()];
-            if is_ignored(cx.config, line) {
+            if !month_header(line) || classify(line).is_some() {
                 continue;
             }
-            out.push(
-                Diagnostic::new(
-                    self.code(),
-                    t.clone(),
-                    format!("page widget residue ({}), not part of the article; delete it", kind.what()),
-                )
-                .with_fix(delete_line(cx, n, "Delete widget line").safe()),
-            );
+            let lo = i.saturating_sub(3);
+            let hi = (i + 4).min(nonempty.len());
+            if nonempty[lo..hi].iter().any(|(_, t)| calendar(t)) {
+                self.report(cx, *n, t.clone(), Kind::MonthHeader, out);
+            }
         }
+    }
+}
+
+impl WidgetResidue {
+    fn report(&self, cx: &DocCtx<'_>, n: usize, t: Range<usize>, kind: Kind, out: &mut Vec<Diagnostic>) {
+        if is_ignored(cx.config, &cx.text[t.clone()]) {
+            return;
+        }
+        out.push(
+            Diagnostic::new(
+                self.code(),
+                t,
+                format!("page widget residue ({}), not part of the article; delete it", kind.what()),
+            )
+            .with_fix(delete_line(cx, n, "Delete widget line").safe()),
+        );
     }
 }
 
