@@ -24,6 +24,9 @@
 //!
 //! [inlayHints]
 //! transliteration = true
+//!
+//! [cache]
+//! enabled = true        # keep an index cache in .dossier/ at the corpus root
 //! ```
 //!
 //! Layers are merged as JSON values (later wins, tables merge key by key), then validated into
@@ -76,6 +79,8 @@ pub struct Config {
     pub boilerplate_patterns: Vec<String>,
     pub registry_path: String,
     pub inlay_transliteration: bool,
+    /// Keep the on-disk index cache in `.dossier/` at the first corpus root.
+    pub cache_enabled: bool,
     /// Thresholds of the `repeated-line` rule.
     pub repeated_min_docs: usize,
     pub repeated_min_share: f64,
@@ -94,6 +99,7 @@ impl Default for Config {
             boilerplate_patterns: Vec::new(),
             registry_path: "entities.toml".into(),
             inlay_transliteration: true,
+            cache_enabled: true,
             repeated_min_docs: 3,
             repeated_min_share: 0.01,
             ignore_lines: Vec::new(),
@@ -255,6 +261,17 @@ pub fn build(layers: &[Value]) -> Result<Config, ConfigError> {
                                 .ok_or_else(|| err("`inlayHints.transliteration` must be true or false".into()))?
                         }
                         _ => return Err(err(format!("unknown key `inlayHints.{k}`"))),
+                    }
+                }
+            }
+            "cache" => {
+                for (k, v) in table(body)? {
+                    match norm_key(&k).as_str() {
+                        "enabled" => {
+                            cfg.cache_enabled =
+                                v.as_bool().ok_or_else(|| err("`cache.enabled` must be true or false".into()))?
+                        }
+                        _ => return Err(err(format!("unknown key `cache.{k}`"))),
                     }
                 }
             }

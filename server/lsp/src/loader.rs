@@ -6,12 +6,15 @@
 //! repository, skipping hidden folders (and so the `.dossier/` cache) and never following
 //! symbolic links (so link loops cannot trap the walk).
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use crate::cache::Stamp;
 use dossier_engine::config::{self, Config, ConfigError};
 use dossier_engine::corpus::NewDoc;
 use dossier_engine::decode::{decode, Decoded};
+use dossier_engine::entities::DocEntities;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -87,6 +90,8 @@ pub struct LoadedFile {
     pub text: Arc<str>,
     /// Notices for the user about decoding.
     pub notices: Vec<String>,
+    /// Size, modification time and content hash of the bytes read (for the index cache).
+    pub stamp: Stamp,
 }
 
 /// Why a file was not loaded.
@@ -131,6 +136,7 @@ pub fn read_file(path: &Path, max_size: u64) -> ReadOutcome {
             key: key(path),
             text: Arc::from(text),
             notices: notice.into_iter().collect(),
+            stamp: Stamp::new(&meta, &bytes),
         }),
     }
 }
@@ -237,9 +243,9 @@ pub fn load_corpus(
     let total = paths.len();
     let outcomes = read_all(&paths, config.max_file_size, &|n| progress(n, total));
     let mut corpus = dossier_engine::corpus::Corpus::new(config);
-    let (docs, skipped) = prepare_all(outcomes);
+    let (docs, skipped) = prepare_all(outcomes, HashMap::new());
     for d in docs {
-        corpus.insert(d);
+        corpus.insert(d.doc);
     }
     if let Some(reg) = registry_path(roots, corpus.config()) {
         if let Ok(text) = std::fs::read_to_string(&reg) {
@@ -249,17 +255,47 @@ pub fn load_corpus(
     (corpus, skipped, config_error)
 }
 
+/// What the index cache keeps for each file: the entities recognised in it.
+pub type CacheEntry = DocEntities;
+
+/// A document read from disk, ready for insertion.
+#[derive(Debug)]
+pub struct Prepared {
+    pub doc: NewDoc,
+    /// How the file looked when read.
+    pub stamp: Stamp,
+    /// Its entities came from the index cache.
+    pub cached: bool,
+}
+
 /// Split read outcomes into documents prepared for insertion (in parallel) and skipped files.
-pub fn prepare_all(outcomes: Vec<ReadOutcome>) -> (Vec<NewDoc>, Vec<Skipped>) {
+/// A file whose stamp matches its entry in `cache` takes its entities from there.
+pub fn prepare_all(
+    outcomes: Vec<ReadOutcome>,
+    mut cache: HashMap<String, (Stamp, CacheEntry)>,
+) -> (Vec<Prepared>, Vec<Skipped>) {
     let mut loaded = Vec::with_capacity(outcomes.len());
     let mut skipped = Vec::new();
     for o in outcomes {
         match o {
-            ReadOutcome::Loaded(f) => loaded.push(f),
+            ReadOutcome::Loaded(f) => {
+                let hit = cache.remove(&f.key).filter(|(s, _)| *s == f.stamp).map(|(_, e)| e);
+                loaded.push((f, hit));
+            }
             ReadOutcome::Skipped(s) => skipped.push(s),
         }
     }
-    let docs = loaded.into_par_iter().map(|f| NewDoc::new(&f.key, f.text, f.notices)).collect();
+    let docs = loaded
+        .into_par_iter()
+        .map(|(f, hit)| {
+            let cached = hit.is_some();
+            let mut doc = NewDoc::new(&f.key, f.text, f.notices);
+            if let Some(e) = hit {
+                doc = doc.with_entities(e);
+            }
+            Prepared { doc, stamp: f.stamp, cached }
+        })
+        .collect();
     (docs, skipped)
 }
 

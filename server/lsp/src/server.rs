@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use dossier_engine::corpus::NewDoc;
 use dossier_engine::DocId;
 use rayon::prelude::*;
 use ropey::Rope;
@@ -13,6 +14,7 @@ use tower_lsp_server::ls_types as lsp;
 use tower_lsp_server::{Client, LanguageServer};
 use tracing::{error, info, warn};
 
+use crate::cache;
 use crate::convert::{self, key_of, TextPos};
 use crate::features;
 use crate::loader::{self, ReadOutcome, CONFIG_FILE};
@@ -25,6 +27,8 @@ pub struct Backend {
     state: Arc<Mutex<State>>,
     /// Becomes true when the first corpus load has finished.
     ready: Arc<tokio::sync::watch::Sender<bool>>,
+    /// The index cache being written, awaited by `shutdown` so that it is never cut short.
+    cache_write: Arc<Mutex<Option<tokio::task::JoinHandle<()>>>>,
 }
 
 impl Backend {
@@ -33,6 +37,7 @@ impl Backend {
             client,
             state: Arc::new(Mutex::new(State::new())),
             ready: Arc::new(tokio::sync::watch::channel(false).0),
+            cache_write: Arc::default(),
         }
     }
 
@@ -306,13 +311,17 @@ impl Backend {
             None
         };
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
+        let cache_root = roots.first().filter(|_| config.cache_enabled).cloned();
+        let cache_from = cache_root.clone();
         let work = tokio::task::spawn_blocking(move || {
             let paths = loader::discover(&roots, &config);
             let total = paths.len();
             let _ = tx.send((0, total));
-            loader::read_all(&paths, config.max_file_size, &|n| {
+            let cached = cache_from.map(|r| cache::load::<loader::CacheEntry>(&r)).unwrap_or_default();
+            let outcomes = loader::read_all(&paths, config.max_file_size, &|n| {
                 let _ = tx.send((n, total));
-            })
+            });
+            (outcomes, cached)
         });
         if let Some(p) = &progress {
             while let Some((n, total)) = rx.recv().await {
@@ -320,19 +329,24 @@ impl Backend {
                 p.report_with_message(format!("reading {n}/{total} files"), pct).await;
             }
         }
-        let outcomes = match work.await {
+        let (outcomes, cached) = match work.await {
             Ok(o) => o,
             Err(e) => {
                 error!("corpus load failed: {}", panic_message(e));
-                Vec::new()
+                Default::default()
             }
         };
+        let n_cached = cached.len();
         // Prepare the texts in parallel off the runtime and the lock.
         let (docs, skipped) =
-            tokio::task::spawn_blocking(move || loader::prepare_all(outcomes)).await.unwrap_or_else(|e| {
+            tokio::task::spawn_blocking(move || loader::prepare_all(outcomes, cached)).await.unwrap_or_else(|e| {
                 error!("corpus load failed: {}", panic_message(e));
                 (Vec::new(), Vec::new())
             });
+        let hits = docs.iter().filter(|d| d.cached).count();
+        let stamps: Vec<(String, cache::Stamp, Arc<str>)> =
+            docs.iter().map(|d| (d.doc.name().to_string(), d.stamp, d.doc.text().clone())).collect();
+        let docs: Vec<NewDoc> = docs.into_iter().map(|d| d.doc).collect();
         // Install the texts (open documents win), then analyse in parallel off the runtime.
         let snapshot = {
             let mut st = self.st();
@@ -377,14 +391,22 @@ impl Backend {
         });
         let n_docs = ids.len();
         let n_entities = snapshot.entities().all().count();
+        if let Some(root) = cache_root {
+            if hits < stamps.len() || n_cached != stamps.len() {
+                let snap = snapshot.clone();
+                let handle = tokio::task::spawn_blocking(move || write_cache(&root, &snap, stamps));
+                *self.cache_write.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+            }
+        }
         {
             let mut st = self.st();
             st.loaded = true;
         }
         self.ready.send_replace(true);
         let msg = format!(
-            "Indexed {n_docs} document{} ({n_entities} entities{})",
+            "Indexed {n_docs} document{} ({n_entities} entities{}{})",
             if n_docs == 1 { "" } else { "s" },
+            if hits == 0 { String::new() } else { format!(", {hits} unchanged in the index cache") },
             if skipped.is_empty() { String::new() } else { format!(", {} files skipped", skipped.len()) }
         );
         info!("{msg}");
@@ -459,6 +481,23 @@ fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> Option<R> {
             error!("{what} failed: {msg}");
             None
         }
+    }
+}
+
+/// Write the index cache for the files that are in `snap` with the text they had on disk.
+fn write_cache(root: &Path, snap: &dossier_engine::corpus::Corpus, stamps: Vec<(String, cache::Stamp, Arc<str>)>) {
+    let entries: Vec<_> = stamps
+        .into_iter()
+        .filter_map(|(key, stamp, text)| {
+            let e = snap.by_name(&key)?;
+            (Arc::ptr_eq(&e.text, &text) || e.text == text).then(|| (key, stamp, e.entities().clone()))
+        })
+        .collect();
+    let n = entries.len();
+    let refs = entries.iter().map(|(k, s, e)| (k.clone(), *s, &**e)).collect();
+    match cache::store(root, refs) {
+        Ok(()) => info!("index cache written: {n} files in {}", cache::path(root).display()),
+        Err(e) => warn!("index cache not written ({}): {e}", cache::path(root).display()),
     }
 }
 
@@ -603,6 +642,10 @@ impl LanguageServer for Backend {
     async fn shutdown(&self) -> Result<()> {
         self.st().shutdown = true;
         crate::SHUTDOWN_REQUESTED.store(true, std::sync::atomic::Ordering::SeqCst);
+        let pending = self.cache_write.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(write) = pending {
+            let _ = write.await;
+        }
         Ok(())
     }
 

@@ -1,0 +1,88 @@
+//! End-to-end tests of the on-disk index cache (`.dossier/` at the corpus root).
+
+mod common;
+
+use std::path::Path;
+
+use common::{uri, Client};
+use serde_json::{json, Value};
+
+const A: &str = "President Kassym-Jomart Tokayev met the akim of Almaty on Monday.\n\
+                 Tokayev said the new budget would be adopted in spring.\n";
+const B: &str = "The press service reported that Tokayev signed the decree.\n";
+
+/// Start the server on `dir`, wait for the index, ask for the references of "Tokayev" in b.txt
+/// (unopened), shut down. Returns the indexing message and the references as `uri:line:col`.
+fn session(dir: &Path) -> (String, Vec<String>) {
+    let (mut c, _) = Client::start(dir, Client::caps(), None);
+    let done = c.wait_indexed();
+    let b = uri(&dir.join("b.txt"));
+    let text = std::fs::read_to_string(dir.join("b.txt")).unwrap();
+    let (line, l) = text.split('\n').enumerate().find_map(|(n, l)| Some((n, l.find("Tokayev")?))).unwrap();
+    let refs = c
+        .request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": b}, "position": {"line": line, "character": l + 2},
+                   "context": {"includeDeclaration": true}}),
+        )
+        .unwrap();
+    let mut out: Vec<String> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r: &Value| {
+            let name = r["uri"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+            format!("{name}:{}:{}", r["range"]["start"]["line"], r["range"]["start"]["character"])
+        })
+        .collect();
+    out.sort();
+    assert!(c.shutdown().success());
+    (done, out)
+}
+
+#[test]
+fn restart_reads_the_cache_and_a_stale_or_damaged_cache_is_rebuilt() {
+    let dir = common::corpus(&[("a.txt", A.as_bytes()), ("b.txt", B.as_bytes())]);
+    let cache = dir.path().join(".dossier").join("index.bin");
+
+    let (first, refs) = session(dir.path());
+    assert!(first.contains("Indexed 2 documents") && !first.contains("index cache"), "{first}");
+    assert_eq!(refs.len(), 3, "{refs:?}");
+    assert!(cache.is_file(), "the cache is written after the first load");
+    let ignore = std::fs::read_to_string(dir.path().join(".dossier").join(".gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l.trim() == "*"), "{ignore}");
+
+    let (second, again) = session(dir.path());
+    assert!(second.contains("2 unchanged in the index cache"), "{second}");
+    assert_eq!(again, refs, "the cache gives the same answers");
+
+    // one file changes: only the other one comes from the cache, and the new text counts
+    std::fs::write(dir.path().join("b.txt"), format!("{B}Later, Tokayev left for Astana.\n")).unwrap();
+    let (third, more) = session(dir.path());
+    assert!(third.contains("1 unchanged in the index cache"), "{third}");
+    assert_eq!(more.len(), 4, "{more:?}");
+
+    // damage of every kind is ignored, the answers stay right, and the cache is rewritten
+    for bad in [b"garbage".to_vec(), Vec::new(), std::fs::read(&cache).unwrap()[..40].to_vec()] {
+        std::fs::write(&cache, &bad).unwrap();
+        let (msg, refs) = session(dir.path());
+        assert!(!msg.contains("index cache") && msg.contains("Indexed 2 documents"), "{msg}");
+        assert_eq!(refs, more);
+        let (msg, refs) = session(dir.path());
+        assert!(msg.contains("2 unchanged in the index cache"), "rewritten after damage: {msg}");
+        assert_eq!(refs, more);
+    }
+}
+
+#[test]
+fn the_cache_can_be_turned_off() {
+    let dir = common::corpus(&[
+        ("a.txt", A.as_bytes()),
+        ("b.txt", B.as_bytes()),
+        ("dossier.toml", b"[cache]\nenabled = false\n"),
+    ]);
+    let (msg, refs) = session(dir.path());
+    assert!(msg.contains("Indexed 2 documents"), "{msg}");
+    assert_eq!(refs.len(), 3, "{refs:?}");
+    assert!(!dir.path().join(".dossier").exists(), "nothing is written when the cache is off");
+}
