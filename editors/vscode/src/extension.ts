@@ -40,6 +40,7 @@ export function serverSettings(scope?: vscode.ConfigurationScope): Record<string
     boilerplate: { patterns: c.get<string[]>('boilerplate.patterns', []) },
     registry: { path: c.get<string>('registry.path', 'entities.toml') },
     inlayHints: { transliteration: c.get<boolean>('inlayHints.transliteration', true) },
+    cache: { enabled: c.get<boolean>('cache.enabled', true) },
   };
 }
 
