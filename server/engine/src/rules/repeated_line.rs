@@ -164,7 +164,9 @@ pub fn check(
         if n < min_docs || (n as f64) < config.repeated_min_share * total_docs as f64 || ignored.contains(k) {
             continue;
         }
-        let others: Vec<&(DocId, u32, u32)> = places.iter().filter(|p| p.0 != doc).collect();
+        // Only the listed places are visited: a template line may be in thousands of documents.
+        let n_others = places.len() - usize::from(here);
+        let others = places.iter().filter(|p| p.0 != doc).take(MAX_RELATED);
         let mut d = Diagnostic::new(
             CODE,
             r.clone(),
@@ -173,12 +175,12 @@ pub fn check(
             ),
         );
         d.severity = severity;
-        for p in others.iter().take(MAX_RELATED) {
+        for p in others {
             d.related.push(Related { doc: p.0, range: p.1 as usize..p.2 as usize, message: "same line".into() });
         }
-        if others.len() > MAX_RELATED {
+        if n_others > MAX_RELATED {
             if let Some(last) = d.related.last_mut() {
-                last.message = format!("same line (and {} more documents)", others.len() - MAX_RELATED);
+                last.message = format!("same line (and {} more documents)", n_others - MAX_RELATED);
             }
         }
         out.push(d);
