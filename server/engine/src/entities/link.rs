@@ -63,6 +63,9 @@ fn is_all_caps(s: &str) -> bool {
     s.chars().filter(|c| c.is_alphabetic()).count() >= 2 && !s.chars().any(char::is_lowercase)
 }
 
+/// A linked mention of a document with its position in its entity's mention list.
+type Placed = (Range<usize>, EntityId, Kind, u32);
+
 /// Cluster keys: a person's folded full name, another kind's folded name, a lone surname.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum ClusterKey {
@@ -281,7 +284,9 @@ impl EntityIndex {
             index.defs.push(def);
             index.snippets.push(snippets);
         }
-        let mut per_doc: Vec<Vec<(Range<usize>, EntityId, Kind)>> = vec![Vec::new(); docs.len()];
+        // entity and position in its cluster of every mention, then the per-document lists in
+        // one pass in mention order (a pass in cluster order jumps around memory)
+        let mut slot: Vec<(u32, u32)> = vec![(u32::MAX, 0); ms.len()];
         for (ci, cl) in clusters.iter().enumerate() {
             let Some(e) = cluster_entity[ci] else { continue };
             let names: Vec<String> = cl
@@ -291,28 +296,35 @@ impl EntityIndex {
                 .map(|x| index.entities[x].name.clone())
                 .collect();
             index.entities[e].candidates = names;
-            let kind = index.entities[e].kind;
-            for &mi in &cl.mentions {
-                let m = &ms[mi];
-                per_doc[m.doc].push((m.range.clone(), EntityId(e as u32), kind));
+            for (pos, &mi) in cl.mentions.iter().enumerate() {
+                slot[mi] = (e as u32, pos as u32);
+            }
+        }
+        let mut per_doc: Vec<Vec<Placed>> = vec![Vec::new(); docs.len()];
+        for (m, &(e, pos)) in ms.iter().zip(&slot) {
+            if let Some(entity) = index.entities.get(e as usize) {
+                per_doc[m.doc].push((m.range.clone(), EntityId(e), entity.kind, pos));
             }
         }
         index.docs.reserve(docs.len());
+        let mut merged: HashMap<DocId, Vec<Placed>> = HashMap::new();
         for (d, mut v) in docs.iter().zip(per_doc) {
             if v.is_empty() {
                 continue;
             }
-            match index.docs.entry(d.id) {
+            match merged.entry(d.id) {
                 std::collections::hash_map::Entry::Occupied(mut o) => o.get_mut().append(&mut v),
                 std::collections::hash_map::Entry::Vacant(slot) => {
                     slot.insert(v);
                 }
             }
         }
-        for v in index.docs.values_mut() {
-            v.sort_by_key(|(r, _, _)| (r.start, r.end));
+        for (id, mut v) in merged {
+            // by position; equal ranges in entity order, then in the order of the entity's mentions
+            v.sort_unstable_by_key(|(r, e, _, pos)| (r.start, r.end, *e, *pos));
             // keep mentions disjoint
             v.dedup_by(|b, a| b.0.start < a.0.end);
+            index.docs.insert(id, v.into_iter().map(|(r, e, k, _)| (r, e, k)).collect());
         }
         index
     }
