@@ -443,6 +443,14 @@ impl Corpus {
         ds
     }
 
+    /// Which lines of a document the corpus-level rules report (not their wording): changes when
+    /// an edit elsewhere makes a line of this document start or stop being reported.
+    pub fn corpus_findings_fingerprint(&self, id: DocId) -> Option<u64> {
+        let e = self.get(id)?;
+        let census = self.census.lock().unwrap_or_else(|p| p.into_inner());
+        Some(repeated_line::reported_fingerprint(&census, id, &e.line_keys, self.len(), &self.config))
+    }
+
     /// A result id that changes whenever a document's diagnostics may change: its text, the
     /// configuration, or the corpus-level findings that other documents cause.
     pub fn result_id(&self, id: DocId) -> Option<String> {

@@ -95,7 +95,9 @@ impl Backend {
                     .filter_map(|&id| {
                         let e = snap.corpus.get(id)?;
                         let uri = snap.uri(&e.name)?;
-                        Some((e.name.to_string(), e.revision, uri, features::document_diagnostics(&snap, id)))
+                        let fingerprint = snap.corpus.corpus_findings_fingerprint(id).unwrap_or_default();
+                        let diags = features::document_diagnostics(&snap, id);
+                        Some((e.name.to_string(), e.revision, uri, fingerprint, diags))
                     })
                     .collect::<Vec<_>>()
             })
@@ -107,14 +109,14 @@ impl Backend {
                     return;
                 }
             };
-            for (key, revision, uri, diags) in computed {
+            for (key, revision, uri, fingerprint, diags) in computed {
                 let version = {
                     let mut st = this.st();
                     let current = st.corpus.by_name(&key).map(|e| e.revision);
                     if current != Some(revision) {
                         continue; // stale: a newer text will be published by its own task
                     }
-                    st.pushed.insert(key.clone());
+                    st.pushed.insert(key.clone(), fingerprint);
                     st.open.get(&key).map(|d| d.version)
                 };
                 this.client.publish_diagnostics(uri, diags, version).await;
@@ -134,7 +136,42 @@ impl Backend {
             }
         } else {
             self.publish(ids);
+            self.recheck_other_documents();
         }
+    }
+
+    /// After a change, in push mode: other documents whose corpus-level findings changed (a line
+    /// became, or stopped being, repeated across the corpus) are published again. Runs once
+    /// typing pauses, off the runtime, comparing cheap fingerprints of what is reported.
+    fn recheck_other_documents(&self) {
+        let generation = {
+            let mut st = self.st();
+            st.recheck_generation += 1;
+            st.recheck_generation
+        };
+        let this = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            let (snap, pushed) = {
+                let st = this.st();
+                if st.recheck_generation != generation {
+                    return; // a newer change has scheduled its own check
+                }
+                (st.snap(), st.pushed.clone())
+            };
+            let changed = tokio::task::spawn_blocking(move || {
+                pushed
+                    .par_iter()
+                    .filter_map(|(key, fp)| {
+                        let id = snap.corpus.id(key)?;
+                        (snap.corpus.corpus_findings_fingerprint(id)? != *fp).then_some(id)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .await
+            .unwrap_or_default();
+            this.publish(changed);
+        });
     }
 
     fn refresh_views(&self) {
@@ -711,7 +748,7 @@ impl LanguageServer for Backend {
             let mut st = self.st();
             st.open.remove(&key);
             let filter = loader::Filter::new(st.config());
-            (filter.matches(&st.roots, &path), st.pushed.contains(&key))
+            (filter.matches(&st.roots, &path), st.pushed.contains_key(&key))
         };
         // Back to the disk's text, or out of the corpus when it does not belong there (or was
         // deleted while open).

@@ -6,7 +6,7 @@
 //! read this state directly: they take a [`Snap`] (an `Arc` of the immutable corpus snapshot plus
 //! a few small values) and compute on a blocking thread.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -97,8 +97,11 @@ pub struct State {
     pub settings_error: Option<String>,
     /// The corpus load has finished.
     pub loaded: bool,
-    /// Keys whose diagnostics were pushed (to clear them when a document goes away).
-    pub pushed: HashSet<String>,
+    /// Keys whose diagnostics were pushed (to clear them when a document goes away), with the
+    /// fingerprint of their corpus-level findings at that time (to re-push when it changes).
+    pub pushed: HashMap<String, u64>,
+    /// Increases with every scheduled check of other documents' corpus-level findings.
+    pub recheck_generation: u64,
     pub shutdown: bool,
 }
 
@@ -114,7 +117,8 @@ impl State {
             config_error: None,
             settings_error: None,
             loaded: false,
-            pushed: HashSet::new(),
+            pushed: HashMap::new(),
+            recheck_generation: 0,
             shutdown: false,
         }
     }

@@ -154,16 +154,9 @@ pub fn check(
     config: &Config,
 ) -> Vec<Diagnostic> {
     let Level::On(severity) = config.level(CODE, DEFAULT_LEVEL) else { return Vec::new() };
-    let ignored: Vec<u64> = config.ignore_lines.iter().flat_map(|l| line_keys(l)).map(|(k, _)| k).collect();
-    let min_docs = config.repeated_min_docs.max(2);
     let mut out = Vec::new();
-    for (k, r) in keys {
-        let Some(places) = census.places.get(k) else { continue };
-        let here = places.binary_search_by_key(&doc, |p| p.0).is_ok();
-        let n = places.len() + usize::from(!here);
-        if n < min_docs || (n as f64) < config.repeated_min_share * total_docs as f64 || ignored.contains(k) {
-            continue;
-        }
+    for (_, r, places, n) in reported(census, doc, keys, total_docs, config) {
+        let here = n == places.len();
         // Only the listed places are visited: a template line may be in thousands of documents.
         let n_others = places.len() - usize::from(here);
         let others = places.iter().filter(|p| p.0 != doc).take(MAX_RELATED);
@@ -186,6 +179,48 @@ pub fn check(
         out.push(d);
     }
     out
+}
+
+/// The documents holding a line key, with the range of its first occurrence in each.
+type Places = Vec<(DocId, u32, u32)>;
+
+/// The lines of `doc` that [`check`] reports: key, range, the key's places and its document count.
+fn reported<'a>(
+    census: &'a LineCensus,
+    doc: DocId,
+    keys: &'a [(u64, Range<usize>)],
+    total_docs: usize,
+    config: &Config,
+) -> impl Iterator<Item = (u64, &'a Range<usize>, &'a Places, usize)> + 'a {
+    let ignored: Vec<u64> = config.ignore_lines.iter().flat_map(|l| line_keys(l)).map(|(k, _)| k).collect();
+    let min_docs = config.repeated_min_docs.max(2);
+    let min_share = config.repeated_min_share * total_docs as f64;
+    keys.iter().filter_map(move |(k, r)| {
+        let places = census.places.get(k)?;
+        let here = places.binary_search_by_key(&doc, |p| p.0).is_ok();
+        let n = places.len() + usize::from(!here);
+        (n >= min_docs && n as f64 >= min_share && !ignored.contains(k)).then_some((*k, r, places, n))
+    })
+}
+
+/// Which lines of `doc` are reported, as a hash (not their wording, which carries counts): it
+/// changes exactly when a line starts or stops being reported, e.g. because another document
+/// gained or lost it.
+pub fn reported_fingerprint(
+    census: &LineCensus,
+    doc: DocId,
+    keys: &[(u64, Range<usize>)],
+    total_docs: usize,
+    config: &Config,
+) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    if matches!(config.level(CODE, DEFAULT_LEVEL), Level::On(_)) {
+        for (_, r, _, _) in reported(census, doc, keys, total_docs, config) {
+            (r.start, r.end).hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// A fix deleting the reported line (range as given by [`check`]) with its terminator; `lines`
