@@ -443,6 +443,11 @@ impl Corpus {
         ds
     }
 
+    /// The linked entities of this snapshot if they have been built already (never builds).
+    pub fn entities_if_built(&self) -> Option<Arc<EntityIndex>> {
+        self.entity_index.get().cloned()
+    }
+
     /// Which lines of a document the corpus-level rules report (not their wording): changes when
     /// an edit elsewhere makes a line of this document start or stop being reported.
     pub fn corpus_findings_fingerprint(&self, id: DocId) -> Option<u64> {

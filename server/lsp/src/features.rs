@@ -224,14 +224,22 @@ pub fn workspace_symbols(s: &Snap, p: lsp::WorkspaceSymbolParams) -> Option<lsp:
     Some(lsp::WorkspaceSymbolResponse::Flat(out))
 }
 
-/// Semantic tokens of the entity mentions, optionally only those overlapping `within`.
+/// Semantic tokens of the entity mentions, optionally only those overlapping `within`. While the
+/// corpus is being linked after an edit, they come from this document's own recognition (the
+/// linked index may add surname-only mentions and settle kinds; the client is asked to refresh
+/// once it is built), so highlighting never waits for the whole corpus.
 pub fn semantic_tokens(s: &Snap, uri: &lsp::Uri, within: Option<lsp::Range>) -> Option<lsp::SemanticTokens> {
     let d = s.doc(uri)?;
     let tp = d.tp();
     let bounds = within.map(|r| tp.offsets(r));
     let mut data = Vec::new();
     let (mut pl, mut pc) = (0u32, 0u32);
-    for (r, _, kind) in s.corpus.entities().mentions_in(d.entry.id) {
+    let mut mentions: Vec<(Range<usize>, Kind)> = match s.corpus.entities_if_built() {
+        Some(index) => index.mentions_in(d.entry.id).into_iter().map(|(r, _, k)| (r, k)).collect(),
+        None => d.entry.entities().mentions.iter().map(|m| (m.range.clone(), m.kind)).collect(),
+    };
+    mentions.sort_by_key(|(r, _)| (r.start, r.end));
+    for (r, kind) in mentions {
         if bounds.as_ref().is_some_and(|b| r.end <= b.start || r.start >= b.end) {
             continue;
         }

@@ -174,6 +174,36 @@ impl Backend {
         });
     }
 
+    /// Link the entity index of the current snapshot in the background once typing pauses, so
+    /// that the next hover does not wait for it; views drawn meanwhile from the per-document
+    /// recognition (semantic tokens) are then asked to refresh.
+    fn link_in_background(&self) {
+        let generation = {
+            let mut st = self.st();
+            st.link_generation += 1;
+            st.link_generation
+        };
+        let this = self.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+            let snap = {
+                let st = this.st();
+                if st.link_generation != generation || st.corpus.entities_if_built().is_some() {
+                    return;
+                }
+                st.snap()
+            };
+            let corpus = snap.corpus.clone();
+            if tokio::task::spawn_blocking(move || corpus.entities()).await.is_err() {
+                error!("entity linking failed");
+                return;
+            }
+            if this.st().link_generation == generation {
+                this.refresh_views();
+            }
+        });
+    }
+
     fn refresh_views(&self) {
         let flags = self.st().flags.clone();
         let client = self.client.clone();
@@ -855,6 +885,10 @@ impl LanguageServer for Backend {
     }
 
     async fn semantic_tokens_full(&self, p: lsp::SemanticTokensParams) -> Result<Option<lsp::SemanticTokensResult>> {
+        let provisional = self.st().corpus.entities_if_built().is_none();
+        if provisional {
+            self.link_in_background();
+        }
         self.run("semanticTokens", move |s| {
             features::semantic_tokens(s, &p.text_document.uri, None).map(lsp::SemanticTokensResult::Tokens)
         })
@@ -865,6 +899,9 @@ impl LanguageServer for Backend {
         &self,
         p: lsp::SemanticTokensRangeParams,
     ) -> Result<Option<lsp::SemanticTokensRangeResult>> {
+        if self.st().corpus.entities_if_built().is_none() {
+            self.link_in_background();
+        }
         self.run("semanticTokens/range", move |s| {
             features::semantic_tokens(s, &p.text_document.uri, Some(p.range))
                 .map(lsp::SemanticTokensRangeResult::Tokens)
@@ -1020,6 +1057,7 @@ impl Backend {
         }
         if let Some(id) = id {
             self.diagnostics_changed(vec![id]);
+            self.link_in_background();
         }
     }
 

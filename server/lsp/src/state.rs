@@ -102,6 +102,8 @@ pub struct State {
     pub pushed: HashMap<String, u64>,
     /// Increases with every scheduled check of other documents' corpus-level findings.
     pub recheck_generation: u64,
+    /// Increases with every scheduled background linking of the entity index.
+    pub link_generation: u64,
     pub shutdown: bool,
 }
 
@@ -119,6 +121,7 @@ impl State {
             loaded: false,
             pushed: HashMap::new(),
             recheck_generation: 0,
+            link_generation: 0,
             shutdown: false,
         }
     }
