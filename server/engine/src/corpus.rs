@@ -25,7 +25,7 @@ use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::entities::{self, DocEntities, DocInput, EntityIndex, Registry, RegistryError};
 use crate::rules::repeated_line::{self, LineCensus};
-use crate::rules::{self, DocCtx, Part};
+use crate::rules::{self, DocCtx, Mark, Part};
 use crate::text::LineIndex;
 use crate::DocId;
 
@@ -82,11 +82,18 @@ struct Blocks {
     keys: Vec<Range<u32>>,
 }
 
-/// Findings of the block-scoped rules, per block, relative to the block's start.
+/// Findings and [`Mark`]s of the block-scoped rules, per block, relative to the block's start.
 #[derive(Debug)]
 struct BlockFindings {
     blocks: Arc<Blocks>,
-    findings: Vec<Arc<[Diagnostic]>>,
+    findings: Vec<Arc<BlockResult>>,
+}
+
+/// What the rules found in one block, relative to the block: findings, and marks per rule.
+#[derive(Debug)]
+struct BlockResult {
+    findings: Vec<Diagnostic>,
+    marks: Vec<Vec<Mark>>,
 }
 
 impl NewDoc {
@@ -479,12 +486,23 @@ fn check_entry(e: &DocEntry, config: &Config) -> Vec<Diagnostic> {
     if e.previous.is_none() {
         // A first analysis (a corpus load, `dossier check`): the whole text at once is cheaper,
         // and block findings are cached only once the document is edited.
-        rules::check_part(&cx, Part::Whole, &mut diagnostics);
+        rules::check_part(&cx, Part::Whole, &mut Vec::new(), &mut diagnostics);
     } else {
-        rules::check_part(&cx, Part::Rest, &mut diagnostics);
         let per_block = e.block_findings.get_or_init(|| Arc::new(check_blocks(e, config)));
+        // The marks of every block, shifted into the document, per rule.
+        let mut marks: Vec<Vec<Mark>> = vec![Vec::new(); rules::RULES.len()];
         for (b, found) in per_block.blocks.blocks.iter().zip(&per_block.findings) {
-            diagnostics.extend(found.iter().map(|d| d.shifted(e.id, b.range.start)));
+            if found.marks.iter().all(Vec::is_empty) {
+                continue;
+            }
+            let line = lines.line_of(b.range.start);
+            for (all, m) in marks.iter_mut().zip(&found.marks) {
+                all.extend(m.iter().map(|m| m.shifted(line, b.range.start)));
+            }
+        }
+        rules::check_part(&cx, Part::Rest, &mut marks, &mut diagnostics);
+        for (b, found) in per_block.blocks.blocks.iter().zip(&per_block.findings) {
+            diagnostics.extend(found.findings.iter().map(|d| d.shifted(e.id, b.range.start)));
         }
     }
     rules::sort_findings(&mut diagnostics);
@@ -501,7 +519,7 @@ fn check_entry(e: &DocEntry, config: &Config) -> Vec<Diagnostic> {
 
 /// The block-scoped rules' findings of every block, relative to the block.
 fn check_blocks(e: &DocEntry, config: &Config) -> BlockFindings {
-    let mut known: HashMap<BlockKey, Arc<[Diagnostic]>> = HashMap::new();
+    let mut known: HashMap<BlockKey, Arc<BlockResult>> = HashMap::new();
     if let Some(p) = &e.previous {
         known.extend(p.blocks.blocks.iter().zip(&p.findings).map(|(b, f)| (b.key, f.clone())));
     }
@@ -516,9 +534,10 @@ fn check_blocks(e: &DocEntry, config: &Config) -> BlockFindings {
                     let text = &e.text[b.range.clone()];
                     let lines = LineIndex::new(text);
                     let cx = DocCtx { doc: e.id, text, lines: &lines, config };
-                    let mut out = Vec::new();
-                    rules::check_part(&cx, Part::Block, &mut out);
-                    out.into()
+                    let mut findings = Vec::new();
+                    let mut marks = Vec::new();
+                    rules::check_part(&cx, Part::Block, &mut marks, &mut findings);
+                    Arc::new(BlockResult { findings, marks })
                 })
                 .clone()
         })
@@ -551,6 +570,9 @@ mod tests {
         "\nMarch 2024\n",
         "\n\nAinur Kurmanov\n",
         "\n02.03.2022 23:57\n\n",
+        "\nOn the first day of spring, the congress of the ruling party took place.\n",
+        "\nOn the first day of spring, the congress of the...\n",
+        "\n    13141516171819\n",
     ];
 
     fn edit(text: &str, at: usize, cut: usize, piece: &str) -> String {

@@ -20,7 +20,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 use aho_corasick::AhoCorasick;
 use regex::RegexSet;
 
-use super::{delete_line, is_ignored, on, trimmed, DocCtx, Rule, Scope};
+use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
 use crate::text::lines;
@@ -344,7 +344,7 @@ impl Rule for Boilerplate {
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
         let start = out.len();
         self.check_block(cx, out);
-        self.check_rest(cx, out);
+        super::rest_of_whole(self, cx, out);
         out[start..].sort_by_key(|d| d.range.start);
     }
     /// Lines that are chrome by themselves: a pattern family or a configured pattern.
@@ -364,33 +364,44 @@ impl Rule for Boilerplate {
             self.report(cx, n, t, fam, out);
         }
     }
-    /// Headlines listed after a "Read also:" / "Latest news" header, which may be separated from
-    /// it by blank lines. Only headers and the lines after them are classified here.
-    fn check_rest(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        let user = user_patterns(&cx.config.boilerplate_patterns);
-        // Headline items still expected after a header.
-        let mut list_left = 0;
+    /// The list headers.
+    fn marks(&self, cx: &DocCtx<'_>, out: &mut Vec<Mark>) {
         for (n, r) in lines(cx.text) {
             let t = trimmed(cx.text, r);
-            let line = &cx.text[t.clone()];
-            if line.is_empty() {
-                continue;
+            if !t.is_empty() && is_list_header(&cx.text[t.clone()]) {
+                out.push(Mark { line: n, range: t, key: 0, aux: 0 });
             }
-            if list_left == 0 {
-                // Outside a list only a header matters (any other line leaves the count at 0).
-                if is_list_header(line) {
-                    list_left = MAX_LIST_ITEMS;
+        }
+    }
+    /// Headlines listed after a "Read also:" / "Latest news" header, which may be separated from
+    /// it by blank lines. Only the lines after each header are classified here; a header is
+    /// chrome, so a list ends at the next header, which starts its own list.
+    fn check_rest(&self, cx: &DocCtx<'_>, marks: &[Mark], out: &mut Vec<Diagnostic>) {
+        if marks.is_empty() {
+            return;
+        }
+        let user = user_patterns(&cx.config.boilerplate_patterns);
+        for m in marks {
+            // Headline items still expected after the header.
+            let mut list_left = MAX_LIST_ITEMS;
+            for n in m.line + 1..cx.lines.line_count() {
+                let t = trimmed(cx.text, cx.lines.line_range(cx.text, n));
+                let line = &cx.text[t.clone()];
+                if line.is_empty() {
+                    continue;
                 }
-                continue;
-            }
-            match family(line) {
-                Some(_) => list_left = if is_list_header(line) { MAX_LIST_ITEMS } else { 0 },
-                None if user.as_ref().is_some_and(|u| u.is_match(line)) => {}
-                None if headline_like(line) => {
-                    list_left -= 1;
-                    self.report(cx, n, t, "headline of a news list", out);
+                match family(line) {
+                    Some(_) => break,
+                    None if user.as_ref().is_some_and(|u| u.is_match(line)) => {}
+                    None if headline_like(line) => {
+                        list_left -= 1;
+                        self.report(cx, n, t, "headline of a news list", out);
+                        if list_left == 0 {
+                            break;
+                        }
+                    }
+                    None => break,
                 }
-                None => list_left = 0,
             }
         }
     }

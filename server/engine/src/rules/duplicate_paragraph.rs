@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::{delete_line, is_ignored, on, trimmed, DocCtx, Rule};
+use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Related, Severity};
 use crate::text::lines;
@@ -71,11 +71,6 @@ fn folded_words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()
 }
 
-/// The first of [`folded_words`], without folding the rest.
-fn first_folded_word(s: &str) -> Option<String> {
-    s.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()).map(str::to_lowercase)
-}
-
 /// The teaser text without its ellipsis, if the line is a teaser.
 fn teaser_body(s: &str) -> Option<&str> {
     let body = s.strip_suffix("...").or_else(|| s.strip_suffix('…'))?;
@@ -109,10 +104,16 @@ impl Rule for DuplicateParagraph {
     fn summary(&self) -> &'static str {
         "A headline or paragraph repeated in the same document, or a teaser repeating a paragraph's start."
     }
+    fn scope(&self) -> Scope {
+        Scope::Split
+    }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        let mut seen: HashMap<u64, Range<usize>> = HashMap::new();
-        let mut all: Vec<(usize, Range<usize>)> = Vec::new();
-        let mut teasers: Vec<(usize, Range<usize>)> = Vec::new();
+        super::rest_of_whole(self, cx, out);
+    }
+    fn check_block(&self, _cx: &DocCtx<'_>, _out: &mut Vec<Diagnostic>) {}
+    /// Every line long enough to compare: `key` is the hash of its folded text, `aux` has
+    /// [`TEASER`] set for a teaser and otherwise holds a hash of its first folded word.
+    fn marks(&self, cx: &DocCtx<'_>, out: &mut Vec<Mark>) {
         for (n, r) in lines(cx.text) {
             let t = trimmed(cx.text, r);
             let s = &cx.text[t.clone()];
@@ -120,8 +121,17 @@ impl Rule for DuplicateParagraph {
             if len < MIN_CHARS {
                 continue;
             }
-            all.push((n, t.clone()));
-            if let Some(first) = seen.get(&h) {
+            let aux = if teaser_body(s).is_some() { TEASER } else { first_word_hash(s) & !TEASER };
+            out.push(Mark { line: n, range: t, key: h, aux });
+        }
+    }
+    fn check_rest(&self, cx: &DocCtx<'_>, marks: &[Mark], out: &mut Vec<Diagnostic>) {
+        let mut seen: HashMap<u64, &Range<usize>> = HashMap::with_capacity(marks.len());
+        let mut teasers: Vec<&Mark> = Vec::new();
+        for m in marks {
+            let (n, t) = (m.line, &m.range);
+            if let Some(first) = seen.get(&m.key) {
+                let s = &cx.text[t.clone()];
                 if is_ignored(cx.config, s) {
                     continue;
                 }
@@ -132,59 +142,81 @@ impl Rule for DuplicateParagraph {
                     format!("this paragraph repeats line {first_line} of the same document; delete the copy"),
                 )
                 .with_fix(delete_line(cx, n, "Delete duplicate line").safe());
-                d.related.push(Related { doc: cx.doc, range: first.clone(), message: "first occurrence".into() });
+                d.related.push(Related { doc: cx.doc, range: (*first).clone(), message: "first occurrence".into() });
                 out.push(d);
                 continue;
             }
-            seen.insert(h, t.clone());
-            if teaser_body(s).is_some() {
-                teasers.push((n, t));
+            seen.insert(m.key, t);
+            if m.aux == TEASER {
+                teasers.push(m);
             }
         }
         if teasers.is_empty() {
             return;
         }
         // A teaser's original starts with the teaser's first word (both tests of `teaser_of`
-        // need it), so candidates are looked up by first word, in document order.
-        let mut by_first: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, (_, r)) in all.iter().enumerate() {
-            let s = &cx.text[r.clone()];
-            if teaser_body(s).is_some() {
-                continue;
-            }
-            if let Some(w) = first_folded_word(s) {
-                by_first.entry(w).or_default().push(i);
+        // need it), so candidates are looked up by (a hash of) first word, in document order.
+        let mut by_first: HashMap<u64, Vec<usize>> = HashMap::new();
+        for (i, m) in marks.iter().enumerate() {
+            if m.aux != TEASER {
+                by_first.entry(m.aux).or_default().push(i);
             }
         }
         // Each candidate's words, folded once however many teasers it is compared with.
-        let mut folded: Vec<Option<Vec<String>>> = vec![None; all.len()];
-        for (n, t) in teasers {
+        let mut folded: Vec<Option<Vec<String>>> = vec![None; marks.len()];
+        for tm in teasers {
+            let (n, t) = (tm.line, &tm.range);
             let s = &cx.text[t.clone()];
             let Some(body) = teaser_body(s) else { continue };
             let tw = folded_words(body);
-            let candidates = tw.first().and_then(|w| by_first.get(w)).map_or(&[][..], Vec::as_slice);
+            let candidates =
+                tw.first().and_then(|w| by_first.get(&(word_hash(w) & !TEASER))).map_or(&[][..], Vec::as_slice);
             let original = candidates
                 .iter()
                 .find(|&&i| {
-                    let (m, r) = &all[i];
-                    *m != n && teaser_of(&tw, folded[i].get_or_insert_with(|| folded_words(&cx.text[r.clone()])))
+                    let m = &marks[i];
+                    m.line != n
+                        && teaser_of(&tw, folded[i].get_or_insert_with(|| folded_words(&cx.text[m.range.clone()])))
                 })
-                .map(|&i| &all[i]);
-            let Some((_, orig)) = original else { continue };
+                .map(|&i| &marks[i]);
+            let Some(orig) = original else { continue };
             if is_ignored(cx.config, s) {
                 continue;
             }
-            let line = cx.lines.line_of(orig.start) + 1;
+            let line = cx.lines.line_of(orig.range.start) + 1;
             let mut d = Diagnostic::new(
                 self.code(),
                 t.clone(),
                 format!("teaser that repeats the start of the paragraph on line {line}; delete it"),
             )
             .with_fix(delete_line(cx, n, "Delete teaser line").safe());
-            d.related.push(Related { doc: cx.doc, range: orig.clone(), message: "the full paragraph".into() });
+            d.related.push(Related { doc: cx.doc, range: orig.range.clone(), message: "the full paragraph".into() });
             out.push(d);
         }
     }
+}
+
+/// [`Mark::aux`] of a teaser line (never the hash of a first word, whose top bit is cleared).
+const TEASER: u64 = 1 << 63;
+
+/// Hash of the first word of `s` folded like [`folded_words`] (0 if there is none).
+fn first_word_hash(s: &str) -> u64 {
+    let Some(w) = s.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()) else { return 0 };
+    if w.is_ascii() {
+        word_hash_of(w.bytes().map(|b| b.to_ascii_lowercase()))
+    } else {
+        word_hash(&w.to_lowercase())
+    }
+}
+
+/// Hash of an already folded word.
+fn word_hash(w: &str) -> u64 {
+    word_hash_of(w.bytes())
+}
+
+fn word_hash_of(bytes: impl Iterator<Item = u8>) -> u64 {
+    const PRIME: u64 = 0x100_0000_01b3;
+    bytes.fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(PRIME))
 }
 
 #[cfg(test)]

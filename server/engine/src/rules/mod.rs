@@ -61,8 +61,41 @@ pub trait Rule: Send + Sync {
     fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
         self.check(cx, out)
     }
-    /// For a [`Scope::Split`] rule: the findings that need the whole document.
-    fn check_rest(&self, _cx: &DocCtx<'_>, _out: &mut Vec<Diagnostic>) {}
+    /// For a [`Scope::Split`] rule: the lines of one block that [`Rule::check_rest`] must look
+    /// at (a summary of the block that depends on its text alone, cached with its findings).
+    fn marks(&self, _cx: &DocCtx<'_>, _out: &mut Vec<Mark>) {}
+    /// For a [`Scope::Split`] rule: the findings that need the whole document, given the
+    /// [`Rule::marks`] of all its blocks in document order (lines and ranges of the document).
+    fn check_rest(&self, _cx: &DocCtx<'_>, _marks: &[Mark], _out: &mut Vec<Diagnostic>) {}
+}
+
+/// A line of a block that a [`Scope::Split`] rule's whole-document pass must look at, with
+/// rule-specific keys. `line` and `range` are relative to the text the marks were taken from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Mark {
+    pub line: usize,
+    pub range: Range<usize>,
+    pub key: u64,
+    pub aux: u64,
+}
+
+impl Mark {
+    /// The same mark in a text where the marked one starts at line `line` and byte `offset`.
+    pub fn shifted(&self, line: usize, offset: usize) -> Mark {
+        Mark {
+            line: self.line + line,
+            range: self.range.start + offset..self.range.end + offset,
+            key: self.key,
+            aux: self.aux,
+        }
+    }
+}
+
+/// The marks of `rule` on the whole of `cx`, then its rest pass; for [`Rule::check`].
+pub(crate) fn rest_of_whole(rule: &dyn Rule, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+    let mut marks = Vec::new();
+    rule.marks(cx, &mut marks);
+    rule.check_rest(cx, &marks, out);
 }
 
 /// Which part of the rules' work [`check_part`] runs.
@@ -88,8 +121,9 @@ pub enum Scope {
     /// paragraphs); it runs on the whole text each time and must stay cheap.
     Document,
     /// Most findings are block-local ([`Rule::check_block`], cached like [`Scope::Block`]); the
-    /// rest need the whole document ([`Rule::check_rest`], run each time, cheap). Together they
-    /// are exactly [`Rule::check`].
+    /// rest need the whole document ([`Rule::check_rest`], run each time), which sees it through
+    /// per-block [`Mark`]s (also cached) so that its cost follows the marked lines, not the
+    /// document. Together they are exactly [`Rule::check`].
     Split,
 }
 
@@ -122,23 +156,30 @@ pub fn is_known_code(code: &str) -> bool {
 /// Run every enabled rule on one document; diagnostics come sorted by position.
 pub fn check_document(cx: &DocCtx<'_>) -> Vec<Diagnostic> {
     let mut all = Vec::new();
-    check_part(cx, Part::Whole, &mut all);
+    check_part(cx, Part::Whole, &mut Vec::new(), &mut all);
     sort_findings(&mut all);
     all
 }
 
 /// Run one part of the enabled rules' work on `cx`, in [`RULES`] order, appending findings with
-/// the configured severity (unsorted).
-pub fn check_part(cx: &DocCtx<'_>, part: Part, all: &mut Vec<Diagnostic>) {
-    for rule in RULES {
+/// the configured severity (unsorted). `marks` has one list per rule of [`RULES`]: [`Part::Block`]
+/// fills it with the block's marks, [`Part::Rest`] reads the document's; [`Part::Whole`] ignores it.
+pub fn check_part(cx: &DocCtx<'_>, part: Part, marks: &mut Vec<Vec<Mark>>, all: &mut Vec<Diagnostic>) {
+    if part != Part::Whole && marks.len() < RULES.len() {
+        marks.resize(RULES.len(), Vec::new());
+    }
+    for (i, rule) in RULES.iter().enumerate() {
         let Level::On(sev) = cx.config.level(rule.code(), rule.default_level()) else {
             continue;
         };
         let start = all.len();
         match (part, rule.scope()) {
             (Part::Whole, _) | (Part::Block, Scope::Block) | (Part::Rest, Scope::Document) => rule.check(cx, all),
-            (Part::Block, Scope::Split) => rule.check_block(cx, all),
-            (Part::Rest, Scope::Split) => rule.check_rest(cx, all),
+            (Part::Block, Scope::Split) => {
+                rule.check_block(cx, all);
+                rule.marks(cx, &mut marks[i]);
+            }
+            (Part::Rest, Scope::Split) => rule.check_rest(cx, &marks[i], all),
             (Part::Block, Scope::Document) | (Part::Rest, Scope::Block) => {}
         }
         for d in &mut all[start..] {

@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{is_ignored, on, trimmed, DocCtx, Rule, Scope};
+use super::{is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
 use crate::text::lines;
@@ -124,7 +124,7 @@ impl Rule for PageMetadata {
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
         let start = out.len();
         self.check_block(cx, out);
-        self.check_rest(cx, out);
+        self.check_rest(cx, &[], out);
         out[start..].sort_by_key(|d| d.range.start);
     }
     /// Lines that are metadata by themselves.
@@ -144,7 +144,7 @@ impl Rule for PageMetadata {
         }
     }
     /// A bare name among the first lines, next to a date line, is a byline.
-    fn check_rest(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+    fn check_rest(&self, cx: &DocCtx<'_>, _marks: &[Mark], out: &mut Vec<Diagnostic>) {
         // The first non-empty lines: names are judged among the first 15, with two lines after.
         let head: Vec<Range<usize>> =
             lines(cx.text).map(|(_, r)| trimmed(cx.text, r)).filter(|t| !t.is_empty()).take(BYLINE_HEAD + 2).collect();

@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{delete_line, is_ignored, on, trimmed, DocCtx, Rule, Scope};
+use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
 use crate::text::lines;
@@ -309,7 +309,7 @@ impl Rule for WidgetResidue {
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
         let start = out.len();
         self.check_block(cx, out);
-        self.check_rest(cx, out);
+        super::rest_of_whole(self, cx, out);
         out[start..].sort_by_key(|d| d.range.start);
     }
     /// Lines that are widgets by themselves.
@@ -324,21 +324,29 @@ impl Rule for WidgetResidue {
             }
         }
     }
+    /// Month headers that are not widget lines by themselves.
+    fn marks(&self, cx: &DocCtx<'_>, out: &mut Vec<Mark>) {
+        for (n, r) in lines(cx.text) {
+            let t = trimmed(cx.text, r);
+            let line = &cx.text[t.clone()];
+            if !t.is_empty() && month_header(line) && classify(line).is_none() {
+                out.push(Mark { line: n, range: t, key: 0, aux: 0 });
+            }
+        }
+    }
     /// Month headers, which count only within three non-empty lines of a calendar row (blank
     /// lines may come between).
-    fn check_rest(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        let nonempty: Vec<(usize, Range<usize>)> =
-            lines(cx.text).map(|(n, r)| (n, trimmed(cx.text, r))).filter(|(_, t)| !t.is_empty()).collect();
-        let calendar = |t: &Range<usize>| classify(&cx.text[t.clone()]).is_some_and(Kind::calendar);
-        for (i, (n, t)) in nonempty.iter().enumerate() {
-            let line = &cx.text[t.clone()];
-            if !month_header(line) || classify(line).is_some() {
-                continue;
-            }
-            let lo = i.saturating_sub(3);
-            let hi = (i + 4).min(nonempty.len());
-            if nonempty[lo..hi].iter().any(|(_, t)| calendar(t)) {
-                self.report(cx, *n, t.clone(), Kind::MonthHeader, out);
+    fn check_rest(&self, cx: &DocCtx<'_>, marks: &[Mark], out: &mut Vec<Diagnostic>) {
+        let calendar = |n: usize| {
+            let t = trimmed(cx.text, cx.lines.line_range(cx.text, n));
+            (!t.is_empty()).then(|| classify(&cx.text[t]).is_some_and(Kind::calendar))
+        };
+        for m in marks {
+            // Three non-empty lines before and three after.
+            let before = (0..m.line).rev().filter_map(calendar).take(3);
+            let after = (m.line + 1..cx.lines.line_count()).filter_map(calendar).take(3);
+            if before.chain(after).any(|c| c) {
+                self.report(cx, m.line, m.range.clone(), Kind::MonthHeader, out);
             }
         }
     }
