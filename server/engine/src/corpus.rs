@@ -423,6 +423,23 @@ impl Corpus {
         all
     }
 
+    /// [`Corpus::diagnostics`], without keeping the rule findings cached if they were not already:
+    /// for documents nobody has open, whose diagnostics are published once and rarely asked for
+    /// again, so that memory does not grow with every finding of the corpus.
+    pub fn diagnostics_transient(&self, id: DocId) -> Vec<Diagnostic> {
+        let Some(e) = self.get(id) else { return Vec::new() };
+        let mut all = match e.rule_findings.get() {
+            Some(own) => Vec::clone(own),
+            None => check_entry(e, &self.config),
+        };
+        let corpus_level = self.corpus_diagnostics(id);
+        if !corpus_level.is_empty() {
+            all.extend(corpus_level);
+            all.sort_by_key(|d| (d.range.start, d.range.end));
+        }
+        all
+    }
+
     /// Call `f` on every diagnostic of a document in the order of [`Corpus::diagnostics`], without
     /// copying the cached findings.
     pub fn for_each_diagnostic(&self, id: DocId, f: impl FnMut(&Diagnostic)) {

@@ -6,12 +6,13 @@
 //! untranslated text too. Words that mix Latin and Cyrillic letters are left to
 //! `mixed-script-word`. Every message carries the Latin transliteration.
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use super::{delete_line, on, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Fix, Severity};
-use crate::text::lines;
 use crate::translit::{is_cyrillic, transliterate};
 
 /// What a glossary entry is, which decides where it goes in the English caption.
@@ -108,14 +109,32 @@ const GLOSSARY: &[(&str, Gloss)] = &[
     ("алматы", Gloss::Word("Almaty")),
 ];
 
-/// Case-sensitive entries are acronyms (all capitals); others match any case.
-fn lookup(phrase: &str) -> Option<Gloss> {
-    let lower = phrase.to_lowercase();
-    GLOSSARY.iter().find_map(|&(k, g)| {
+/// Where each glossary key is: acronyms (all capitals) by exact text, others by lowercase text;
+/// the first entry of a key wins.
+static GLOSSARY_INDEX: LazyLock<[HashMap<&'static str, usize>; 2]> = LazyLock::new(|| {
+    let mut maps = [HashMap::new(), HashMap::new()];
+    for (i, &(k, _)) in GLOSSARY.iter().enumerate() {
         let acronym = k.chars().all(|c| !c.is_lowercase());
-        let hit = if acronym { k == phrase } else { k == lower };
-        hit.then_some(g)
-    })
+        maps[usize::from(acronym)].entry(k).or_insert(i);
+    }
+    maps
+});
+
+/// Case-sensitive entries are acronyms (all capitals); others match any case. The first
+/// matching entry of [`GLOSSARY`] wins.
+fn lookup(phrase: &str) -> Option<Gloss> {
+    let [by_lower, by_exact] = &*GLOSSARY_INDEX;
+    let exact = by_exact.get(phrase).copied();
+    let lower = if phrase.is_ascii() {
+        None // every key is Cyrillic
+    } else {
+        by_lower.get(phrase.to_lowercase().as_str()).copied()
+    };
+    let i = match (exact, lower) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
+    };
+    Some(GLOSSARY[i].1)
 }
 
 /// The English gloss of a single Cyrillic word, if the glossary has one.
@@ -138,12 +157,12 @@ pub(crate) fn english_caption(line: &str) -> String {
             continue;
         }
         let mut end = i + c.len_utf8();
-        let letter = c.is_alphabetic();
+        let letter = is_letter(c);
         if c.is_alphanumeric() {
             while let Some(&(j, d)) = it.peek() {
                 let joins = d == '-' && line[j + 1..].chars().next().is_some_and(char::is_alphabetic) && letter;
                 // a word ends where digits begin (a glued footnote "года3") and vice versa
-                if !(joins || (letter && d.is_alphabetic()) || (!letter && d.is_ascii_digit())) {
+                if !(joins || (letter && is_letter(d)) || (!letter && d.is_ascii_digit())) {
                     break;
                 }
                 end = j + d.len_utf8();
@@ -168,8 +187,7 @@ pub(crate) fn english_caption(line: &str) -> String {
     while i < tokens.len() {
         let mut matched = None;
         for len in (1..=3).rev() {
-            if i + len > tokens.len()
-                || !tokens[i..i + len].iter().all(|t| t.chars().all(char::is_alphabetic) || t.contains('-'))
+            if i + len > tokens.len() || !tokens[i..i + len].iter().all(|t| t.chars().all(is_letter) || t.contains('-'))
             {
                 continue;
             }
@@ -292,20 +310,20 @@ fn cyrillic_runs(line: &str) -> Vec<Run> {
     runs
 }
 
-/// Cheap pre-check: Cyrillic letters (U+0400–U+052F) are encoded with lead bytes 0xD0–0xD4.
-fn has_cyrillic_bytes(s: &str) -> bool {
-    s.bytes().any(|b| (0xD0..=0xD4).contains(&b))
-}
-
 struct LineStats {
     cyr_letters: usize,
     letters: usize,
 }
 
+/// [`char::is_alphabetic`] with the basic Cyrillic alphabet answered without table lookups.
+fn is_letter(c: char) -> bool {
+    matches!(c, '\u{0410}'..='\u{044F}' | 'ё' | 'Ё') || c.is_alphabetic()
+}
+
 fn stats(line: &str) -> LineStats {
     let mut s = LineStats { cyr_letters: 0, letters: 0 };
     for c in line.chars() {
-        if c.is_alphabetic() {
+        if is_letter(c) {
             s.letters += 1;
             if is_cyrillic(c) {
                 s.cyr_letters += 1;
@@ -347,10 +365,34 @@ fn quote(s: &str) -> String {
     }
 }
 
-/// The lines of `text` that hold any Cyrillic, with their ranges (cheap byte pre-checks first).
+/// Offset of the first byte at or after `from` that may lead a Cyrillic letter (0xD0–0xD4),
+/// scanning 32 bytes at a time.
+fn next_cyrillic_byte(bytes: &[u8], from: usize) -> Option<usize> {
+    let lead = |b: &u8| b.wrapping_sub(0xD0) < 5;
+    let mut i = from;
+    while i + 32 <= bytes.len() {
+        // no early exit inside a chunk, so the test is vectorised
+        if bytes[i..i + 32].iter().fold(false, |a, b| a | lead(b)) {
+            break;
+        }
+        i += 32;
+    }
+    bytes[i..].iter().position(lead).map(|p| i + p)
+}
+
+/// The lines of `text` that hold any Cyrillic, with their ranges (without terminators); lines
+/// without a Cyrillic lead byte are skipped by a byte scan.
 fn cyrillic_lines(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> + '_ {
-    let any = has_cyrillic_bytes(text);
-    lines(text).filter(move |_| any).map(move |(_, r)| (r.clone(), &text[r])).filter(|(_, l)| has_cyrillic_bytes(l))
+    let bytes = text.as_bytes();
+    let is_end = |b: &u8| *b == b'\n' || *b == b'\r';
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let p = next_cyrillic_byte(bytes, from)?;
+        let start = bytes[..p].iter().rposition(is_end).map_or(0, |i| i + 1);
+        let end = bytes[p..].iter().position(is_end).map_or(bytes.len(), |i| p + i);
+        from = end;
+        Some((start..end, &text[start..end]))
+    })
 }
 
 impl Rule for UntranslatedCaption {
