@@ -171,6 +171,7 @@ def initialize(client, folder, pull=False):
         },
         "workspace": {"workspaceFolders": True, "configuration": False, "symbol": {}},
         "general": {"positionEncodings": ["utf-16"]},
+        "window": {"workDoneProgress": True},
     }
     if pull:
         caps["textDocument"]["diagnostic"] = {}

@@ -517,10 +517,13 @@ pub fn code_actions(s: &Snap, p: lsp::CodeActionParams) -> Option<lsp::CodeActio
     Some(out)
 }
 
-/// Protocol diagnostics of one document of the snapshot.
+/// Protocol diagnostics of one document of the snapshot. The findings of documents that are not
+/// open are not kept once published (they are recomputed if asked for again).
 pub fn document_diagnostics(s: &Snap, id: DocId) -> Vec<lsp::Diagnostic> {
     let Some(d) = s.doc_by_id(id) else { return vec![] };
-    s.corpus.diagnostics(id).iter().map(|dg| convert::diagnostic(&s.corpus, d.tp(), dg)).collect()
+    let found =
+        if s.uris.contains_key(&*d.entry.name) { s.corpus.diagnostics(id) } else { s.corpus.diagnostics_transient(id) };
+    found.iter().map(|dg| convert::diagnostic(&s.corpus, d.tp(), dg)).collect()
 }
 
 /// Path of a document key as a `Path`.

@@ -20,6 +20,9 @@ use crate::features;
 use crate::loader::{self, ReadOutcome, CONFIG_FILE};
 use crate::state::{ClientFlags, OpenDoc, Snap, State};
 
+/// Documents whose diagnostics are computed and sent together when many are published.
+const PUBLISH_BATCH: usize = 256;
+
 /// The language server. Cheap to clone (a client handle and a shared state).
 #[derive(Clone)]
 pub struct Backend {
@@ -89,39 +92,46 @@ impl Backend {
         }
         let this = self.clone();
         tokio::spawn(async move {
-            let snap = this.snap();
-            let computed = tokio::task::spawn_blocking(move || {
-                ids.par_iter()
-                    .filter_map(|&id| {
-                        let e = snap.corpus.get(id)?;
-                        let uri = snap.uri(&e.name)?;
-                        let fingerprint = snap.corpus.corpus_findings_fingerprint(id).unwrap_or_default();
-                        let diags = features::document_diagnostics(&snap, id);
-                        Some((e.name.to_string(), e.revision, uri, fingerprint, diags))
-                    })
-                    .collect::<Vec<_>>()
-            })
-            .await;
-            let computed = match computed {
-                Ok(c) => c,
-                Err(e) => {
-                    error!("diagnostics failed: {}", panic_message(e));
-                    return;
-                }
-            };
-            for (key, revision, uri, fingerprint, diags) in computed {
-                let version = {
-                    let mut st = this.st();
-                    let current = st.corpus.by_name(&key).map(|e| e.revision);
-                    if current != Some(revision) {
-                        continue; // stale: a newer text will be published by its own task
-                    }
-                    st.pushed.insert(key.clone(), fingerprint);
-                    st.open.get(&key).map(|d| d.version)
-                };
-                this.client.publish_diagnostics(uri, diags, version).await;
+            // In batches: memory stays flat however many documents are published at once.
+            for batch in ids.chunks(PUBLISH_BATCH) {
+                this.publish_batch(batch.to_vec()).await;
             }
         });
+    }
+
+    async fn publish_batch(&self, ids: Vec<DocId>) {
+        let snap = self.snap();
+        let computed = tokio::task::spawn_blocking(move || {
+            ids.par_iter()
+                .filter_map(|&id| {
+                    let e = snap.corpus.get(id)?;
+                    let uri = snap.uri(&e.name)?;
+                    let fingerprint = snap.corpus.corpus_findings_fingerprint(id).unwrap_or_default();
+                    let diags = features::document_diagnostics(&snap, id);
+                    Some((e.name.to_string(), e.revision, uri, fingerprint, diags))
+                })
+                .collect::<Vec<_>>()
+        })
+        .await;
+        let computed = match computed {
+            Ok(c) => c,
+            Err(e) => {
+                error!("diagnostics failed: {}", panic_message(e));
+                return;
+            }
+        };
+        for (key, revision, uri, fingerprint, diags) in computed {
+            let version = {
+                let mut st = self.st();
+                let current = st.corpus.by_name(&key).map(|e| e.revision);
+                if current != Some(revision) {
+                    continue; // stale: a newer text will be published by its own task
+                }
+                st.pushed.insert(key.clone(), fingerprint);
+                st.open.get(&key).map(|d| d.version)
+            };
+            self.client.publish_diagnostics(uri, diags, version).await;
+        }
     }
 
     /// After a change to documents: push (when the client does not pull) or ask for a refresh.
