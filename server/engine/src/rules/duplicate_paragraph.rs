@@ -25,21 +25,51 @@ pub struct DuplicateParagraph;
 const MIN_CHARS: usize = 24;
 
 /// Hash of the folded text (letters and digits, lowercased, runs of anything else as one space)
-/// and its folded length; no allocation.
+/// and its folded length; no allocation. The folded text is packed into 64-bit words (an ASCII
+/// character as one byte, any other as three bytes starting with a byte below 0x20, so the
+/// packing is unambiguous) and mixed a word at a time.
 fn fold_hash(s: &str) -> (u64, usize) {
-    const PRIME: u64 = 0x100_0000_01b3;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut n = 0;
-    let mut gap = false;
-    let push = |h: &mut u64, n: &mut usize, gap: &mut bool, c: u32| {
-        if *gap && *n > 0 {
-            *h = (*h ^ u64::from(b' ')).wrapping_mul(PRIME);
-            *n += 1;
+    struct State {
+        h: u64,
+        acc: u64,
+        bytes: u32,
+        n: usize,
+        gap: bool,
+    }
+    impl State {
+        #[inline]
+        fn byte(&mut self, b: u8) {
+            self.acc = (self.acc << 8) | u64::from(b);
+            self.bytes += 1;
+            if self.bytes == 8 {
+                self.mix();
+            }
         }
-        *gap = false;
-        *h = (*h ^ u64::from(c)).wrapping_mul(PRIME);
-        *n += 1;
-    };
+        #[inline]
+        fn mix(&mut self) {
+            self.h = (self.h ^ self.acc).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            self.h ^= self.h >> 29;
+            self.acc = 0;
+            self.bytes = 0;
+        }
+        #[inline]
+        fn push(&mut self, c: u32) {
+            if self.gap && self.n > 0 {
+                self.byte(b' ');
+                self.n += 1;
+            }
+            self.gap = false;
+            if c < 0x80 {
+                self.byte(c as u8);
+            } else {
+                self.byte((c >> 16) as u8);
+                self.byte((c >> 8) as u8);
+                self.byte(c as u8);
+            }
+            self.n += 1;
+        }
+    }
+    let mut st = State { h: 0xcbf2_9ce4_8422_2325, acc: 0, bytes: 0, n: 0, gap: false };
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -47,9 +77,9 @@ fn fold_hash(s: &str) -> (u64, usize) {
         if b.is_ascii() {
             // ASCII fast path: no char decoding, no Unicode case tables.
             if b.is_ascii_alphanumeric() {
-                push(&mut h, &mut n, &mut gap, u32::from(b.to_ascii_lowercase()));
+                st.push(u32::from(b.to_ascii_lowercase()));
             } else {
-                gap = true;
+                st.gap = true;
             }
             i += 1;
             continue;
@@ -57,14 +87,18 @@ fn fold_hash(s: &str) -> (u64, usize) {
         let Some(c) = s[i..].chars().next() else { break };
         if c.is_alphanumeric() {
             for l in c.to_lowercase() {
-                push(&mut h, &mut n, &mut gap, u32::from(l));
+                st.push(u32::from(l));
             }
         } else {
-            gap = true;
+            st.gap = true;
         }
         i += c.len_utf8();
     }
-    (h, n)
+    if st.bytes > 0 {
+        st.acc |= u64::from(st.bytes) << 60;
+        st.mix();
+    }
+    (st.h, st.n)
 }
 
 fn folded_words(s: &str) -> Vec<String> {
@@ -117,6 +151,11 @@ impl Rule for DuplicateParagraph {
         for (n, r) in lines(cx.text) {
             let t = trimmed(cx.text, r);
             let s = &cx.text[t.clone()];
+            // Folding never lengthens a text (each character gives at most as many characters
+            // as it has bytes), so a line shorter in bytes is too short.
+            if s.len() < MIN_CHARS {
+                continue;
+            }
             let (h, len) = fold_hash(s);
             if len < MIN_CHARS {
                 continue;
