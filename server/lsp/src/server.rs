@@ -394,11 +394,14 @@ impl Backend {
             let paths = loader::discover(&roots, &config);
             let total = paths.len();
             let _ = tx.send((0, total));
-            let cached = cache_from.map(|r| cache::load::<loader::CacheEntry>(&r)).unwrap_or_default();
+            // The cache is decoded while the files are read.
+            let cached = std::thread::spawn(move || {
+                cache_from.map(|r| cache::load::<loader::CacheEntry>(&r)).unwrap_or_default()
+            });
             let outcomes = loader::read_all(&paths, config.max_file_size, &|n| {
                 let _ = tx.send((n, total));
             });
-            (outcomes, cached)
+            (outcomes, cached.join().unwrap_or_default())
         });
         if let Some(p) = &progress {
             while let Some((n, total)) = rx.recv().await {
