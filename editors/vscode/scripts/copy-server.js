@@ -14,5 +14,9 @@ if (process.env.DOSSIER_NO_BUNDLED_SERVER === '1' || !fs.existsSync(src)) {
   fs.mkdirSync(path.dirname(dst), { recursive: true });
   fs.copyFileSync(src, dst);
   fs.chmodSync(dst, 0o755);
-  console.log(`bundled ${src} -> server/${exe}`);
+  // The release build keeps line tables for profiling; the shipped copy does not need them.
+  const stripped = process.platform !== 'win32' &&
+    require('node:child_process').spawnSync('strip', ['--strip-debug', dst]).status === 0;
+  const mb = (fs.statSync(dst).size / 1e6).toFixed(1);
+  console.log(`bundled ${src} -> server/${exe} (${mb} MB${stripped ? ', debug info stripped' : ''})`);
 }
