@@ -337,30 +337,10 @@ fn frame(v: &Value) -> Vec<u8> {
     out
 }
 
-fn read_frame(r: &mut impl BufRead) -> Option<Value> {
-    let mut len = 0;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length:") {
-            len = v.trim().parse().ok()?;
-        }
-    }
-    let mut buf = vec![0; len];
-    r.read_exact(&mut buf).ok()?;
-    serde_json::from_slice(&buf).ok()
-}
-
 /// The response with `id`, skipping notifications and answering server requests with null.
 fn response(r: &mut impl BufRead, w: &mut impl Write, id: i64) -> Value {
     loop {
-        let m = read_frame(r).expect("server output");
+        let m = common::read_message(r).expect("server output");
         if m.get("method").is_some() {
             if let Some(rid) = m.get("id") {
                 w.write_all(&frame(&json!({"jsonrpc": "2.0", "id": rid, "result": null}))).unwrap();
@@ -392,7 +372,7 @@ fn silent_client_is_waited_for_and_closing_stdin_ends_the_server() {
     // Read on a thread so that a hung server fails the test instead of hanging it.
     std::thread::spawn(move || {
         let mut r = BufReader::new(stdout);
-        while let Some(m) = read_frame(&mut r) {
+        while let Some(m) = common::read_message(&mut r) {
             if tx.send(m).is_err() {
                 break;
             }

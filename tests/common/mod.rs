@@ -31,7 +31,7 @@ pub fn uri(path: &Path) -> String {
     s
 }
 
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
+pub fn read_message(r: &mut impl BufRead) -> Option<Value> {
     let mut len = None;
     loop {
         let mut line = String::new();
@@ -54,37 +54,9 @@ fn read_message(r: &mut impl BufRead) -> Option<Value> {
 impl Client {
     /// Start the server; `init` extends the initialize params (capabilities, options).
     pub fn start(root: &Path, capabilities: Value, options: Option<Value>) -> (Client, Value) {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start dossier lsp");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            while let Some(msg) = read_message(&mut r) {
-                if tx.send(msg).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut c = Client { child, stdin, rx, next_id: 0, seen: Vec::new() };
-        let mut params = json!({
-            "processId": null,
-            "rootUri": uri(root),
-            "workspaceFolders": [{"uri": uri(root), "name": "corpus"}],
-            "capabilities": capabilities,
-        });
-        if let Some(o) = options {
-            params["initializationOptions"] = o;
-        }
-        let init = c.request("initialize", params).expect("initialize");
-        c.notify("initialized", json!({}));
-        (c, init)
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_dossier"));
+        cmd.arg("lsp");
+        Client::start_command(cmd, root, capabilities, options)
     }
 
     /// Default capabilities: UTF-16 only, push diagnostics, progress.
