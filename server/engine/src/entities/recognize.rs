@@ -518,6 +518,16 @@ impl<'a> Rec<'a> {
             && is_quote_gap(&self.text[self.toks[k - 1].e..self.toks[k].s])
     }
 
+    /// A name ending in a head noun from token `i` ("… Research Center"), recorded with the
+    /// acronym defined after it, if any; returns the token after the name.
+    fn take_headed(&mut self, i: usize) -> Option<usize> {
+        let (end, kind) = self.headed(i)?;
+        let name = self.text[self.toks[i].s..self.toks[end].e].to_string();
+        self.push(i, end, kind, None, Evidence::Head);
+        self.acronym_after(i, end, kind, &name);
+        Some(end + 1)
+    }
+
     /// Acronym defined right after a long name: "… Research Center (OCCRP)".
     fn acronym_after(&mut self, a: usize, b: usize, kind: Kind, name: &str) {
         let Some(t) = self.toks.get(b + 1) else { return };
@@ -568,11 +578,8 @@ impl<'a> Rec<'a> {
                         continue;
                     }
                     Entry::Stop(StopClass::Demonym) if !t.cyr => {
-                        if let Some((end, hk)) = self.headed(i) {
-                            let name = self.text[t.s..self.toks[end].e].to_string();
-                            self.push(i, end, hk, None, Evidence::Head);
-                            self.acronym_after(i, end, hk, &name);
-                            i = end + 1;
+                        if let Some(next) = self.take_headed(i) {
+                            i = next;
                             continue;
                         }
                         i = j + 1;
@@ -587,11 +594,8 @@ impl<'a> Rec<'a> {
                 }
             }
             if !t.cyr && !t.shout {
-                if let Some((end, hk)) = self.headed(i) {
-                    let name = self.text[t.s..self.toks[end].e].to_string();
-                    self.push(i, end, hk, None, Evidence::Head);
-                    self.acronym_after(i, end, hk, &name);
-                    i = end + 1;
+                if let Some(next) = self.take_headed(i) {
+                    i = next;
                     continue;
                 }
             }
