@@ -150,15 +150,20 @@ impl Backend {
         }
     }
 
+    /// Debouncing: advance one of the state's generation counters and return its new value; a
+    /// delayed task that finds the counter moved on has been superseded by a newer change.
+    fn next_generation(&self, counter: fn(&mut State) -> &mut u64) -> u64 {
+        let mut st = self.st();
+        let c = counter(&mut st);
+        *c += 1;
+        *c
+    }
+
     /// After a change, in push mode: other documents whose corpus-level findings changed (a line
     /// became, or stopped being, repeated across the corpus) are published again. Runs once
     /// typing pauses, off the runtime, comparing cheap fingerprints of what is reported.
     fn recheck_other_documents(&self) {
-        let generation = {
-            let mut st = self.st();
-            st.recheck_generation += 1;
-            st.recheck_generation
-        };
+        let generation = self.next_generation(|st| &mut st.recheck_generation);
         let this = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -188,11 +193,7 @@ impl Backend {
     /// that the next hover does not wait for it; views drawn meanwhile from the per-document
     /// recognition (semantic tokens) are then asked to refresh.
     fn link_in_background(&self) {
-        let generation = {
-            let mut st = self.st();
-            st.link_generation += 1;
-            st.link_generation
-        };
+        let generation = self.next_generation(|st| &mut st.link_generation);
         let this = self.clone();
         tokio::spawn(async move {
             tokio::time::sleep(std::time::Duration::from_millis(250)).await;
