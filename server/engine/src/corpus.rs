@@ -414,7 +414,11 @@ impl Corpus {
     /// loader's notices, sorted by position.
     pub fn diagnostics(&self, id: DocId) -> Vec<Diagnostic> {
         let Some(own) = self.rule_findings(id) else { return Vec::new() };
-        let mut all = Vec::clone(&own);
+        self.with_corpus_level(id, Vec::clone(&own))
+    }
+
+    /// A document's own findings merged with its corpus-level findings, sorted by position.
+    fn with_corpus_level(&self, id: DocId, mut all: Vec<Diagnostic>) -> Vec<Diagnostic> {
         let corpus_level = self.corpus_diagnostics(id);
         if !corpus_level.is_empty() {
             all.extend(corpus_level);
@@ -428,16 +432,11 @@ impl Corpus {
     /// again, so that memory does not grow with every finding of the corpus.
     pub fn diagnostics_transient(&self, id: DocId) -> Vec<Diagnostic> {
         let Some(e) = self.get(id) else { return Vec::new() };
-        let mut all = match e.rule_findings.get() {
+        let own = match e.rule_findings.get() {
             Some(own) => Vec::clone(own),
             None => check_entry(e, &self.config),
         };
-        let corpus_level = self.corpus_diagnostics(id);
-        if !corpus_level.is_empty() {
-            all.extend(corpus_level);
-            all.sort_by_key(|d| (d.range.start, d.range.end));
-        }
-        all
+        self.with_corpus_level(id, own)
     }
 
     /// Call `f` on every diagnostic of a document in the order of [`Corpus::diagnostics`], without
