@@ -34,14 +34,18 @@ fn scale(sizes: &[usize]) {
         let analyses: Vec<_> = docs.iter().map(|(_, t)| analyze(t)).collect();
         let recognise = t.elapsed().as_secs_f64();
         let recognise_cpu = cpu_time() - c;
-        let inputs = || {
-            docs.iter().zip(&analyses).enumerate().map(|(i, ((n, t), a))| DocInput {
+        let shared: Vec<DocInput> = docs
+            .iter()
+            .zip(analyses)
+            .enumerate()
+            .map(|(i, ((n, t), a))| DocInput {
                 id: DocId(i as u32),
-                name: n,
-                text: t,
-                entities: a,
+                name: n.as_str().into(),
+                text: t.as_str().into(),
+                entities: a.into(),
             })
-        };
+            .collect();
+        let inputs = || shared.iter().cloned();
         let mut build = f64::MAX;
         let mut entities = 0;
         let c = cpu_time();
@@ -102,9 +106,9 @@ fn main() {
     let index = EntityIndex::build(
         texts.iter().zip(&analyses).enumerate().map(|(i, ((n, t), a))| DocInput {
             id: DocId(i as u32),
-            name: n,
-            text: t,
-            entities: a,
+            name: n.as_str().into(),
+            text: t.as_str().into(),
+            entities: a.clone().into(),
         }),
         reg.as_ref(),
     );

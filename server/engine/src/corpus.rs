@@ -184,7 +184,12 @@ impl DocEntry {
     /// The same text under another name/revision, with nothing analysed yet.
     fn renewed(&self, name: Arc<str>, revision: u64) -> DocEntry {
         let keys = (self.line_keys.clone(), self.blocks.clone());
-        DocEntry::with_keys(self.id, name, self.text.clone(), revision, self.notices.clone(), keys)
+        let entry = DocEntry::with_keys(self.id, name, self.text.clone(), revision, self.notices.clone(), keys);
+        // recognition depends on the text alone
+        if let Some(known) = self.entities.get() {
+            let _ = entry.entities.set(known.clone());
+        }
+        entry
     }
 
     /// The line index of the text.
@@ -232,6 +237,8 @@ pub struct Corpus {
     registry: Option<Arc<RegistryFile>>,
     /// The linked entities of this snapshot, built on first use.
     entity_index: Arc<OnceLock<Arc<EntityIndex>>>,
+    /// The last linked entities built for an earlier snapshot: the next build updates it.
+    linked_before: Option<Arc<EntityIndex>>,
     /// Where every normalised line occurs (shared by all snapshots; see the module docs).
     census: Arc<Mutex<LineCensus>>,
 }
@@ -354,9 +361,13 @@ impl Corpus {
         }
     }
 
-    /// Every change makes a new revision and drops the linked-entity cache of this copy.
+    /// Every change makes a new revision and drops the linked-entity cache of this copy (kept
+    /// as the base of the next, incremental, linking).
     fn touch(&mut self) {
         self.next_revision += 1;
+        if let Some(index) = self.entity_index.get() {
+            self.linked_before = Some(index.clone());
+        }
         self.entity_index = Arc::default();
     }
 
@@ -373,22 +384,30 @@ impl Corpus {
         self.registry.as_ref()
     }
 
-    /// The linked entities of the whole corpus, built now if needed (documents analysed in
-    /// parallel by the caller beforehand make this a cheap merge).
+    /// The linked entities of the whole corpus, built now if needed: documents not yet
+    /// recognised are recognised in parallel, then the index of an earlier snapshot is updated
+    /// with the documents that changed since (see [`EntityIndex::update`]).
     pub fn entities(&self) -> Arc<EntityIndex> {
         self.entity_index
             .get_or_init(|| {
-                let docs = self.docs();
-                docs.par_iter().for_each(|e| {
-                    e.entities();
-                });
+                let docs: Vec<&Arc<DocEntry>> = self.docs.iter().flatten().collect();
+                let new: Vec<&&Arc<DocEntry>> = docs.iter().filter(|e| e.entities.get().is_none()).collect();
+                if new.len() > 1 {
+                    new.par_iter().for_each(|e| {
+                        e.entities();
+                    });
+                }
                 let inputs = docs.iter().map(|e| DocInput {
                     id: e.id,
-                    name: e.name.rsplit(['/', '\\']).next().unwrap_or(&e.name),
-                    text: &e.text,
-                    entities: e.entities(),
+                    name: e.name.clone(),
+                    text: e.text.clone(),
+                    entities: e.entities().clone(),
                 });
-                Arc::new(EntityIndex::build(inputs, self.registry.as_ref().map(|r| &r.registry)))
+                let registry = self.registry.as_ref().map(|r| &r.registry);
+                Arc::new(match &self.linked_before {
+                    Some(before) => before.update(inputs, registry),
+                    None => EntityIndex::build(inputs, registry),
+                })
             })
             .clone()
     }

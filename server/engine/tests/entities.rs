@@ -30,9 +30,9 @@ impl Corpus {
         EntityIndex::build(
             self.texts.iter().zip(&self.analyses).enumerate().map(|(i, ((n, t), a))| DocInput {
                 id: DocId(i as u32),
-                name: n,
-                text: t,
-                entities: a,
+                name: n.as_str().into(),
+                text: t.as_str().into(),
+                entities: a.clone().into(),
             }),
             registry,
         )
@@ -171,7 +171,7 @@ fn hover_card() {
 
         6 mentions in 2 documents
 
-        - `seeds/002_e2d909bfb0b5a3b3.txt`: …tually been launched. The party got rid of the influence of Nursultan Nazarbayev and is now completely Tokayev.
+        - `002_e2d909bfb0b5a3b3.txt`: …tually been launched. The party got rid of the influence of Nursultan Nazarbayev and is now completely Tokayev.
     "#]]
     .assert_eq(&idx.hover(id, DocId(0)));
 }
@@ -229,7 +229,10 @@ fn broken_input_never_panics() {
         "РЅРѕРІРѕСЃС‚Рё Р±РµР»Р°СЂСѓСЃРё",
     ] {
         let a = analyze(s);
-        let idx = EntityIndex::build([DocInput { id: DocId(0), name: "x", text: s, entities: &a }], None);
+        let idx = EntityIndex::build(
+            [DocInput { id: DocId(0), name: "x".into(), text: s.into(), entities: a.clone().into() }],
+            None,
+        );
         for i in 0..=s.len() + 1 {
             let _ = idx.at(DocId(0), i);
         }

@@ -39,6 +39,10 @@ const LINES: &[&str] = &[
     "Akim of Almaty Yerbolat Dosaev opened the new metro station.",
     "Dosaev noted that the line would be extended by 2026.",
     "Новости Казахстана",
+    // a second person with a known surname (ambiguous surname), a gender variant, a loose surname
+    "Askar Tokayev, a businessman from Almaty, denied the reports.",
+    "Madina Tokayeva opened the exhibition; later Tokayev spoke.",
+    "Reporters asked Khrenin and Dosaev about it at the Ministry.",
 ];
 
 const NAMES: &[&str] = &["/c/a.txt", "/c/b.txt", "/c/news/c.txt", "/c/news/d.txt", "/c/z.txt"];
@@ -250,7 +254,7 @@ fn check(ops: &[Op], query_between: bool) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn incremental_corpus_equals_rebuild(ops in proptest::collection::vec(op(), 1..30)) {

@@ -32,8 +32,7 @@ impl EntityIndex {
         let (n, m) = self.counts(id);
         let plural = |k: usize, w: &str| if k == 1 { format!("{k} {w}") } else { format!("{k} {w}s") };
         out.push_str(&format!("\n{} in {}\n", plural(n, "mention"), plural(m, "document")));
-        let others: Vec<_> =
-            self.snippets.get(id.0 as usize).into_iter().flatten().filter(|(d, _, _)| *d != from).take(5).collect();
+        let others: Vec<_> = self.snippets(id).iter().filter(|(d, _, _)| *d != from).take(5).collect();
         if !others.is_empty() {
             out.push('\n');
             for (_, name, snip) in others {

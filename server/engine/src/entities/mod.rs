@@ -10,6 +10,7 @@
 //! The API below is the contract used by the LSP layer and the CLI.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -138,13 +139,16 @@ pub struct Entity {
     pub candidates: Vec<String>,
 }
 
-/// Input for [`EntityIndex::build`]: one document.
-pub struct DocInput<'a> {
+/// Input for [`EntityIndex::build`] and [`EntityIndex::update`]: one document. The index keeps
+/// these (shared) values, and an update relinks only documents whose values are not the same
+/// objects as before.
+#[derive(Clone, Debug)]
+pub struct DocInput {
     pub id: DocId,
-    /// Display name (file name) used in hover cards.
-    pub name: &'a str,
-    pub text: &'a str,
-    pub entities: &'a DocEntities,
+    /// Normalised path: documents are ordered by it, and hover cards show its file name.
+    pub name: Arc<str>,
+    pub text: Arc<str>,
+    pub entities: Arc<DocEntities>,
 }
 
 pub use link::EntityIndex;
