@@ -16,7 +16,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughpu
 
 use dossier_engine::config::Config;
 use dossier_engine::corpus::Corpus;
-use dossier_engine::entities::{self, DocInput, EntityIndex};
+use dossier_engine::entities::{self, DocInput, DocMentions, EntityIndex};
 use dossier_engine::rules::{self, DocCtx, RULES};
 use dossier_engine::text::{LineIndex, PosEncoding};
 use dossier_engine::{decode, gen, translit, DocId};
@@ -149,7 +149,7 @@ fn entity_recognition(c: &mut Criterion) {
             id: DocId(i as u32),
             name: n.as_str().into(),
             text: t.as_str().into(),
-            entities: a.clone().into(),
+            entities: DocMentions::from(a.clone()).into(),
         })
         .collect();
     let inputs = || shared.iter().cloned();
@@ -163,7 +163,7 @@ fn entity_recognition(c: &mut Criterion) {
     g.bench_function("recognize_and_link_slice", |b| {
         b.iter(|| {
             let index = EntityIndex::build(
-                shared.iter().map(|d| DocInput { entities: entities::analyze(&d.text).into(), ..d.clone() }),
+                shared.iter().map(|d| DocInput { entities: entities::record(&d.text).into(), ..d.clone() }),
                 None,
             );
             index.all().count()

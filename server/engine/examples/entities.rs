@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use dossier_engine::config::Config;
 use dossier_engine::corpus::Corpus;
-use dossier_engine::entities::{analyze, DocInput, EntityIndex, Registry};
+use dossier_engine::entities::{analyze, DocInput, DocMentions, EntityIndex, Registry};
 use dossier_engine::{gen, DocId};
 
 /// CPU time of this thread in seconds (from /proc, 10 ms resolution; 0 where unavailable): on a
@@ -42,7 +42,7 @@ fn scale(sizes: &[usize]) {
                 id: DocId(i as u32),
                 name: n.as_str().into(),
                 text: t.as_str().into(),
-                entities: a.into(),
+                entities: DocMentions::from(a).into(),
             })
             .collect();
         let inputs = || shared.iter().cloned();
@@ -86,6 +86,10 @@ fn scale(sizes: &[usize]) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if args.get(1).is_some_and(|a| a == "--memory") {
+        memory(args.get(2).and_then(|a| a.parse().ok()).unwrap_or(20_000));
+        return;
+    }
     if args.get(1).is_some_and(|a| a == "--scale") {
         let sizes: Vec<usize> = args[2..].iter().filter_map(|a| a.parse().ok()).collect();
         scale(if sizes.is_empty() { &[1_000, 4_000] } else { &sizes });
@@ -108,7 +112,7 @@ fn main() {
             id: DocId(i as u32),
             name: n.as_str().into(),
             text: t.as_str().into(),
-            entities: a.clone().into(),
+            entities: DocMentions::from(a.clone()).into(),
         }),
         reg.as_ref(),
     );
@@ -138,4 +142,47 @@ fn main() {
             println!("{}", index.hover(id, DocId(u32::MAX)));
         }
     }
+}
+
+/// Resident memory of this process in MB (from /proc; 0 where unavailable).
+fn rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|k| k.parse::<f64>().ok())
+        .map_or(0.0, |k| k / 1024.0)
+}
+
+/// Memory after each stage of indexing the generated corpus of `n` articles.
+pub fn memory(n: usize) {
+    let docs = gen::corpus(n, 1);
+    let texts: Vec<(String, Arc<str>)> =
+        docs.into_iter().map(|(n, t)| (format!("/corpus/{n}"), Arc::from(t))).collect();
+    let mb = texts.iter().map(|(_, t)| t.len()).sum::<usize>() as f64 / 1e6;
+    println!("{n} articles, {mb:.1} MB of text: {:.0} MB resident", rss_mb());
+    let mut corpus = Corpus::new(Config::default());
+    for (name, text) in &texts {
+        corpus.upsert(name, text.clone(), vec![]);
+    }
+    println!("documents inserted (line keys, blocks, census): {:.0} MB", rss_mb());
+    let analyses: Vec<_> = corpus.docs().iter().map(|e| e.entities().clone()).collect();
+    println!("entities recognised: {:.0} MB", rss_mb());
+    let index = corpus.entities();
+    let refs: usize = index.all().map(|(id, _)| index.counts(id).0).sum();
+    let placed: usize = corpus.docs().iter().map(|e| index.mentions_in(e.id).len()).sum();
+    let recognised: usize = analyses.iter().map(|a| a.len()).sum();
+    println!(
+        "linked ({} entities, {refs} mentions, {placed} shown; recognised {recognised}): {:.0} MB",
+        index.all().count(),
+        rss_mb()
+    );
+    drop(analyses);
+    extern "C" {
+        fn malloc_trim(pad: usize) -> i32;
+    }
+    unsafe { malloc_trim(0) };
+    println!("after malloc_trim: {:.0} MB", rss_mb());
+    drop(index);
 }

@@ -23,7 +23,7 @@ use rayon::prelude::*;
 use crate::blocks::{self, Block, BlockKey};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
-use crate::entities::{self, DocEntities, DocInput, EntityIndex, Registry, RegistryError};
+use crate::entities::{self, DocInput, DocMentions, EntityIndex, Registry, RegistryError};
 use crate::rules::repeated_line::{self, LineCensus};
 use crate::rules::{self, DocCtx, Mark, Part};
 use crate::text::LineIndex;
@@ -57,7 +57,7 @@ pub struct DocEntry {
     /// recognises entities, and a hover never runs the rules.
     lines: OnceLock<Arc<LineIndex>>,
     rule_findings: OnceLock<Arc<Vec<Diagnostic>>>,
-    entities: OnceLock<Arc<DocEntities>>,
+    entities: OnceLock<Arc<DocMentions>>,
 }
 
 /// A document ready to be inserted: what [`Corpus::insert`] needs computed from the text alone.
@@ -69,7 +69,7 @@ pub struct NewDoc {
     line_keys: Arc<[(u64, Range<usize>)]>,
     blocks: Arc<Blocks>,
     /// Entities known beforehand (from an index cache), so recognition is skipped.
-    entities: Option<Arc<DocEntities>>,
+    entities: Option<Arc<DocMentions>>,
 }
 
 /// Normalised line keys of a text and the trimmed range of each keyed line.
@@ -142,7 +142,7 @@ impl NewDoc {
 
     /// The same document with its entities already known (e.g. kept by an index cache for
     /// exactly this text); they are used instead of recognising them again.
-    pub fn with_entities(mut self, entities: DocEntities) -> NewDoc {
+    pub fn with_entities(mut self, entities: DocMentions) -> NewDoc {
         self.entities = Some(Arc::new(entities));
         self
     }
@@ -198,8 +198,8 @@ impl DocEntry {
     }
 
     /// The entities recognised in this text alone (before corpus linking).
-    pub fn entities(&self) -> &Arc<DocEntities> {
-        self.entities.get_or_init(|| Arc::new(entities::analyze(&self.text)))
+    pub fn entities(&self) -> &Arc<DocMentions> {
+        self.entities.get_or_init(|| Arc::new(entities::record(&self.text)))
     }
 
     /// The per-document rules' findings and the loader's notices, sorted by position.

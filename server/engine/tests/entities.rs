@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use dossier_engine::entities::{analyze, Definition, DocEntities, DocInput, EntityIndex, Kind, Registry};
+use dossier_engine::entities::{analyze, Definition, DocEntities, DocInput, DocMentions, EntityIndex, Kind, Registry};
 use dossier_engine::DocId;
 
 fn root() -> PathBuf {
@@ -32,7 +32,7 @@ impl Corpus {
                 id: DocId(i as u32),
                 name: n.as_str().into(),
                 text: t.as_str().into(),
-                entities: a.clone().into(),
+                entities: DocMentions::from(a.clone()).into(),
             }),
             registry,
         )
@@ -230,7 +230,12 @@ fn broken_input_never_panics() {
     ] {
         let a = analyze(s);
         let idx = EntityIndex::build(
-            [DocInput { id: DocId(0), name: "x".into(), text: s.into(), entities: a.clone().into() }],
+            [DocInput {
+                id: DocId(0),
+                name: "x".into(),
+                text: s.into(),
+                entities: DocMentions::from(a.clone()).into(),
+            }],
             None,
         );
         for i in 0..=s.len() + 1 {

@@ -236,7 +236,7 @@ pub fn semantic_tokens(s: &Snap, uri: &lsp::Uri, within: Option<lsp::Range>) -> 
     let (mut pl, mut pc) = (0u32, 0u32);
     let mut mentions: Vec<(Range<usize>, Kind)> = match s.corpus.entities_if_built() {
         Some(index) => index.mentions_in(d.entry.id).into_iter().map(|(r, _, k)| (r, k)).collect(),
-        None => d.entry.entities().mentions.iter().map(|m| (m.range.clone(), m.kind)).collect(),
+        None => d.entry.entities().mentions().collect(),
     };
     mentions.sort_by_key(|(r, _)| (r.start, r.end));
     for (r, kind) in mentions {

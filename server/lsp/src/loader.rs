@@ -14,7 +14,7 @@ use crate::cache::Stamp;
 use dossier_engine::config::{self, Config, ConfigError};
 use dossier_engine::corpus::NewDoc;
 use dossier_engine::decode::{decode, Decoded};
-use dossier_engine::entities::DocEntities;
+use dossier_engine::entities::DocMentions;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -256,7 +256,7 @@ pub fn load_corpus(
 }
 
 /// What the index cache keeps for each file: the entities recognised in it.
-pub type CacheEntry = DocEntities;
+pub type CacheEntry = DocMentions;
 
 /// A document read from disk, ready for insertion.
 #[derive(Debug)]

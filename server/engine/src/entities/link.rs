@@ -30,7 +30,7 @@ use rayon::prelude::*;
 
 use super::keys::{key, person_key, surname_key, Key, KeyHasher, KeyMap};
 use super::recognize::Evidence;
-use super::{Definition, DocEntities, DocInput, Entity, EntityId, Kind, Location, MentionKeys, Registry};
+use super::{Definition, DocInput, DocMentions, Entity, EntityId, Kind, Location, MentionKeys, Registry};
 use crate::translit::{fold, has_cyrillic, transliterate};
 use crate::DocId;
 
@@ -65,8 +65,8 @@ struct Ref {
     surface: u64,
     /// Hash of the mention's name, of its list of roles; 0 for none (read from the document
     /// once per distinct value).
-    name: u64,
-    roles: u64,
+    name: u32,
+    roles: u32,
     kind: Kind,
     evidence: Evidence,
 }
@@ -81,24 +81,24 @@ fn fnv(h: u64, s: &str) -> u64 {
 }
 
 impl Ref {
-    fn mention(doc: DocId, e: &DocEntities, i: usize) -> Ref {
+    fn mention(doc: DocId, text: &str, e: &DocMentions, i: usize) -> Ref {
         let m = &e.mentions[i];
-        let det = e.details.get(i);
-        let name = det.and_then(|x| x.name.as_deref()).map_or(0, surface_hash);
-        let roles = match det {
-            Some(x) if !x.roles.is_empty() => x.roles.iter().fold(0xcbf2_9ce4_8422_2325, |h, r| fnv(h, r) ^ 0xff) | 1,
-            _ => 0,
+        let (name, roles) = e.extra(i);
+        let name = name.map_or(0, |n| surface_hash(n) as u32 | 1);
+        let roles = match roles {
+            [] => 0,
+            roles => roles.iter().fold(0xcbf2_9ce4_8422_2325, |h, r| fnv(h, r) ^ 0xff) as u32 | 1,
         };
         Ref {
             doc,
-            start: m.range.start as u32,
-            end: m.range.end as u32,
+            start: m.start,
+            end: m.end,
             src: i as u32,
-            surface: surface_hash(&m.surface),
+            surface: surface_hash(text.get(m.start as usize..m.end as usize).unwrap_or_default()),
             kind: m.kind,
             name,
             roles,
-            evidence: det.map_or(Evidence::Context, |x| x.evidence),
+            evidence: m.evidence,
         }
     }
 
@@ -127,9 +127,9 @@ struct DocLinks {
     id: DocId,
     name: Arc<str>,
     text: Arc<str>,
-    entities: Arc<DocEntities>,
-    /// Every linked mention and its entity, by position.
-    links: Vec<(Ref, EntityId)>,
+    entities: Arc<DocMentions>,
+    /// The entities mentioned here, sorted.
+    mentioned: Vec<EntityId>,
     /// The linked mentions by position, disjoint: what `at` and `mentions_in` read.
     placed: Vec<(u32, u32, EntityId)>,
     /// What this document adds to the corpus-wide surname tables: the surname of every person's
@@ -177,17 +177,15 @@ struct View<'a> {
 }
 
 fn view(d: &DocLinks, src: u32) -> View<'_> {
-    if src >= LOOSE {
+    let (range, name, roles) = if src >= LOOSE {
         let (s, e, _) = d.entities.loose[(src - LOOSE) as usize];
-        return View { surface: d.text.get(s as usize..e as usize).unwrap_or_default(), name: None, roles: &[] };
-    }
-    let m = &d.entities.mentions[src as usize];
-    let det = d.entities.details.get(src as usize);
-    View {
-        surface: &m.surface,
-        name: det.and_then(|x| x.name.as_deref()),
-        roles: det.map_or(&[], |x| x.roles.as_slice()),
-    }
+        (s as usize..e as usize, None, &[][..])
+    } else {
+        let m = &d.entities.mentions[src as usize];
+        let (name, roles) = d.entities.extra(src as usize);
+        (m.start as usize..m.end as usize, name, roles)
+    };
+    View { surface: d.text.get(range).unwrap_or_default(), name, roles }
 }
 
 /// How a mention links before the corpus-wide surname tables are consulted.
@@ -201,20 +199,19 @@ enum First {
 
 /// The first pass over one document: needs only the registry.
 struct Pass1 {
-    links: Vec<(Ref, First)>,
+    /// (mention index, how it links)
+    links: Vec<(u32, First)>,
     known: Vec<Key>,
     full_names: Vec<(Key, ClusterKey)>,
 }
 
-fn first_pass(doc: DocId, text: &str, e: &DocEntities, reg_alias: &KeyMap<EntityId>) -> Pass1 {
+fn first_pass(text: &str, e: &DocMentions, reg_alias: &KeyMap<EntityId>) -> Pass1 {
     let mut p = Pass1 { links: Vec::with_capacity(e.mentions.len()), known: Vec::new(), full_names: Vec::new() };
     for (i, m) in e.mentions.iter().enumerate() {
-        if text.get(m.range.clone()).is_none() {
+        if text.get(m.start as usize..m.end as usize).is_none() {
             continue;
         }
-        let det = e.details.get(i);
-        let keys =
-            e.keys.get(i).copied().unwrap_or_else(|| mention_keys(&m.surface, det.and_then(|x| x.name.as_deref())));
+        let keys = m.keys;
         let person_key = keys.person.filter(|_| m.kind == Kind::Person);
         if person_key.is_some() {
             p.known.push(keys.surname);
@@ -233,7 +230,7 @@ fn first_pass(doc: DocId, text: &str, e: &DocEntities, reg_alias: &KeyMap<Entity
             (None, Kind::Person, None) => First::Lone(keys.surface),
             (None, _, _) => First::Key(ClusterKey::Name(keys.label)),
         };
-        p.links.push((Ref::mention(doc, e, i), first));
+        p.links.push((i as u32, first));
     }
     p
 }
@@ -243,6 +240,21 @@ struct Relink {
     input: DocInput,
     pass1: Pass1,
 }
+
+/// A document after the second pass: its links by position, where an entity id with
+/// [`AMBIGUOUS`] set stands for the ambiguous-surname entity of `ambiguous[id - AMBIGUOUS]`.
+struct Linked {
+    input: DocInput,
+    known: Vec<Key>,
+    lone: Vec<Key>,
+    links: Vec<(Ref, EntityId)>,
+    ambiguous: Vec<Key>,
+}
+
+const AMBIGUOUS: u32 = 1 << 31;
+
+/// A relinked document's name and its links.
+type DocRefs = (Arc<str>, Vec<(Ref, EntityId)>);
 
 impl EntityIndex {
     /// Link the mentions of every document (and the registry's entries) into entities.
@@ -319,7 +331,7 @@ impl EntityIndex {
         }
         // 2. the first pass of the changed documents
         let reg_alias = self.reg_alias.clone();
-        let first = |r: &mut Relink| r.pass1 = first_pass(r.input.id, &r.input.text, &r.input.entities, &reg_alias);
+        let first = |r: &mut Relink| r.pass1 = first_pass(&r.input.text, &r.input.entities, &reg_alias);
         if relink.len() >= PARALLEL {
             relink.par_iter_mut().for_each(first);
         } else {
@@ -332,7 +344,7 @@ impl EntityIndex {
         for id in relink.iter().map(|r| r.input.id).chain(gone.iter().copied()) {
             relinked[id.0 as usize] = true;
             let Some(old) = self.docs[id.0 as usize].clone() else { continue };
-            touched.extend(old.links.iter().map(|l| l.1));
+            touched.extend_from_slice(&old.mentioned);
             self.forget(&old, &mut changed_surnames, &mut changed_known);
         }
         for id in &gone {
@@ -365,14 +377,14 @@ impl EntityIndex {
                     || d.entities.loose.iter().any(|(_, _, k)| any.contains_key(k));
                 if hit {
                     relinked[i] = true;
-                    touched.extend(d.links.iter().map(|l| l.1));
+                    touched.extend_from_slice(&d.mentioned);
                     let input = DocInput {
                         id: DocId(i as u32),
                         name: d.name.clone(),
                         text: d.text.clone(),
                         entities: d.entities.clone(),
                     };
-                    let mut pass1 = first_pass(input.id, &input.text, &input.entities, &self.reg_alias);
+                    let mut pass1 = first_pass(&input.text, &input.entities, &self.reg_alias);
                     for l in &mut pass1.links {
                         if let First::Key(k) = l.1 {
                             l.1 = First::Entity(self.by_key[&k]);
@@ -384,47 +396,45 @@ impl EntityIndex {
             }
         }
         // 5. lone surnames and loose words, per document
-        let second = |r: &Relink| self.second_pass(r);
-        let seconds: Vec<Vec<(Ref, Result<EntityId, Key>)>> = if relink.len() >= PARALLEL {
-            relink.par_iter().map(second).collect()
+        let second = |r: Relink| self.second_pass(r);
+        let linked: Vec<Linked> = if relink.len() >= PARALLEL {
+            relink.into_par_iter().map(second).collect()
         } else {
-            relink.iter().map(second).collect()
+            relink.into_iter().map(second).collect()
         };
         // 6. the new document links
-        for ((r, links), full_names) in relink.into_iter().zip(seconds).zip(full_names) {
-            let mut links: Vec<(Ref, EntityId)> = links
-                .into_iter()
-                .map(|(r, t)| (r, t.unwrap_or_else(|k| self.cluster(ClusterKey::Surname(k), &mut touched))))
-                .collect();
-            links.sort_unstable_by_key(|(r, _)| (r.start, r.end, r.src));
-            touched.extend(links.iter().map(|l| l.1));
+        let mut new_links: Vec<DocRefs> = Vec::with_capacity(linked.len());
+        for (mut l, full_names) in linked.into_iter().zip(full_names) {
+            for (_, c) in &mut l.links {
+                if c.0 >= AMBIGUOUS {
+                    *c = self.cluster(ClusterKey::Surname(l.ambiguous[(c.0 - AMBIGUOUS) as usize]), &mut touched);
+                }
+            }
+            let links = l.links;
+            let mut mentioned: Vec<EntityId> = links.iter().map(|l| l.1).collect();
+            mentioned.sort_unstable();
+            mentioned.dedup();
+            touched.extend_from_slice(&mentioned);
             let mut placed: Vec<(u32, u32, EntityId)> = links.iter().map(|&(r, c)| (r.start, r.end, c)).collect();
             placed.dedup_by(|b, a| b.0 < a.1);
-            let lone = r
-                .pass1
-                .links
-                .iter()
-                .filter_map(|l| match l.1 {
-                    First::Lone(k) => Some(k),
-                    _ => None,
-                })
-                .collect();
-            self.docs[r.input.id.0 as usize] = Some(Arc::new(DocLinks {
-                id: r.input.id,
-                name: r.input.name,
-                text: r.input.text,
-                entities: r.input.entities,
-                links,
+            new_links.push((l.input.name.clone(), links));
+            self.docs[l.input.id.0 as usize] = Some(Arc::new(DocLinks {
+                id: l.input.id,
+                name: l.input.name,
+                text: l.input.text,
+                entities: l.input.entities,
+                mentioned,
                 placed,
-                known: r.pass1.known,
+                known: l.known,
                 full_names,
-                lone,
+                lone: l.lone,
             }));
         }
         // 7. the entities that gained or lost mentions
         touched.sort_unstable();
         touched.dedup();
-        self.recompute(&touched, &relinked);
+        new_links.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.recompute(&touched, &relinked, new_links);
         self.refresh_candidates(&touched, &changed_surnames);
     }
 
@@ -507,48 +517,57 @@ impl EntityIndex {
     }
 
     /// Lone surnames and loose words of one document: the one person with that surname in the
-    /// document, else the one in the corpus, else an ambiguous-surname entity (`Err(key)`).
-    fn second_pass(&self, r: &Relink) -> Vec<(Ref, Result<EntityId, Key>)> {
-        let p = &r.pass1;
-        let e = &r.input.entities;
-        let mut out = Vec::with_capacity(p.links.len() + 4);
+    /// document, else the one in the corpus, else an ambiguous-surname entity.
+    fn second_pass(&self, r: Relink) -> Linked {
+        let Relink { input, pass1 } = r;
+        let (doc, text, e) = (input.id, &*input.text, &*input.entities);
+        let mut links = Vec::with_capacity(pass1.links.len() + 4);
         let mut lone = Vec::new();
-        for &(m, f) in &p.links {
+        for &(i, f) in &pass1.links {
+            let m = Ref::mention(doc, text, e, i as usize);
             match f {
-                First::Entity(c) => out.push((m, Ok(c))),
-                First::Key(k) => out.push((m, Ok(self.by_key[&k]))),
+                First::Entity(c) => links.push((m, c)),
+                First::Key(k) => links.push((m, self.by_key[&k])),
                 First::Lone(k) => lone.push((m, k)),
             }
         }
+        let lone_keys: Vec<Key> = lone.iter().map(|l| l.1).collect();
         if !self.known.is_empty() {
             for (j, &(s, en, k)) in e.loose.iter().enumerate() {
-                if self.known.contains_key(&k) && r.input.text.get(s as usize..en as usize).is_some() {
-                    lone.push((Ref::loose(r.input.id, &r.input.text, j, (s, en)), k));
+                if self.known.contains_key(&k) && text.get(s as usize..en as usize).is_some() {
+                    lone.push((Ref::loose(doc, text, j, (s, en)), k));
                 }
             }
         }
-        if lone.is_empty() {
-            return out;
+        let mut ambiguous: Vec<Key> = Vec::new();
+        if !lone.is_empty() {
+            let mut here: Vec<EntityId> = links.iter().map(|l| l.1).collect();
+            here.sort_unstable();
+            here.dedup();
+            for (m, k) in lone {
+                let cands = self.surnames.get(&k).map_or(&[][..], Vec::as_slice);
+                let mut in_doc = cands.iter().filter(|(c, _)| here.binary_search(c).is_ok());
+                let target = match (in_doc.next(), in_doc.next()) {
+                    (Some(&(c, _)), None) => c,
+                    (None, _) if cands.len() == 1 => cands[0].0,
+                    _ => {
+                        let j = ambiguous.iter().position(|&x| x == k).unwrap_or_else(|| {
+                            ambiguous.push(k);
+                            ambiguous.len() - 1
+                        });
+                        EntityId(AMBIGUOUS + j as u32)
+                    }
+                };
+                links.push((m, target));
+            }
         }
-        let mut here: Vec<EntityId> = out.iter().filter_map(|l| l.1.ok()).collect();
-        here.sort_unstable();
-        here.dedup();
-        for (m, k) in lone {
-            let cands = self.surnames.get(&k).map_or(&[][..], Vec::as_slice);
-            let mut in_doc = cands.iter().filter(|(c, _)| here.binary_search(c).is_ok());
-            let target = match (in_doc.next(), in_doc.next()) {
-                (Some(&(c, _)), None) => Ok(c),
-                (None, _) if cands.len() == 1 => Ok(cands[0].0),
-                _ => Err(k),
-            };
-            out.push((m, target));
-        }
-        out
+        links.sort_unstable_by_key(|(r, _)| (r.start, r.end, r.src));
+        Linked { input, known: pass1.known, lone: lone_keys, links, ambiguous }
     }
 
     /// Recompute the given entities from their mentions: the kept ones of documents not linked
     /// again, and the new ones of those that were.
-    fn recompute(&mut self, touched: &[EntityId], relinked: &[bool]) {
+    fn recompute(&mut self, touched: &[EntityId], relinked: &[bool], new_links: Vec<DocRefs>) {
         if touched.is_empty() {
             return;
         }
@@ -557,14 +576,17 @@ impl EntityIndex {
             slot[c.0 as usize] = i as u32;
         }
         // new mentions, by entity, in document-name order
-        let mut fresh: Vec<Vec<Ref>> = vec![Vec::new(); touched.len()];
-        let mut order: Vec<&Arc<DocLinks>> = (0..self.docs.len())
-            .filter(|&i| relinked.get(i).copied().unwrap_or(false))
-            .filter_map(|i| self.docs[i].as_ref())
-            .collect();
-        order.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-        for d in order {
-            for &(r, c) in &d.links {
+        let mut sizes = vec![0usize; touched.len()];
+        for (_, links) in &new_links {
+            for (_, c) in links {
+                if let Some(n) = sizes.get_mut(slot[c.0 as usize] as usize) {
+                    *n += 1;
+                }
+            }
+        }
+        let mut fresh: Vec<Vec<Ref>> = sizes.into_iter().map(Vec::with_capacity).collect();
+        for (_, links) in new_links {
+            for (r, c) in links {
                 let i = slot[c.0 as usize];
                 if i != u32::MAX {
                     fresh[i as usize].push(r);
@@ -572,20 +594,20 @@ impl EntityIndex {
             }
         }
         let this = &*self;
-        let compute = |(i, &c): (usize, &EntityId)| -> Option<Arc<EntityData>> {
+        let compute = |(&c, fresh): (&EntityId, Vec<Ref>)| -> Option<Arc<EntityData>> {
             let (key, old) = &this.entities[c.0 as usize];
             let (key, old) = (*key, old.as_deref());
             let kept = old.map_or(&[][..], |o| o.refs.as_slice());
-            let refs = this.merge(kept, &fresh[i], relinked);
+            let refs = this.merge(kept, fresh, relinked);
             if refs.is_empty() && !matches!(key, ClusterKey::Registry(_)) {
                 return None;
             }
             Some(Arc::new(this.entity_data(key, refs)))
         };
         let results: Vec<Option<Arc<EntityData>>> = if touched.len() >= PARALLEL {
-            touched.par_iter().enumerate().map(compute).collect()
+            touched.par_iter().zip(fresh).map(compute).collect()
         } else {
-            touched.iter().enumerate().map(compute).collect()
+            touched.iter().zip(fresh).map(compute).collect()
         };
         for (&c, data) in touched.iter().zip(results) {
             let slot = &mut self.entities[c.0 as usize];
@@ -598,14 +620,14 @@ impl EntityIndex {
 
     /// An entity's kept mentions (documents not linked again) merged with its new ones, both
     /// sorted by document name.
-    fn merge(&self, kept: &[Ref], fresh: &[Ref], relinked: &[bool]) -> Vec<Ref> {
+    fn merge(&self, kept: &[Ref], fresh: Vec<Ref>, relinked: &[bool]) -> Vec<Ref> {
         let keep = |r: &&Ref| !relinked.get(r.doc.0 as usize).copied().unwrap_or(false);
         let kept: Vec<Ref> = kept.iter().filter(keep).copied().collect();
         if fresh.is_empty() {
             return kept;
         }
         if kept.is_empty() {
-            return fresh.to_vec();
+            return fresh;
         }
         let name = |r: &Ref| self.docs[r.doc.0 as usize].as_deref().map_or("", |d| &*d.name);
         let mut out = Vec::with_capacity(kept.len() + fresh.len());
@@ -637,7 +659,7 @@ impl EntityIndex {
             Some(r) => r.name.clone(),
             None => {
                 // names by hash: their count, and where one of them is written
-                let mut named: HashMap<u64, (usize, usize), BuildHasherDefault<KeyHasher>> = HashMap::default();
+                let mut named: HashMap<u32, (usize, usize)> = HashMap::new();
                 for (i, r) in refs.iter().enumerate().filter(|(_, r)| r.name != 0) {
                     named.entry(r.name).or_insert((0, i)).0 += 1;
                 }
@@ -649,7 +671,7 @@ impl EntityIndex {
         let mut forms: Vec<String> =
             distinct.iter().filter(|(s, _, _)| *s != name).map(|(s, _, _)| s.to_string()).collect();
         let mut roles: Vec<String> = Vec::new();
-        let mut seen: HashMap<u64, (), BuildHasherDefault<KeyHasher>> = HashMap::default();
+        let mut seen: HashMap<u32, ()> = HashMap::new();
         for r in refs.iter().filter(|r| r.roles != 0) {
             if seen.insert(r.roles, ()).is_some() {
                 continue;
@@ -941,7 +963,7 @@ pub(super) fn snippet(text: &str, range: Range<usize>) -> String {
 }
 
 /// Keys for a mention that came without them.
-fn mention_keys(surface: &str, name: Option<&str>) -> MentionKeys {
+pub(super) fn mention_keys(surface: &str, name: Option<&str>) -> MentionKeys {
     let s = key(surface);
     MentionKeys { surface: s, label: name.map_or(s, key), person: person_key(surface), surname: surname_key(surface) }
 }

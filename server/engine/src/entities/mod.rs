@@ -104,6 +104,88 @@ pub fn analyze(text: &str) -> DocEntities {
     recognize::analyze(text)
 }
 
+/// Recognise the entity mentions of one document and keep what linking needs, compactly.
+pub fn record(text: &str) -> DocMentions {
+    DocMentions::from(recognize::analyze(text))
+}
+
+/// What one document contributes to the entity index, as kept in memory and in the index cache:
+/// [`DocEntities`] without the copies of the text (a mention's surface is its range of the
+/// text) and with the rare names and roles kept aside. About a quarter of the size.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DocMentions {
+    pub(crate) mentions: Vec<Recorded>,
+    /// Names and roles of the mentions that have any, indexed by [`Recorded::extra`].
+    pub(crate) extras: Vec<(Option<String>, Vec<String>)>,
+    /// As [`DocEntities::loose`].
+    pub(crate) loose: Vec<(u32, u32, keys::Key)>,
+}
+
+/// One recognised mention, compactly.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct Recorded {
+    pub start: u32,
+    pub end: u32,
+    pub kind: Kind,
+    pub evidence: Evidence,
+    /// Index of the mention's name and roles in [`DocMentions::extras`], or `u32::MAX`.
+    pub extra: u32,
+    pub keys: MentionKeys,
+}
+
+impl From<DocEntities> for DocMentions {
+    fn from(e: DocEntities) -> DocMentions {
+        let mut out =
+            DocMentions { mentions: Vec::with_capacity(e.mentions.len()), extras: Vec::new(), loose: e.loose };
+        let mut details = e.details.into_iter();
+        for (i, m) in e.mentions.into_iter().enumerate() {
+            let det = details.next().unwrap_or_default();
+            let keys = e.keys.get(i).copied().unwrap_or_else(|| link::mention_keys(&m.surface, det.name.as_deref()));
+            let extra = if det.name.is_some() || !det.roles.is_empty() {
+                out.extras.push((det.name, det.roles));
+                (out.extras.len() - 1) as u32
+            } else {
+                u32::MAX
+            };
+            out.mentions.push(Recorded {
+                start: m.range.start as u32,
+                end: m.range.end as u32,
+                kind: m.kind,
+                evidence: det.evidence,
+                extra,
+                keys,
+            });
+        }
+        out.mentions.shrink_to_fit();
+        out.extras.shrink_to_fit();
+        out.loose.shrink_to_fit();
+        out
+    }
+}
+
+impl DocMentions {
+    /// The recognised mentions: range and kind, in text order.
+    pub fn mentions(&self) -> impl Iterator<Item = (Range<usize>, Kind)> + '_ {
+        self.mentions.iter().map(|m| (m.start as usize..m.end as usize, m.kind))
+    }
+
+    pub fn len(&self) -> usize {
+        self.mentions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.mentions.is_empty()
+    }
+
+    /// Name and roles of mention `i`.
+    pub(crate) fn extra(&self, i: usize) -> (Option<&str>, &[String]) {
+        match self.extras.get(self.mentions[i].extra as usize) {
+            Some((name, roles)) => (name.as_deref(), roles),
+            None => (None, &[]),
+        }
+    }
+}
+
 /// Identity of an entity inside one [`EntityIndex`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EntityId(pub u32);
@@ -148,7 +230,7 @@ pub struct DocInput {
     /// Normalised path: documents are ordered by it, and hover cards show its file name.
     pub name: Arc<str>,
     pub text: Arc<str>,
-    pub entities: Arc<DocEntities>,
+    pub entities: Arc<DocMentions>,
 }
 
 pub use link::EntityIndex;
