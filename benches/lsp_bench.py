@@ -198,9 +198,18 @@ def ms(x):
     return f"{x * 1000:.2f} ms"
 
 
-def edit_latencies(client, path, language_id, edits, versioned):
-    """Open `path`, then time `edits` one-character edits in its middle line until diagnostics."""
+def full_sync(init_result):
+    """Whether the server asked for whole documents on every change (TextDocumentSyncKind.Full)."""
+    sync = ((init_result or {}).get("capabilities") or {}).get("textDocumentSync")
+    kind = sync.get("change") if isinstance(sync, dict) else sync
+    return kind == 1
+
+
+def edit_latencies(client, path, language_id, edits, versioned, full=False):
+    """Open `path`, then time `edits` one-character edits in its middle line until diagnostics
+    (sent as a range change, or as the whole new text to a server that asked for full sync)."""
     text = open(path, encoding="utf-8").read()
+    lines = text.split("\n")
     u = uri(path)
     mark = client.note_count()
     client.notify("textDocument/didOpen", {"textDocument": {"uri": u, "languageId": language_id, "version": 1, "text": text}})
@@ -213,6 +222,9 @@ def edit_latencies(client, path, language_id, edits, versioned):
             change = {"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}}, "text": "x"}
         else:
             change = {"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 1}}, "text": ""}
+        if full:
+            lines[line] = ("x" + lines[line]) if i % 2 == 0 else lines[line][1:]
+            change = {"text": "\n".join(lines)}
         mark = client.note_count()
         t = time.perf_counter()
         client.notify("textDocument/didChange", {"textDocument": {"uri": u, "version": version}, "contentChanges": [change]})
@@ -324,13 +336,24 @@ def bench_dossier(cmd, corpus, edits, samples):
     return out
 
 
+HARPER_1M = False
+
+
 def bench_harper(cmd, big, edits):
     out = {}
     client = Client(cmd, cwd=big)
-    initialize(client, big)
-    for name in ["doc-10k", "doc-300k", "doc-1m"]:
+    result, _ = initialize(client, big)
+    full = full_sync(result)
+    # harper-ls skips documents above 120,000 characters by default; check them like Dossier does
+    client.notify("workspace/didChangeConfiguration", {"settings": {"harper-ls": {"maxFileLength": 1 << 30}}})
+    # a 300 KB document takes harper-ls seconds per edit and a 1 MB one minutes: fewer edits there
+    plan = [("doc-10k", edits), ("doc-300k", min(edits, 4)), ("doc-1m", min(edits, 1) if HARPER_1M else 0)]
+    for name, n in plan:
+        if n == 0:
+            print(f"  edit -> diagnostics, {name:9}             skipped (minutes per edit; --harper-1m to run)")
+            continue
         try:
-            lat = edit_latencies(client, os.path.join(big, name + ".md"), "markdown", edits, versioned=False)
+            lat = edit_latencies(client, os.path.join(big, name + ".md"), "markdown", n, versioned=False, full=full)
         except RuntimeError as e:
             print(f"  harper-ls, {name}: {e}")
             continue
@@ -346,6 +369,7 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--server", help="server command (default: the release build of this repository)")
     ap.add_argument("--harper", help="harper-ls command (default: harper-ls on PATH, if any)")
+    ap.add_argument("--harper-1m", action="store_true", help="also time harper-ls on the 1 MB document (minutes)")
     ap.add_argument("--edits", type=int, default=20, help="edits per document size")
     ap.add_argument("--samples", type=int, default=500, help="hover requests")
     args = ap.parse_args()
@@ -364,6 +388,8 @@ def main():
     print("dossier:")
     d = bench_dossier(cmd, corpus, args.edits, args.samples)
 
+    global HARPER_1M
+    HARPER_1M = args.harper_1m
     harper = args.harper or shutil.which("harper-ls")
     if harper:
         print(f"harper-ls ({harper}), same edit test on the same documents as Markdown:")
