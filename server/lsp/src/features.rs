@@ -55,6 +55,19 @@ impl Snap {
         Some(lsp::Location { uri: self.uri(&d.entry.name)?, range: d.tp().range(loc.range.clone()) })
     }
 
+    /// Protocol locations of many corpus locations (sorted by document, as references are):
+    /// each document's URI and line index are looked up once per run of its locations.
+    pub fn locations(&self, locs: &[Location]) -> Vec<lsp::Location> {
+        let mut out = Vec::with_capacity(locs.len());
+        for run in locs.chunk_by(|a, b| a.doc == b.doc) {
+            let Some(d) = self.doc_by_id(run[0].doc) else { continue };
+            let Some(uri) = self.uri(&d.entry.name) else { continue };
+            let tp = d.tp();
+            out.extend(run.iter().map(|l| lsp::Location { uri: uri.clone(), range: tp.range(l.range.clone()) }));
+        }
+        out
+    }
+
     fn definition_location(&self, def: &Definition) -> Option<lsp::Location> {
         match def {
             Definition::Mention(loc) => self.location(loc),
@@ -104,7 +117,7 @@ pub fn references(s: &Snap, p: lsp::ReferenceParams) -> Option<Vec<lsp::Location
     let tdp = p.text_document_position;
     let (_, id, _) = s.entity_at(&tdp.text_document.uri, tdp.position)?;
     let index = s.corpus.entities();
-    let mut out: Vec<lsp::Location> = index.references(id).iter().filter_map(|l| s.location(l)).collect();
+    let mut out: Vec<lsp::Location> = s.locations(&index.references(id));
     if p.context.include_declaration {
         if let Some(Definition::Registry(r)) = index.definition(id) {
             out.extend(s.definition_location(&Definition::Registry(r)));
