@@ -116,6 +116,17 @@ impl Ref {
         }
     }
 
+    /// The reference of a linked mention (`src` as in [`Ref::src`]) of a document.
+    fn of(d: &DocLinks, src: u32) -> Ref {
+        if src >= LOOSE {
+            let j = (src - LOOSE) as usize;
+            let (s, e, _) = d.entities.loose[j];
+            Ref::loose(d.id, &d.text, j, (s, e))
+        } else {
+            Ref::mention(d.id, &d.text, &d.entities, src as usize)
+        }
+    }
+
     fn location(&self) -> Location {
         Location { doc: self.doc, range: self.start as usize..self.end as usize }
     }
@@ -247,14 +258,15 @@ struct Linked {
     input: DocInput,
     known: Vec<Key>,
     lone: Vec<Key>,
-    links: Vec<(Ref, EntityId)>,
+    /// (start, end, source, entity): the reference itself is made when the entity is computed.
+    links: Vec<(u32, u32, u32, EntityId)>,
     ambiguous: Vec<Key>,
 }
 
 const AMBIGUOUS: u32 = 1 << 31;
 
-/// A relinked document's name and its links.
-type DocRefs = (Arc<str>, Vec<(Ref, EntityId)>);
+/// A relinked document's name, id and links.
+type DocRefs = (Arc<str>, DocId, Vec<(u32, u32, u32, EntityId)>);
 
 impl EntityIndex {
     /// Link the mentions of every document (and the registry's entries) into entities.
@@ -405,19 +417,19 @@ impl EntityIndex {
         // 6. the new document links
         let mut new_links: Vec<DocRefs> = Vec::with_capacity(linked.len());
         for (mut l, full_names) in linked.into_iter().zip(full_names) {
-            for (_, c) in &mut l.links {
+            for (_, _, _, c) in &mut l.links {
                 if c.0 >= AMBIGUOUS {
                     *c = self.cluster(ClusterKey::Surname(l.ambiguous[(c.0 - AMBIGUOUS) as usize]), &mut touched);
                 }
             }
             let links = l.links;
-            let mut mentioned: Vec<EntityId> = links.iter().map(|l| l.1).collect();
+            let mut mentioned: Vec<EntityId> = links.iter().map(|l| l.3).collect();
             mentioned.sort_unstable();
             mentioned.dedup();
             touched.extend_from_slice(&mentioned);
-            let mut placed: Vec<(u32, u32, EntityId)> = links.iter().map(|&(r, c)| (r.start, r.end, c)).collect();
+            let mut placed: Vec<(u32, u32, EntityId)> = links.iter().map(|&(s, e, _, c)| (s, e, c)).collect();
             placed.dedup_by(|b, a| b.0 < a.1);
-            new_links.push((l.input.name.clone(), links));
+            new_links.push((l.input.name.clone(), l.input.id, links));
             self.docs[l.input.id.0 as usize] = Some(Arc::new(DocLinks {
                 id: l.input.id,
                 name: l.input.name,
@@ -520,14 +532,15 @@ impl EntityIndex {
     /// document, else the one in the corpus, else an ambiguous-surname entity.
     fn second_pass(&self, r: Relink) -> Linked {
         let Relink { input, pass1 } = r;
-        let (doc, text, e) = (input.id, &*input.text, &*input.entities);
+        let (text, e) = (&*input.text, &*input.entities);
         let mut links = Vec::with_capacity(pass1.links.len() + 4);
         let mut lone = Vec::new();
         for &(i, f) in &pass1.links {
-            let m = Ref::mention(doc, text, e, i as usize);
+            let r = &e.mentions[i as usize];
+            let m = (r.start, r.end, i);
             match f {
-                First::Entity(c) => links.push((m, c)),
-                First::Key(k) => links.push((m, self.by_key[&k])),
+                First::Entity(c) => links.push((m.0, m.1, m.2, c)),
+                First::Key(k) => links.push((m.0, m.1, m.2, self.by_key[&k])),
                 First::Lone(k) => lone.push((m, k)),
             }
         }
@@ -535,13 +548,13 @@ impl EntityIndex {
         if !self.known.is_empty() {
             for (j, &(s, en, k)) in e.loose.iter().enumerate() {
                 if self.known.contains_key(&k) && text.get(s as usize..en as usize).is_some() {
-                    lone.push((Ref::loose(doc, text, j, (s, en)), k));
+                    lone.push(((s, en, LOOSE | j as u32), k));
                 }
             }
         }
         let mut ambiguous: Vec<Key> = Vec::new();
         if !lone.is_empty() {
-            let mut here: Vec<EntityId> = links.iter().map(|l| l.1).collect();
+            let mut here: Vec<EntityId> = links.iter().map(|l| l.3).collect();
             here.sort_unstable();
             here.dedup();
             for (m, k) in lone {
@@ -558,10 +571,10 @@ impl EntityIndex {
                         EntityId(AMBIGUOUS + j as u32)
                     }
                 };
-                links.push((m, target));
+                links.push((m.0, m.1, m.2, target));
             }
         }
-        links.sort_unstable_by_key(|(r, _)| (r.start, r.end, r.src));
+        links.sort_unstable_by_key(|&(s, e, src, _)| (s, e, src));
         Linked { input, known: pass1.known, lone: lone_keys, links, ambiguous }
     }
 
@@ -577,19 +590,20 @@ impl EntityIndex {
         }
         // new mentions, by entity, in document-name order
         let mut sizes = vec![0usize; touched.len()];
-        for (_, links) in &new_links {
-            for (_, c) in links {
+        for (_, _, links) in &new_links {
+            for (_, _, _, c) in links {
                 if let Some(n) = sizes.get_mut(slot[c.0 as usize] as usize) {
                     *n += 1;
                 }
             }
         }
         let mut fresh: Vec<Vec<Ref>> = sizes.into_iter().map(Vec::with_capacity).collect();
-        for (_, links) in new_links {
-            for (r, c) in links {
+        for (_, doc, links) in new_links {
+            let Some(d) = self.docs[doc.0 as usize].as_deref() else { continue };
+            for (_, _, src, c) in links {
                 let i = slot[c.0 as usize];
                 if i != u32::MAX {
-                    fresh[i as usize].push(r);
+                    fresh[i as usize].push(Ref::of(d, src));
                 }
             }
         }
