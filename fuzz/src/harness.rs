@@ -83,6 +83,38 @@ pub fn check_entities(data: &[u8]) {
         assert!(m.range.start >= last, "mentions sorted: {m:?}");
         last = m.range.start;
     }
+    // link the text as two documents, then update with the second one cut in half, and ask
+    // every query on both (no panic, ranges inside the texts)
+    use dossier_engine::entities::{DocInput, DocMentions, EntityIndex};
+    use std::sync::Arc;
+    let full: Arc<str> = Arc::from(text.as_str());
+    let mut cut = text.len() / 2;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let half: Arc<str> = Arc::from(&text[..cut]);
+    let doc = |id: u32, name: &str, t: &Arc<str>| DocInput {
+        id: DocId(id),
+        name: Arc::from(name),
+        text: t.clone(),
+        entities: Arc::new(DocMentions::from(dossier_engine::entities::analyze(t))),
+    };
+    let a = doc(0, "/c/a.txt", &full);
+    let index = EntityIndex::build([a.clone(), doc(1, "/c/b.txt", &full)], None);
+    let index = index.update([a, doc(1, "/c/b.txt", &half)], None);
+    for (id, e) in index.all() {
+        assert!(!e.name.is_empty() || index.counts(id).0 == 0, "{e:?}");
+        for l in index.references(id) {
+            let t = if l.doc == DocId(0) { &full } else { &half };
+            assert!(t.get(l.range.clone()).is_some(), "{l:?}");
+        }
+        let _ = index.hover(id, DocId(0));
+    }
+    for off in (0..=text.len()).step_by(7) {
+        if let Some((_, r)) = index.at(DocId(0), off) {
+            assert!(full.get(r).is_some());
+        }
+    }
 }
 
 /// Every rule, with every rule switched on: findings and their fixes inside the text, on

@@ -380,31 +380,27 @@ impl EntityIndex {
         if !changed_surnames.is_empty() || !changed_known.is_empty() {
             let surnames: KeyMap<()> = changed_surnames.iter().map(|&k| (k, ())).collect();
             let any: KeyMap<()> = changed_known.iter().chain(&changed_surnames).map(|&k| (k, ())).collect();
-            for (i, d) in self.docs.iter().enumerate() {
-                let Some(d) = d else { continue };
-                if relinked[i] {
-                    continue;
-                }
-                let hit = d.lone.iter().any(|k| surnames.contains_key(k))
-                    || d.entities.loose.iter().any(|(_, _, k)| any.contains_key(k));
-                if hit {
-                    relinked[i] = true;
-                    touched.extend_from_slice(&d.mentioned);
-                    let input = DocInput {
-                        id: DocId(i as u32),
-                        name: d.name.clone(),
-                        text: d.text.clone(),
-                        entities: d.entities.clone(),
-                    };
-                    let mut pass1 = first_pass(&input.text, &input.entities, &self.reg_alias);
-                    for l in &mut pass1.links {
-                        if let First::Key(k) = l.1 {
-                            l.1 = First::Entity(self.by_key[&k]);
-                        }
+            let hits: Vec<Arc<DocLinks>> = (self.docs.iter().enumerate())
+                .filter(|&(i, _)| !relinked[i])
+                .filter_map(|(_, d)| d.clone())
+                .filter(|d| {
+                    d.lone.iter().any(|k| surnames.contains_key(k))
+                        || d.entities.loose.iter().any(|(_, _, k)| any.contains_key(k))
+                })
+                .collect();
+            for d in hits {
+                relinked[d.id.0 as usize] = true;
+                touched.extend_from_slice(&d.mentioned);
+                let input =
+                    DocInput { id: d.id, name: d.name.clone(), text: d.text.clone(), entities: d.entities.clone() };
+                let mut pass1 = first_pass(&input.text, &input.entities, &self.reg_alias);
+                for l in &mut pass1.links {
+                    if let First::Key(k) = l.1 {
+                        l.1 = First::Entity(self.cluster(k, &mut touched));
                     }
-                    full_names.push(d.full_names.clone());
-                    relink.push(Relink { input, pass1 });
                 }
+                full_names.push(d.full_names.clone());
+                relink.push(Relink { input, pass1 });
             }
         }
         // 5. lone surnames and loose words, per document
@@ -540,7 +536,11 @@ impl EntityIndex {
             let m = (r.start, r.end, i);
             match f {
                 First::Entity(c) => links.push((m.0, m.1, m.2, c)),
-                First::Key(k) => links.push((m.0, m.1, m.2, self.by_key[&k])),
+                // resolved before this pass (a key still unresolved would be an ambiguous link)
+                First::Key(k) => match self.by_key.get(&k) {
+                    Some(&c) => links.push((m.0, m.1, m.2, c)),
+                    None => continue,
+                },
                 First::Lone(k) => lone.push((m, k)),
             }
         }
