@@ -8,12 +8,16 @@
 //!   match; the whole cache only if its magic, format version, the build of the executable that
 //!   wrote it and a checksum of its bytes match. Anything else — missing, stale, truncated,
 //!   corrupt, written by another build — is ignored silently and rebuilt after the next load.
-//! - The payload type is the caller's; it is encoded with bincode.
+//! - The payload type is the caller's; it is encoded with bincode, streamed to and from the file
+//!   (never a second copy of the whole cache in memory: it is about as large as the corpus).
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{BufReader, BufWriter, Read, Write};
+
+use bincode::Options;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
+use xxhash_rust::xxh3::Xxh3;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -72,8 +76,8 @@ pub fn path(root: &Path) -> PathBuf {
 
 /// The entries of the cache under `root`, by document key; empty when there is no usable cache.
 pub fn load<T: DeserializeOwned>(root: &Path) -> HashMap<String, (Stamp, T)> {
-    let Ok(bytes) = std::fs::read(path(root)) else { return HashMap::new() };
-    match decode::<T>(&bytes) {
+    let Ok(file) = std::fs::File::open(path(root)) else { return HashMap::new() };
+    match decode::<T>(file) {
         Some(entries) => entries.into_iter().map(|(k, s, t)| (k, (s, t))).collect(),
         None => {
             tracing::info!("index cache at {} is stale or damaged; it will be rebuilt", path(root).display());
@@ -82,14 +86,59 @@ pub fn load<T: DeserializeOwned>(root: &Path) -> HashMap<String, (Stamp, T)> {
     }
 }
 
-fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Option<Vec<(String, Stamp, T)>> {
-    let body = bytes.strip_prefix(MAGIC)?;
-    let (body, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
-    if content_hash(body).to_le_bytes() != sum {
+/// bincode's default encoding (what `bincode::serialize` writes), with allocations bounded by
+/// the size of the file so that damaged lengths cannot ask for more memory than that.
+fn options(limit: u64) -> impl Options {
+    bincode::DefaultOptions::new().with_fixint_encoding().allow_trailing_bytes().with_limit(limit)
+}
+
+/// Bytes read or written so far, hashed on the way.
+struct Hashing<T> {
+    inner: T,
+    hash: Xxh3,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Magic, body, then the checksum of the body: the body is decoded as it is read and kept only
+/// if the checksum that follows it matches, the build is this one and nothing else follows.
+fn decode<T: DeserializeOwned>(mut file: std::fs::File) -> Option<Vec<(String, Stamp, T)>> {
+    let len = file.metadata().ok()?.len();
+    let body_len = len.checked_sub(MAGIC.len() as u64 + 8)?;
+    let mut magic = [0u8; 8];
+    file.read_exact(&mut magic).ok()?;
+    if &magic != MAGIC {
         return None;
     }
-    let stored: Stored<T> = bincode::deserialize(body).ok()?;
-    (stored.build == build_id()).then_some(stored.entries)
+    // the body alone is hashed, in the large reads of the buffer beneath the decoder
+    let mut r = BufReader::with_capacity(1 << 20, Hashing { inner: file.take(body_len), hash: Xxh3::new() });
+    let stored: Stored<T> = options(len).deserialize_from(&mut r).ok()?;
+    if !r.buffer().is_empty() || r.get_ref().inner.limit() != 0 {
+        return None; // the body is longer than what it encodes
+    }
+    let Hashing { inner, hash } = r.into_inner();
+    let mut file = inner.into_inner();
+    let mut tail = [0u8; 8];
+    file.read_exact(&mut tail).ok()?;
+    (tail == hash.digest().to_le_bytes() && stored.build == build_id()).then_some(stored.entries)
 }
 
 /// Write the cache under `root` (atomically). Entries are `(key, stamp, payload)`.
@@ -100,14 +149,16 @@ pub fn store<T: Serialize>(root: &Path, entries: Vec<(String, Stamp, &T)>) -> st
     if !ignore.exists() {
         std::fs::write(&ignore, "# Dossier's index cache: safe to delete, rebuilt on the next start.\n*\n")?;
     }
-    let body = bincode::serialize(&Stored { build: build_id(), entries })
-        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
     let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(MAGIC)?;
-        f.write_all(&body)?;
-        f.write_all(&content_hash(&body).to_le_bytes())?;
+        let mut w = BufWriter::with_capacity(1 << 20, Hashing { inner: f, hash: Xxh3::new() });
+        options(u64::MAX)
+            .serialize_into(&mut w, &Stored { build: build_id(), entries })
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        let Hashing { inner: mut f, hash } = w.into_inner().map_err(|e| e.into_error())?;
+        f.write_all(&hash.digest().to_le_bytes())?;
         f.sync_all()?;
         std::fs::rename(&tmp, path(root))
     })();
@@ -140,7 +191,18 @@ mod tests {
         assert!(std::fs::read_to_string(dir.join(DIR).join(".gitignore")).unwrap().contains('*'));
         // every kind of damage: truncation, a flipped byte, garbage, another payload type
         let good = std::fs::read(path(&dir)).unwrap();
-        for bad in [good[..good.len() / 2].to_vec(), flip(&good, good.len() / 2), b"garbage".to_vec(), vec![]] {
+        let mut longer = good.clone();
+        longer.extend_from_slice(b"trailing");
+        // a length field near the start claiming far more entries than the file holds
+        let huge = {
+            let mut v = good.clone();
+            let at = MAGIC.len() + 8 + build_id().len() + 2;
+            v[at] = 0xff;
+            v
+        };
+        for bad in
+            [good[..good.len() / 2].to_vec(), flip(&good, good.len() / 2), b"garbage".to_vec(), vec![], longer, huge]
+        {
             std::fs::write(path(&dir), &bad).unwrap();
             assert!(load::<Vec<String>>(&dir).is_empty());
         }
