@@ -7,7 +7,7 @@
 //! forms, given names). Every prefix of a written form is kept too, so that the search for the
 //! longest form at a word stops after one lookup for the words that start no form.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
@@ -38,9 +38,9 @@ pub enum StopClass {
 }
 
 pub struct Gazetteer {
-    exact: StrMap<Entry>,
-    /// Every prefix (at a char boundary) of every key of `exact`, the keys included.
-    prefixes: HashSet<&'static str, BuildHasherDefault<KeyHasher>>,
+    /// Every form as written with its entry, and every prefix (at a char boundary) of a form
+    /// that is not a form itself, with `None`: one lookup tells both.
+    forms: StrMap<Option<Entry>>,
     folded: KeyMap<Entry>,
     given: KeySet,
     /// Longest gazetteer form, in words.
@@ -152,24 +152,24 @@ impl Gazetteer {
             .flat_map(str::split_whitespace)
             .map(keys::key)
             .collect();
-        let mut prefixes = HashSet::default();
+        let mut forms: StrMap<Option<Entry>> = exact.iter().map(|(&f, &e)| (f, Some(e))).collect();
         for f in exact.keys() {
             for (i, _) in f.char_indices().skip(1) {
-                prefixes.insert(&f[..i]);
+                forms.entry(&f[..i]).or_insert(None);
             }
-            prefixes.insert(*f);
         }
-        Gazetteer { exact, prefixes, folded, given, max_words }
+        Gazetteer { forms, folded, given, max_words }
     }
 
     /// The entry for a form exactly as written.
     pub fn exact(&self, s: &str) -> Option<Entry> {
-        self.exact.get(s).copied()
+        self.forms.get(s).copied().flatten()
     }
 
-    /// Does some form as written start with `s` (or equal it)?
-    pub fn starts_form(&self, s: &str) -> bool {
-        self.prefixes.contains(s)
+    /// `None` when no form as written starts with `s` (or equals it); else the entry of the form
+    /// `s`, if it is one.
+    pub fn lookup(&self, s: &str) -> Option<Option<Entry>> {
+        self.forms.get(s).copied()
     }
 
     /// The entry for a folded key (Cyrillic, all caps, spelling variants), see [`keys`].

@@ -13,7 +13,6 @@
 //! boundaries, and nothing here panics on any input.
 
 use std::cell::Cell;
-use std::ops::Range;
 
 use super::gazetteer::{self, after_cue, before_cue, gazetteer, head, Entry, StopClass};
 use super::{keys, DocEntities, Kind, Mention, MentionDetail, MentionKeys};
@@ -227,11 +226,20 @@ fn is_quote_gap(g: &str) -> bool {
 /// The longest gazetteer form starting at a token: its last token and entry.
 type GazHit = Option<(usize, Entry)>;
 
+/// A mention found, with its first and last token and the key of its surface.
+struct Found {
+    m: Mention,
+    d: MentionDetail,
+    a: usize,
+    b: usize,
+    key: keys::Key,
+}
+
 struct Rec<'a> {
     text: &'a str,
     toks: Vec<Tok>,
     covered: Vec<bool>,
-    out: Vec<(Mention, MentionDetail)>,
+    out: Vec<Found>,
     /// Memo of [`Rec::gaz_at`] per token.
     gaz: Vec<Cell<Option<GazHit>>>,
     /// Memo of [`Rec::word_key`] per token.
@@ -309,14 +317,19 @@ impl<'a> Rec<'a> {
         let mut j = i;
         while j < self.toks.len() && j < i + g.max_words {
             let slice = &self.text[t.s..self.toks[j].e];
-            if slice.contains(['\n', '\r']) {
+            if j > i
+                && self.text.as_bytes()[self.toks[j - 1].e..self.toks[j].s].iter().any(|&b| b == b'\n' || b == b'\r')
+            {
                 break;
             }
-            if !g.starts_form(slice) {
-                // no longer slice is a form either
-                break;
+            // `None`: no longer slice is a form either
+            let Some(form) = g.lookup(slice) else { break };
+            if j == i {
+                if let Some(c) = self.wexact.get(i) {
+                    c.set(Some(form));
+                }
             }
-            if let Some(e) = g.exact(slice) {
+            if let Some(e) = form {
                 best = Some((j, e));
             }
             if self.toks[j].poss != self.toks[j].e {
@@ -355,23 +368,45 @@ impl<'a> Rec<'a> {
     }
 
     fn push(&mut self, a: usize, b: usize, kind: Kind, name: Option<String>, evidence: Evidence) {
-        self.push_range(a, b, self.toks[a].s..self.toks[b].e, kind, name, evidence);
+        let range = self.toks[a].s..self.toks[b].e;
+        let key = if a == b { self.word_key(a) } else { keys::key(&self.text[range.clone()]) };
+        self.push_keyed(a, b, key, kind, name, evidence);
     }
 
-    fn push_range(
-        &mut self,
-        a: usize,
-        b: usize,
-        range: Range<usize>,
-        kind: Kind,
-        name: Option<String>,
-        evidence: Evidence,
-    ) {
+    /// [`Rec::push`] with the key of the surface already known.
+    fn push_keyed(&mut self, a: usize, b: usize, key: keys::Key, kind: Kind, name: Option<String>, evidence: Evidence) {
         for c in &mut self.covered[a..=b] {
             *c = true;
         }
+        let range = self.toks[a].s..self.toks[b].e;
         let surface = self.text[range.clone()].to_string();
-        self.out.push((Mention { range, kind, surface }, MentionDetail { name, roles: Vec::new(), evidence }));
+        self.out.push(Found {
+            m: Mention { range, kind, surface },
+            d: MentionDetail { name, roles: Vec::new(), evidence },
+            a,
+            b,
+            key,
+        });
+    }
+
+    /// The key of `word`, a suffix of the surface of a mention ending at token `b`.
+    fn last_word_key(&self, b: usize, word: &str) -> keys::Key {
+        let t = self.toks[b];
+        if word.len() == t.e - t.s {
+            self.word_key(b)
+        } else {
+            keys::key(word)
+        }
+    }
+
+    /// The key of `word`, a prefix of the surface of a mention starting at token `a`.
+    fn first_word_key(&self, a: usize, word: &str) -> keys::Key {
+        let t = self.toks[a];
+        if word.len() == t.e - t.s {
+            self.word_key(a)
+        } else {
+            keys::key(word)
+        }
     }
 
     /// "Risk Assessment Group", "Ministry of Internal Affairs", "Russian Armed Forces",
@@ -697,17 +732,18 @@ impl<'a> Rec<'a> {
     /// A name recognised once lends its kind to its other occurrences in the document.
     fn propagate(&mut self) {
         let mut known: keys::KeyMap<(Kind, Option<String>)> = keys::KeyMap::default();
-        for (m, d) in &self.out {
+        for f in &self.out {
+            let (m, d) = (&f.m, &f.d);
             if matches!(d.evidence, Evidence::Gazetteer) {
                 continue;
             }
-            known.entry(keys::key(&m.surface)).or_insert((m.kind, d.name.clone()));
+            known.entry(f.key).or_insert_with(|| (m.kind, d.name.clone()));
             if m.kind == Kind::Person && !m.surface.contains(' ') {
                 continue;
             }
             if m.kind == Kind::Person {
                 if let Some(last) = m.surface.rsplit(' ').next() {
-                    known.entry(keys::key(last)).or_insert((Kind::Person, None));
+                    known.entry(self.last_word_key(f.b, last)).or_insert((Kind::Person, None));
                 }
             }
         }
@@ -730,7 +766,7 @@ impl<'a> Rec<'a> {
                 }
                 let key = if j == i { self.word_key(i) } else { keys::key(&self.text[t.s..self.toks[j].e]) };
                 if let Some(v) = known.get(&key) {
-                    hit = Some((j, v.clone()));
+                    hit = Some((j, key, v.clone()));
                 }
                 if !self.adjacent(j) {
                     break;
@@ -738,8 +774,8 @@ impl<'a> Rec<'a> {
                 j += 1;
             }
             match hit {
-                Some((j, (kind, name))) => {
-                    self.push(i, j, kind, name, Evidence::Document);
+                Some((j, key, (kind, name))) => {
+                    self.push_keyed(i, j, key, kind, name, Evidence::Document);
                     i = j + 1;
                 }
                 None => i += 1,
@@ -748,25 +784,17 @@ impl<'a> Rec<'a> {
     }
 
     fn roles(&mut self) {
-        let toks_of: Vec<(usize, usize)> = self
-            .out
-            .iter()
-            .map(|(m, _)| {
-                let a = self.toks.partition_point(|t| t.s < m.range.start);
-                let b = self.toks.partition_point(|t| t.e <= m.range.end).saturating_sub(1);
-                (a, b)
-            })
-            .collect();
+        let toks_of: Vec<(usize, usize)> = self.out.iter().map(|f| (f.a, f.b)).collect();
         let mut person_tok = vec![false; self.toks.len()];
         for (idx, &(a, b)) in toks_of.iter().enumerate() {
-            if self.out[idx].0.kind == Kind::Person && a <= b && b < person_tok.len() {
+            if self.out[idx].m.kind == Kind::Person && a <= b && b < person_tok.len() {
                 for p in &mut person_tok[a..=b] {
                     *p = true;
                 }
             }
         }
         for (idx, &(a, b)) in toks_of.iter().enumerate() {
-            if self.out[idx].0.kind != Kind::Person || a >= self.toks.len() || b < a {
+            if self.out[idx].m.kind != Kind::Person || a >= self.toks.len() || b < a {
                 continue;
             }
             let mut roles = Vec::new();
@@ -776,7 +804,7 @@ impl<'a> Rec<'a> {
             if let Some(r) = self.role_after(b, &person_tok) {
                 roles.push(r);
             }
-            self.out[idx].1.roles = roles;
+            self.out[idx].d.roles = roles;
         }
     }
 
@@ -958,27 +986,28 @@ pub fn analyze(text: &str) -> DocEntities {
     };
     r.run();
     r.propagate();
-    r.out.sort_by_key(|(m, _)| (m.range.start, m.range.end));
+    r.out.sort_by_key(|f| (f.m.range.start, f.m.range.end));
     r.roles();
-    let (mentions, details): (Vec<Mention>, Vec<MentionDetail>) = r.out.into_iter().unzip();
-    let keys = mentions
-        .iter()
-        .zip(&details)
-        .map(|(m, d)| {
-            let surface = keys::key(&m.surface);
-            let label = d.name.as_deref().map_or(surface, keys::key);
-            // linking compares full-name and surname keys of persons only
-            let mut words = m.surface.split_whitespace();
-            let (person, surname) = match (words.next(), words.next_back()) {
-                (Some(first), Some(last)) if m.kind == Kind::Person => {
-                    let surname = keys::key(last);
-                    (Some(keys::pair_key(keys::key(first), surname)), surname)
-                }
-                _ => (None, surface),
-            };
-            MentionKeys { surface, label, person, surname }
-        })
-        .collect();
+    let mut mentions = Vec::with_capacity(r.out.len());
+    let mut details = Vec::with_capacity(r.out.len());
+    let mut keys = Vec::with_capacity(r.out.len());
+    for f in std::mem::take(&mut r.out) {
+        let (m, d) = (f.m, f.d);
+        let surface = f.key;
+        let label = d.name.as_deref().map_or(surface, keys::key);
+        // linking compares full-name and surname keys of persons only
+        let mut words = m.surface.split_whitespace();
+        let (person, surname) = match (words.next(), words.next_back()) {
+            (Some(first), Some(last)) if m.kind == Kind::Person => {
+                let surname = r.last_word_key(f.b, last);
+                (Some(keys::pair_key(r.first_word_key(f.a, first), surname)), surname)
+            }
+            _ => (None, surface),
+        };
+        keys.push(MentionKeys { surface, label, person, surname });
+        mentions.push(m);
+        details.push(d);
+    }
     let loose = loose_words(text, &r.toks, &r.wkey, &mentions);
     DocEntities { mentions, details, keys, loose }
 }
