@@ -46,6 +46,39 @@ fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
     Some((c, c.len_utf8()))
 }
 
+/// Classes of ASCII bytes for the tokenizer (bytes from 0x80 have none: they are decoded).
+const ALNUM: u8 = 1;
+const ALPHA: u8 = 2;
+const UPPER: u8 = 4;
+const LOWER: u8 = 8;
+/// '\n' and '\r': a line ends.
+const LINE: u8 = 16;
+/// '.', '!', '?', ':', ';', '|': a sentence ends.
+const STOP: u8 = 32;
+
+const CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            ALNUM | ALPHA | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALNUM | ALPHA | LOWER
+        } else if c.is_ascii_digit() {
+            ALNUM
+        } else if c == b'\n' || c == b'\r' {
+            LINE
+        } else if matches!(c, b'.' | b'!' | b'?' | b':' | b';' | b'|') {
+            STOP
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
 pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
     let bytes = text.as_bytes();
     let mut toks = Vec::with_capacity(text.len() / 6);
@@ -60,112 +93,134 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
             }
         }
     };
-    while let Some((c, cl)) = char_at(text, i) {
-        if c.is_alphanumeric() {
-            let start = i;
-            let mut end = i;
-            let mut poss = None;
-            let mut cap = false;
-            let mut upper = 0usize;
-            let mut letters = 0usize;
-            let mut cyr = false;
-            let mut seg_len = 0usize;
-            let mut first = true;
-            let mut j = i;
-            while let Some((d, dl)) = char_at(text, j) {
-                if d.is_alphanumeric() {
-                    if first {
-                        cap = d.is_uppercase();
-                        first = false;
-                    }
-                    if d.is_alphabetic() {
-                        letters += 1;
-                        if d.is_uppercase() {
-                            upper += 1;
-                        } else if d.is_lowercase() {
-                            line_lower = true;
-                        }
-                    }
-                    cyr |= crate::translit::is_cyrillic(d);
-                    seg_len += 1;
-                    j += dl;
-                    // the rest of a run of ASCII letters and digits, byte by byte
-                    while let Some(&b) = bytes.get(j) {
-                        if !b.is_ascii_alphanumeric() {
-                            break;
-                        }
-                        if b.is_ascii_alphabetic() {
-                            letters += 1;
-                            if b.is_ascii_uppercase() {
-                                upper += 1;
-                            } else {
-                                line_lower = true;
-                            }
-                        }
-                        seg_len += 1;
-                        j += 1;
-                    }
-                    end = j;
-                    continue;
-                }
-                // a joiner inside a word: hyphen, apostrophe, or a dot in "Vlast.kz" / "U.S"
-                if !matches!(d, '-' | '‑' | '\'' | '’' | '.') {
-                    break;
-                }
-                let after = j + dl;
-                let next_at = char_at(text, after);
-                let next = next_at.map(|(c, _)| c);
-                let next2 = next_at.and_then(|(_, l)| char_at(text, after + l)).map(|(c, _)| c);
-                let join = match d {
-                    '-' | '‑' => next.is_some_and(char::is_alphanumeric),
-                    '\'' | '’' => {
-                        if matches!(next, Some('s' | 'S')) && !next2.is_some_and(char::is_alphanumeric) {
-                            poss = Some(after + 1);
-                            false
-                        } else {
-                            next.is_some_and(char::is_alphabetic)
-                        }
-                    }
-                    '.' => {
-                        next.is_some_and(char::is_lowercase) && seg_len >= 2
-                            || seg_len == 1
-                                && next.is_some_and(char::is_uppercase)
-                                && !next2.is_some_and(char::is_alphanumeric)
-                    }
-                    _ => false,
-                };
-                if !join {
-                    break;
-                }
-                seg_len = 0;
-                j += dl;
-            }
-            // after a possessive, skip the apostrophe and the s
-            i = poss.unwrap_or(j);
-            toks.push(Tok {
-                s: start,
-                e: end,
-                poss: poss.unwrap_or(end),
-                cap,
-                caps: letters >= 2 && upper == letters,
-                shout: false,
-                cyr,
-                sent,
-            });
-            sent = false;
-        } else {
-            i += cl;
-            match c {
-                '\n' | '\r' => {
+    while let Some(&b0) = bytes.get(i) {
+        // outside words: ASCII bytes by table, others decoded
+        let word_start = if b0 < 0x80 {
+            let cl = CLASS[b0 as usize];
+            if cl & ALNUM == 0 {
+                i += 1;
+                if cl & LINE != 0 {
                     finish_line(&mut toks, line_first, line_lower);
                     line_first = toks.len();
                     line_lower = false;
                     sent = true;
+                } else if cl & STOP != 0 {
+                    sent = true;
                 }
-                '.' | '!' | '?' | '…' | ':' | ';' | '•' | '|' => sent = true,
-                _ => {}
+                continue;
             }
+            true
+        } else {
+            let Some((c, cl)) = char_at(text, i) else { break };
+            if !c.is_alphanumeric() {
+                i += cl;
+                if matches!(c, '…' | '•') {
+                    sent = true;
+                }
+                continue;
+            }
+            true
+        };
+        debug_assert!(word_start);
+        let start = i;
+        let mut end = i;
+        let mut poss = None;
+        let mut cap = false;
+        let mut upper = 0usize;
+        let mut letters = 0usize;
+        let mut cyr = false;
+        let mut seg_len = 0usize;
+        let mut first = true;
+        let mut j = i;
+        while let Some(&bj) = bytes.get(j) {
+            let cl = if bj < 0x80 { CLASS[bj as usize] } else { 0 };
+            if cl & ALNUM != 0 {
+                if first {
+                    cap = cl & UPPER != 0;
+                    first = false;
+                }
+                // a run of ASCII letters and digits, byte by byte
+                let mut lower = 0u8;
+                while let Some(&b) = bytes.get(j) {
+                    let cl = if b < 0x80 { CLASS[b as usize] } else { 0 };
+                    if cl & ALNUM == 0 {
+                        break;
+                    }
+                    letters += usize::from(cl & ALPHA != 0);
+                    upper += usize::from(cl & UPPER != 0);
+                    lower |= cl & LOWER;
+                    seg_len += 1;
+                    j += 1;
+                }
+                line_lower |= lower != 0;
+                end = j;
+                continue;
+            }
+            let Some((d, dl)) = char_at(text, j) else { break };
+            if d.is_alphanumeric() {
+                if first {
+                    cap = d.is_uppercase();
+                    first = false;
+                }
+                if d.is_alphabetic() {
+                    letters += 1;
+                    if d.is_uppercase() {
+                        upper += 1;
+                    } else if d.is_lowercase() {
+                        line_lower = true;
+                    }
+                }
+                cyr |= crate::translit::is_cyrillic(d);
+                seg_len += 1;
+                j += dl;
+                end = j;
+                continue;
+            }
+            // a joiner inside a word: hyphen, apostrophe, or a dot in "Vlast.kz" / "U.S"
+            if !matches!(d, '-' | '‑' | '\'' | '’' | '.') {
+                break;
+            }
+            let after = j + dl;
+            let next_at = char_at(text, after);
+            let next = next_at.map(|(c, _)| c);
+            let next2 = next_at.and_then(|(_, l)| char_at(text, after + l)).map(|(c, _)| c);
+            let join = match d {
+                '-' | '‑' => next.is_some_and(char::is_alphanumeric),
+                '\'' | '’' => {
+                    if matches!(next, Some('s' | 'S')) && !next2.is_some_and(char::is_alphanumeric) {
+                        poss = Some(after + 1);
+                        false
+                    } else {
+                        next.is_some_and(char::is_alphabetic)
+                    }
+                }
+                '.' => {
+                    next.is_some_and(char::is_lowercase) && seg_len >= 2
+                        || seg_len == 1
+                            && next.is_some_and(char::is_uppercase)
+                            && !next2.is_some_and(char::is_alphanumeric)
+                }
+                _ => false,
+            };
+            if !join {
+                break;
+            }
+            seg_len = 0;
+            j += dl;
         }
+        // after a possessive, skip the apostrophe and the s
+        i = poss.unwrap_or(j);
+        toks.push(Tok {
+            s: start,
+            e: end,
+            poss: poss.unwrap_or(end),
+            cap,
+            caps: letters >= 2 && upper == letters,
+            shout: false,
+            cyr,
+            sent,
+        });
+        sent = false;
     }
     finish_line(&mut toks, line_first, line_lower);
     toks
