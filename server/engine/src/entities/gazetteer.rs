@@ -4,8 +4,9 @@
 //!
 //! Everything is parsed once from `data/*.txt` into hash maps keyed by the form as written
 //! (exact lookups on text slices, no allocation) and by the folded key (Cyrillic and all-caps
-//! forms, given names). Every prefix of a written form is kept too, so that the search for the
-//! longest form at a word stops after one lookup for the words that start no form.
+//! forms, given names). The prefixes of the written forms that end where a word does are kept too,
+//! so that the search for the longest form at a word stops after one lookup for the words that
+//! start no form.
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
@@ -38,8 +39,8 @@ pub enum StopClass {
 }
 
 pub struct Gazetteer {
-    /// Every form as written with its entry, and every prefix (at a char boundary) of a form
-    /// that is not a form itself, with `None`: one lookup tells both.
+    /// Every form as written with its entry, and every prefix of a form that ends before a char
+    /// other than a letter or digit and is not a form itself, with `None`: one lookup tells both.
     forms: StrMap<Option<Entry>>,
     folded: KeyMap<Entry>,
     given: KeySet,
@@ -153,9 +154,13 @@ impl Gazetteer {
             .map(keys::key)
             .collect();
         let mut forms: StrMap<Option<Entry>> = exact.iter().map(|(&f, &e)| (f, Some(e))).collect();
+        // a text slice looked up always ends at the end of a word, before a char that is not a
+        // letter or a digit: only the prefixes that end so can lead to a longer form
         for f in exact.keys() {
-            for (i, _) in f.char_indices().skip(1) {
-                forms.entry(&f[..i]).or_insert(None);
+            for (i, c) in f.char_indices().skip(1) {
+                if !c.is_alphanumeric() {
+                    forms.entry(&f[..i]).or_insert(None);
+                }
             }
         }
         Gazetteer { forms, folded, given, max_words }
@@ -166,8 +171,8 @@ impl Gazetteer {
         self.forms.get(s).copied().flatten()
     }
 
-    /// `None` when no form as written starts with `s` (or equals it); else the entry of the form
-    /// `s`, if it is one.
+    /// `None` when no form as written starts with `s` followed by a char other than a letter or a
+    /// digit (or equals it); else the entry of the form `s`, if it is one.
     pub fn lookup(&self, s: &str) -> Option<Option<Entry>> {
         self.forms.get(s).copied()
     }
