@@ -79,9 +79,11 @@ const CLASS: [u8; 128] = {
     t
 };
 
-pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
+/// The words of `text`, in `toks` (cleared first).
+pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
     let bytes = text.as_bytes();
-    let mut toks = Vec::with_capacity(text.len() / 6);
+    toks.clear();
+    toks.reserve(text.len() / 6);
     let mut i = 0;
     let mut sent = true;
     let mut line_first = 0usize;
@@ -100,7 +102,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
             if cl & ALNUM == 0 {
                 i += 1;
                 if cl & LINE != 0 {
-                    finish_line(&mut toks, line_first, line_lower);
+                    finish_line(toks, line_first, line_lower);
                     line_first = toks.len();
                     line_lower = false;
                     sent = true;
@@ -222,8 +224,7 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
         });
         sent = false;
     }
-    finish_line(&mut toks, line_first, line_lower);
-    toks
+    finish_line(toks, line_first, line_lower);
 }
 
 /// Case-insensitive ASCII suffix test without allocation.
@@ -1027,17 +1028,44 @@ pub enum Evidence {
     Document,
 }
 
+/// Buffers of [`analyze`] kept from one document to the next of a thread.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<Tok>,
+    covered: Vec<bool>,
+    gaz: Vec<Cell<Option<GazHit>>>,
+    wkey: Vec<Cell<Option<keys::Key>>>,
+    wexact: Vec<Cell<Option<Option<Entry>>>>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Buffers of more tokens than this are not kept.
+const SCRATCH_KEEP: usize = 1 << 16;
+
+fn reset<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.resize(n, x);
+}
+
 pub fn analyze(text: &str) -> DocEntities {
-    let toks = tokenize(text);
-    let n = toks.len();
+    let mut sc = SCRATCH.with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default());
+    tokenize_into(text, &mut sc.toks);
+    let n = sc.toks.len();
+    reset(&mut sc.covered, n, false);
+    reset(&mut sc.gaz, n, Cell::new(None));
+    reset(&mut sc.wkey, n, Cell::new(None));
+    reset(&mut sc.wexact, n, Cell::new(None));
     let mut r = Rec {
         text,
-        toks,
-        covered: vec![false; n],
+        toks: sc.toks,
+        covered: sc.covered,
         out: Vec::new(),
-        gaz: vec![Cell::new(None); n],
-        wkey: vec![Cell::new(None); n],
-        wexact: vec![Cell::new(None); n],
+        gaz: sc.gaz,
+        wkey: sc.wkey,
+        wexact: sc.wexact,
     };
     r.run();
     r.propagate();
@@ -1064,6 +1092,14 @@ pub fn analyze(text: &str) -> DocEntities {
         details.push(d);
     }
     let loose = loose_words(text, &r.toks, &r.wkey, &mentions);
+    if n <= SCRATCH_KEEP {
+        let sc = Scratch { toks: r.toks, covered: r.covered, gaz: r.gaz, wkey: r.wkey, wexact: r.wexact };
+        SCRATCH.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                *s = sc;
+            }
+        });
+    }
     DocEntities { mentions, details, keys, loose }
 }
 
