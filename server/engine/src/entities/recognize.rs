@@ -79,6 +79,67 @@ const CLASS: [u8; 128] = {
     t
 };
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` (whose high bits are clear) that is in `lo..=hi`.
+#[inline]
+fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
+    // no byte carries into the next: x + 0x80 - lo and x + 0x7f - hi stay below 0x100
+    let ge = x.wrapping_add(ONES * (0x80 - lo as u64));
+    let gt = x.wrapping_add(ONES * (0x7f - hi as u64));
+    ge & !gt & HIGH
+}
+
+/// The length of the run of ASCII letters and digits at `bytes[j..]`, and the or of their
+/// [`CLASS`]es; eight bytes at a time.
+#[inline]
+fn ascii_run(bytes: &[u8], j: usize) -> (usize, u8) {
+    let mut k = j;
+    let (mut lower, mut upper) = (0u64, 0u64);
+    while let Some(chunk) = bytes.get(k..k + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(w);
+        let ascii = !w & HIGH;
+        let x = w & !HIGH;
+        let lo = bytes_in(x, b'a', b'z') & ascii;
+        let up = bytes_in(x, b'A', b'Z') & ascii;
+        let alnum = lo | up | (bytes_in(x, b'0', b'9') & ascii);
+        let n = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
+        let keep = if n == 8 { u64::MAX } else { (1u64 << (n * 8)) - 1 };
+        lower |= lo & keep;
+        upper |= up & keep;
+        k += n;
+        if n < 8 {
+            return (k - j, class_bits(lower, upper, k > j));
+        }
+    }
+    // fewer than eight bytes left
+    let mut cl_or = class_bits(lower, upper, k > j);
+    while let Some(&b) = bytes.get(k) {
+        let cl = if b < 0x80 { CLASS[b as usize] } else { 0 };
+        if cl & ALNUM == 0 {
+            break;
+        }
+        cl_or |= cl;
+        k += 1;
+    }
+    (k - j, cl_or)
+}
+
+#[inline]
+fn class_bits(lower: u64, upper: u64, any: bool) -> u8 {
+    let mut cl = if any { ALNUM } else { 0 };
+    if lower != 0 {
+        cl |= ALPHA | LOWER;
+    }
+    if upper != 0 {
+        cl |= ALPHA | UPPER;
+    }
+    cl
+}
+
 /// The words of `text`, in `toks` (cleared first).
 pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
     let bytes = text.as_bytes();
@@ -128,8 +189,11 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
         let mut end = i;
         let mut poss = None;
         let mut cap = false;
+        // letters outside ASCII, and those of them that are uppercase
         let mut upper = 0usize;
         let mut letters = 0usize;
+        // the classes of the ASCII letters and digits, or-ed
+        let mut ascii = 0u8;
         let mut cyr = false;
         let mut seg_len = 0usize;
         let mut first = true;
@@ -141,20 +205,12 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
                     cap = cl & UPPER != 0;
                     first = false;
                 }
-                // a run of ASCII letters and digits, byte by byte
-                let mut lower = 0u8;
-                while let Some(&b) = bytes.get(j) {
-                    let cl = if b < 0x80 { CLASS[b as usize] } else { 0 };
-                    if cl & ALNUM == 0 {
-                        break;
-                    }
-                    letters += usize::from(cl & ALPHA != 0);
-                    upper += usize::from(cl & UPPER != 0);
-                    lower |= cl & LOWER;
-                    seg_len += 1;
-                    j += 1;
-                }
-                line_lower |= lower != 0;
+                // a run of ASCII letters and digits; its letters are counted at the end of the
+                // word, and only when none is lowercase
+                let (n, cl) = ascii_run(bytes, j);
+                ascii |= cl;
+                j += n;
+                seg_len += n;
                 end = j;
                 continue;
             }
@@ -212,16 +268,19 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
         }
         // after a possessive, skip the apostrophe and the s
         i = poss.unwrap_or(j);
-        toks.push(Tok {
-            s: start,
-            e: end,
-            poss: poss.unwrap_or(end),
-            cap,
-            caps: letters >= 2 && upper == letters,
-            shout: false,
-            cyr,
-            sent,
-        });
+        let caps = if ascii & LOWER != 0 {
+            line_lower = true;
+            false
+        } else {
+            // every ASCII letter of the word is uppercase
+            let ascii_letters = if ascii & UPPER != 0 {
+                bytes[start..end].iter().filter(|b| b.is_ascii_alphabetic()).count()
+            } else {
+                0
+            };
+            letters + ascii_letters >= 2 && upper == letters
+        };
+        toks.push(Tok { s: start, e: end, poss: poss.unwrap_or(end), cap, caps, shout: false, cyr, sent });
         sent = false;
     }
     finish_line(toks, line_first, line_lower);
