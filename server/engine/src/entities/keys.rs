@@ -173,6 +173,21 @@ pub fn key(s: &str) -> Key {
     hash_bytes(fold(s).as_bytes())
 }
 
+/// [`fold`]: by [`fold_ascii`] when `s` is ASCII, or transliterates to ASCII, and short.
+pub fn fold_str(s: &str) -> String {
+    let mut buf = [0u8; STACK];
+    if let Some(n) = fold_ascii(s.as_bytes(), &mut buf) {
+        return String::from_utf8_lossy(&buf[..n]).into_owned();
+    }
+    if crate::translit::has_cyrillic(s) {
+        let lat = transliterate(s);
+        if let Some(n) = fold_ascii(lat.as_bytes(), &mut buf) {
+            return String::from_utf8_lossy(&buf[..n]).into_owned();
+        }
+    }
+    fold(s)
+}
+
 /// The key of an already folded string given in parts: `folded_key(&[&fold(s)]) == key(s)`.
 pub fn folded_key(parts: &[&str]) -> Key {
     match parts {
@@ -290,6 +305,7 @@ mod tests {
                 assert_eq!(std::str::from_utf8(&buf[..n]).unwrap(), fold(w), "{w:?}");
             }
             assert_eq!(key(w), folded_key(&[&fold(w)]), "{w:?}");
+            assert_eq!(fold_str(w), fold(w), "{w:?}");
         }
     }
 

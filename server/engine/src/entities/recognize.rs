@@ -16,7 +16,7 @@ use std::cell::Cell;
 
 use super::gazetteer::{self, after_cue, before_cue, gazetteer, head, Entry, StopClass};
 use super::{keys, DocEntities, Kind, Mention, MentionDetail, MentionKeys};
-use crate::translit::{fold, has_cyrillic, transliterate};
+use crate::translit::{has_cyrillic, is_alpha, is_lower, is_upper, transliterate};
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Tok {
@@ -175,7 +175,7 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
             true
         } else {
             let Some((c, cl)) = char_at(text, i) else { break };
-            if !c.is_alphanumeric() {
+            if !(is_alpha(c) || c.is_numeric()) {
                 i += cl;
                 if matches!(c, '…' | '•') {
                     sent = true;
@@ -215,16 +215,17 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
                 continue;
             }
             let Some((d, dl)) = char_at(text, j) else { break };
-            if d.is_alphanumeric() {
+            let alpha = is_alpha(d);
+            if alpha || d.is_numeric() {
                 if first {
-                    cap = d.is_uppercase();
+                    cap = is_upper(d);
                     first = false;
                 }
-                if d.is_alphabetic() {
+                if alpha {
                     letters += 1;
-                    if d.is_uppercase() {
+                    if is_upper(d) {
                         upper += 1;
-                    } else if d.is_lowercase() {
+                    } else if is_lower(d) {
                         line_lower = true;
                     }
                 }
@@ -461,7 +462,7 @@ impl<'a> Rec<'a> {
                 return Some((i, e));
             }
             if t.cyr {
-                let key = fold(w);
+                let key = keys::fold_str(w);
                 // inflected Russian forms: Беларуси → Беларусь, Москве → Москва
                 for cut in 1..=2 {
                     if key.len() > cut + 3 {
