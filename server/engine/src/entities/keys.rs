@@ -66,20 +66,18 @@ fn fold_ascii(s: &[u8], out: &mut [u8; STACK]) -> Option<usize> {
     if s.len() > STACK || !s.is_ascii() {
         return None;
     }
+    // letters and digits lowercased, without branches: every byte is written, and kept by
+    // moving on when it is one
     let mut n = 0;
-    // a pair that `replace_all` rewrites (dzh contains zh), and any y
-    let (mut pair, mut has_y) = (false, false);
-    let mut prev = 0u8;
     for &c in s {
         let c = LOWER_ALNUM[c as usize];
-        if c != 0 {
-            pair |= matches!((prev, c), (b'k' | b'z', b'h') | (b'k', b's'));
-            has_y |= c == b'y';
-            out[n] = c;
-            n += 1;
-            prev = c;
-        }
+        out[n] = c;
+        n += usize::from(c != 0);
     }
+    let word = &out[..n];
+    // a pair that `replace_all` rewrites (dzh contains zh), and any y
+    let pair = word.windows(2).any(|p| matches!((p[0], p[1]), (b'k' | b'z', b'h') | (b'k', b's')));
+    let has_y = word.contains(&b'y');
     // the replacements of `fold` (dzh→j, zh→j, kh→h, ks→x, one left-to-right pass each, in
     // that order) in one pass: no pattern ends with the first letter of another and no
     // replacement letter starts one, so no match moves or appears between the passes
@@ -91,13 +89,16 @@ fn fold_ascii(s: &[u8], out: &mut [u8; STACK]) -> Option<usize> {
     if has_y {
         n = fold_y(out, n);
     }
-    // collapse doubled letters
-    let mut k = 0;
-    for i in 0..n {
-        if k == 0 || out[i] != out[k - 1] {
-            out[k] = out[i];
-            k += 1;
-        }
+    // collapse doubled letters, without branches (a byte equal to the one before is
+    // overwritten by the next)
+    if n == 0 {
+        return Some(0);
+    }
+    let mut k = 1;
+    for i in 1..n {
+        let c = out[i];
+        out[k] = c;
+        k += usize::from(c != out[k - 1]);
     }
     Some(k)
 }
