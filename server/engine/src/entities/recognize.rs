@@ -1170,13 +1170,22 @@ fn loose_words(
     memo: &[Cell<Option<keys::Key>>],
     mentions: &[Mention],
 ) -> Vec<(u32, u32, keys::Key)> {
-    // mentions are sorted by (start, end)
+    // mentions are sorted by (start, end); when their ends are sorted too (they do not nest),
+    // the first mention ending after a token is found by walking along with the tokens
+    let ends_sorted = mentions.windows(2).all(|w| w[0].range.end <= w[1].range.end);
     let mut out = Vec::new();
+    let mut p = 0;
     for (i, t) in toks.iter().enumerate() {
         if !t.cap || t.e - t.s < 4 {
             continue;
         }
-        let p = mentions.partition_point(|m| m.range.end <= t.s);
+        if ends_sorted {
+            while mentions.get(p).is_some_and(|m| m.range.end <= t.s) {
+                p += 1;
+            }
+        } else {
+            p = mentions.partition_point(|m| m.range.end <= t.s);
+        }
         if mentions.get(p).is_some_and(|m| m.range.start < t.e) {
             continue;
         }
