@@ -68,16 +68,18 @@ fn fold_ascii(s: &[u8], out: &mut [u8; STACK]) -> Option<usize> {
     }
     // letters and digits lowercased, without branches: every byte is written, and kept by
     // moving on when it is one
+    // meanwhile, look for a pair that `replace_all` rewrites (dzh contains zh) and for a y
     let mut n = 0;
+    let (mut pair, mut has_y, mut prev) = (false, false, 0u8);
     for &c in s {
         let c = LOWER_ALNUM[c as usize];
         out[n] = c;
-        n += usize::from(c != 0);
+        let keep = c != 0;
+        n += usize::from(keep);
+        pair |= (prev == b'k' && (c == b'h' || c == b's')) || (prev == b'z' && c == b'h');
+        has_y |= c == b'y';
+        prev = if keep { c } else { prev };
     }
-    let word = &out[..n];
-    // a pair that `replace_all` rewrites (dzh contains zh), and any y
-    let pair = word.windows(2).any(|p| matches!((p[0], p[1]), (b'k' | b'z', b'h') | (b'k', b's')));
-    let has_y = word.contains(&b'y');
     // the replacements of `fold` (dzh→j, zh→j, kh→h, ks→x, one left-to-right pass each, in
     // that order) in one pass: no pattern ends with the first letter of another and no
     // replacement letter starts one, so no match moves or appears between the passes
