@@ -307,8 +307,24 @@ fn latin_of(w: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Does `w` end with one of `ends` (ignoring ASCII case, `w` longer than the ending)? The
+/// last letter is compared first.
+fn ends_any_ci(w: &str, ends: &[&str]) -> bool {
+    let Some(&last) = w.as_bytes().last() else { return false };
+    let last = last.to_ascii_lowercase();
+    ends.iter().any(|e| e.as_bytes().last() == Some(&last) && ends_ci(w, e))
+}
+
 /// A Slavic or Turkic surname ending on a word of at least five letters.
 pub(crate) fn strong_surname(w: &str) -> bool {
+    if w.is_ascii() {
+        // the part after the last hyphen; one byte a letter
+        let w = w.rfind('-').map_or(w, |k| &w[k + 1..]);
+        return w.len() >= 5
+            && w.bytes().all(|b| b.is_ascii_alphabetic())
+            && ends_any_ci(w, STRONG_ENDINGS)
+            && !(ends_ci(w, "ian") && w.len() < 7);
+    }
     let w = latin_of(w);
     let w = w.rsplit('-').next().unwrap_or(&w);
     w.chars().count() >= 5
@@ -318,6 +334,9 @@ pub(crate) fn strong_surname(w: &str) -> bool {
 }
 
 pub(crate) fn weak_surname(w: &str) -> bool {
+    if w.is_ascii() {
+        return w.len() >= 4 && ends_any_ci(w, WEAK_ENDINGS);
+    }
     let w = latin_of(w);
     w.chars().count() >= 4 && WEAK_ENDINGS.iter().any(|e| ends_ci(&w, e))
 }
@@ -1022,7 +1041,7 @@ fn place_shaped(w: &str) -> bool {
         "stan", "grad", "gorod", "sk", "orda", "abad", "kent", "tau", "burg", "pol", "polis", "ovo", "evo", "ino",
         "kol", "bulak", "ozen", "sai", "tobe", "dar", "shahr",
     ];
-    w.chars().count() >= 5 && ENDS.iter().any(|e| ends_ci(w, e))
+    w.chars().count() >= 5 && ends_any_ci(w, ENDS)
 }
 
 fn adjective_like(w: &str) -> bool {
@@ -1122,7 +1141,7 @@ pub fn analyze(text: &str) -> DocEntities {
         text,
         toks: sc.toks,
         covered: sc.covered,
-        out: Vec::new(),
+        out: Vec::with_capacity(n / 8),
         gaz: sc.gaz,
         wkey: sc.wkey,
         wexact: sc.wexact,
