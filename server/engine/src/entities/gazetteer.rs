@@ -42,6 +42,9 @@ pub struct Gazetteer {
     /// Every form as written with its entry, and every prefix of a form that ends before a char
     /// other than a letter or digit and is not a form itself, with `None`: one lookup tells both.
     forms: StrMap<Option<Entry>>,
+    /// A bit for every key of `forms` at [`sketch`]: most words start no form, and most of
+    /// them are turned away here without hashing.
+    sketch: Box<[u64; SKETCH_BITS / 64]>,
     folded: KeyMap<Entry>,
     given: KeySet,
     /// Longest gazetteer form, in words.
@@ -163,17 +166,26 @@ impl Gazetteer {
                 }
             }
         }
-        Gazetteer { forms, folded, given, max_words }
+        let mut sketch = Box::new([0u64; SKETCH_BITS / 64]);
+        for f in forms.keys() {
+            let b = sketch_bit(f.as_bytes());
+            sketch[b / 64] |= 1 << (b % 64);
+        }
+        Gazetteer { forms, sketch, folded, given, max_words }
     }
 
     /// The entry for a form exactly as written.
     pub fn exact(&self, s: &str) -> Option<Entry> {
-        self.forms.get(s).copied().flatten()
+        self.lookup(s).flatten()
     }
 
     /// `None` when no form as written starts with `s` followed by a char other than a letter or a
     /// digit (or equals it); else the entry of the form `s`, if it is one.
     pub fn lookup(&self, s: &str) -> Option<Option<Entry>> {
+        let b = sketch_bit(s.as_bytes());
+        if self.sketch[b / 64] & (1 << (b % 64)) == 0 {
+            return None;
+        }
         self.forms.get(s).copied()
     }
 
@@ -193,6 +205,17 @@ impl Gazetteer {
         }
         word.contains('-') && word.split('-').all(|p| !p.is_empty() && self.given.contains(&keys::key(p)))
     }
+}
+
+const SKETCH_BITS: usize = 1 << 16;
+
+/// A bit of the sketch from the length and the first, middle and last byte.
+#[inline]
+fn sketch_bit(s: &[u8]) -> usize {
+    let (Some(&a), Some(&z)) = (s.first(), s.last()) else { return 0 };
+    let m = s[s.len() / 2];
+    let x = u32::from(a) | u32::from(m) << 8 | u32::from(z) << 16 | (s.len() as u32) << 24;
+    (x.wrapping_mul(0x9e37_79b1) >> 16) as usize % SKETCH_BITS
 }
 
 fn is_demonym_like(w: &str) -> bool {
