@@ -97,10 +97,13 @@ fn fold_ascii(s: &[u8], out: &mut [u8; STACK]) -> Option<usize> {
         return Some(0);
     }
     let mut k = 1;
+    let mut last = out[0];
     for i in 1..n {
         let c = out[i];
         out[k] = c;
-        k += usize::from(c != out[k - 1]);
+        // the byte before, kept or equal to the one kept
+        k += usize::from(c != last);
+        last = c;
     }
     Some(k)
 }
