@@ -348,11 +348,17 @@ fn honorific(w: &str) -> bool {
 }
 
 fn is_space_gap(g: &str) -> bool {
+    if g == " " {
+        return true;
+    }
     !g.is_empty() && g.len() <= 3 && g.chars().all(|c| c == ' ' || c == '\u{a0}' || c == '\t')
 }
 
 /// A gap of spaces and quotation marks only.
 fn is_quote_gap(g: &str) -> bool {
+    if g == " " {
+        return true;
+    }
     !g.is_empty()
         && g.len() <= 8
         && g.chars().all(|c| matches!(c, ' ' | '\u{a0}' | '"' | '“' | '”' | '«' | '»' | '„' | '\''))
@@ -822,7 +828,10 @@ impl<'a> Rec<'a> {
             return i + 1;
         }
         // "Kazakh-language", "Russian-speaking": adjectives, not names
-        if w.split('-').skip(1).any(|p| p.chars().next().is_some_and(char::is_lowercase)) && !honorific(w) {
+        if w.contains('-')
+            && w.split('-').skip(1).any(|p| p.chars().next().is_some_and(char::is_lowercase))
+            && !honorific(w)
+        {
             return i + 1;
         }
         if honorific(w) || strong_surname(w) && !self.given(i) {
@@ -1066,9 +1075,25 @@ fn adjective_like(w: &str) -> bool {
         )
 }
 
+/// The role without quotation marks, its words joined by single spaces, without a final '.'
+/// or ','.
 fn clean_role(s: &str) -> String {
-    let s: String = s.chars().filter(|c| !matches!(c, '"' | '“' | '”' | '«' | '»' | '„')).collect();
-    s.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(['.', ',']).to_string()
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars().filter(|c| !matches!(c, '"' | '“' | '”' | '«' | '»' | '„')) {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    let kept = out.trim_end_matches(['.', ',']).len();
+    out.truncate(kept);
+    out
 }
 
 /// Do the letters of `acr` follow the initials of the long name (small words may be skipped)?
