@@ -319,7 +319,7 @@ fn ends_any_ci(w: &str, ends: &[&str]) -> bool {
 pub(crate) fn strong_surname(w: &str) -> bool {
     if w.is_ascii() {
         // the part after the last hyphen; one byte a letter
-        let w = w.rfind('-').map_or(w, |k| &w[k + 1..]);
+        let w = w.bytes().rposition(|b| b == b'-').map_or(w, |k| &w[k + 1..]);
         return w.len() >= 5
             && w.bytes().all(|b| b.is_ascii_alphabetic())
             && ends_any_ci(w, STRONG_ENDINGS)
@@ -341,10 +341,16 @@ pub(crate) fn weak_surname(w: &str) -> bool {
     w.chars().count() >= 4 && WEAK_ENDINGS.iter().any(|e| ends_ci(&w, e))
 }
 
+/// Does the word contain the ASCII byte `b` (a loop for short words, not a memchr call)?
+fn has_byte(w: &str, b: u8) -> bool {
+    w.bytes().any(|x| x == b)
+}
+
 /// "Keiki-batyr": a name with an honorific second part.
 fn honorific(w: &str) -> bool {
-    w.split_once('-')
-        .is_some_and(|(a, b)| a.chars().next().is_some_and(char::is_uppercase) && gazetteer::is_honorific_suffix(b))
+    has_byte(w, b'-')
+        && w.split_once('-')
+            .is_some_and(|(a, b)| a.chars().next().is_some_and(char::is_uppercase) && gazetteer::is_honorific_suffix(b))
 }
 
 fn is_space_gap(g: &str) -> bool {
@@ -828,7 +834,7 @@ impl<'a> Rec<'a> {
             return i + 1;
         }
         // "Kazakh-language", "Russian-speaking": adjectives, not names
-        if w.contains('-')
+        if has_byte(w, b'-')
             && w.split('-').skip(1).any(|p| p.chars().next().is_some_and(char::is_lowercase))
             && !honorific(w)
         {
@@ -852,7 +858,7 @@ impl<'a> Rec<'a> {
             self.push(i, i, ck, None, Evidence::Cue);
             return i + 1;
         }
-        if w.contains('.')
+        if has_byte(w, b'.')
             && w.rsplit('.')
                 .next()
                 .is_some_and(|d| (2..=4).contains(&d.len()) && d.chars().all(|c| c.is_ascii_lowercase()))
@@ -860,7 +866,7 @@ impl<'a> Rec<'a> {
             self.push(i, i, Kind::Organization, None, Evidence::Shape);
             return i + 1;
         }
-        if t.sent || t.cyr || t.shout || self.given(i) || w.contains('-') {
+        if t.sent || t.cyr || t.shout || self.given(i) || has_byte(w, b'-') {
             return i + 1;
         }
         if place_shaped(w) && self.prev_lower_in(i, &["in", "of", "from", "to", "near", "at"]) {
