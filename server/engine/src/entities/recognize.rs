@@ -371,7 +371,8 @@ fn is_quote_gap(g: &str) -> bool {
 }
 
 /// The longest gazetteer form starting at a token: its last token and entry.
-type GazHit = Option<(usize, Entry)>;
+/// The key of the form is known when the text matched it as written.
+type GazHit = Option<(usize, Entry, Option<keys::Key>)>;
 
 /// A mention found, with its first and last token and the key of its surface.
 struct Found {
@@ -446,7 +447,7 @@ impl<'a> Rec<'a> {
 
     /// Gazetteer lookup of the longest form starting at token `i`: (last token, entry).
     /// Asked several times for one token, computed once.
-    fn gaz_at(&self, i: usize) -> Option<(usize, Entry)> {
+    fn gaz_at(&self, i: usize) -> GazHit {
         if let Some(hit) = self.gaz.get(i).and_then(Cell::get) {
             return hit;
         }
@@ -457,7 +458,7 @@ impl<'a> Rec<'a> {
         hit
     }
 
-    fn gaz_lookup(&self, i: usize) -> Option<(usize, Entry)> {
+    fn gaz_lookup(&self, i: usize) -> GazHit {
         let g = gazetteer();
         let t = self.toks[i];
         let mut best = None;
@@ -473,11 +474,15 @@ impl<'a> Rec<'a> {
             let Some(form) = g.lookup(slice) else { break };
             if j == i {
                 if let Some(c) = self.wexact.get(i) {
-                    c.set(Some(form));
+                    c.set(Some(form.map(|(e, _)| e)));
+                }
+                // the word is a form: its key is the form's
+                if let (Some((_, k)), Some(c)) = (form, self.wkey.get(i)) {
+                    c.set(Some(k));
                 }
             }
-            if let Some(e) = form {
-                best = Some((j, e));
+            if let Some((e, k)) = form {
+                best = Some((j, e, Some(k)));
             }
             if self.toks[j].poss != self.toks[j].e {
                 break;
@@ -490,7 +495,7 @@ impl<'a> Rec<'a> {
         if t.cyr || t.shout {
             let w = self.word(i);
             if let Some(e) = g.folded(self.word_key(i)) {
-                return Some((i, e));
+                return Some((i, e, None));
             }
             if t.cyr {
                 let key = keys::fold_str(w);
@@ -500,11 +505,11 @@ impl<'a> Rec<'a> {
                         // folded keys may keep non-ASCII letters: cut only at a char boundary
                         let Some(stem) = key.get(..key.len() - cut) else { continue };
                         if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem])) {
-                            return Some((i, e));
+                            return Some((i, e, None));
                         }
                         for v in ["a", "i", "ia"] {
                             if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem, v])) {
-                                return Some((i, e));
+                                return Some((i, e, None));
                             }
                         }
                     }
@@ -734,7 +739,7 @@ impl<'a> Rec<'a> {
                 i += 1;
                 continue;
             }
-            if let Some((j, entry)) = self.gaz_at(i) {
+            if let Some((j, entry, form_key)) = self.gaz_at(i) {
                 match entry {
                     Entry::Known(kind, canonical) => {
                         if matches!(kind, Kind::Place) && !t.cyr {
@@ -755,7 +760,10 @@ impl<'a> Rec<'a> {
                             continue;
                         }
                         let name = (canonical != &self.text[t.s..self.toks[j].e]).then(|| canonical.to_string());
-                        self.push(i, j, kind, name, Evidence::Gazetteer);
+                        match form_key {
+                            Some(key) => self.push_keyed(i, j, key, kind, name, Evidence::Gazetteer),
+                            None => self.push(i, j, kind, name, Evidence::Gazetteer),
+                        }
                         i = j + 1;
                         continue;
                     }
