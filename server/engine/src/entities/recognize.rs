@@ -1160,7 +1160,7 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
 }
 
-/// Buffers of more tokens than this are not kept.
+/// Buffers for more tokens than this are not kept (a few MB per thread at most).
 const SCRATCH_KEEP: usize = 1 << 16;
 
 fn reset<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
@@ -1210,7 +1210,8 @@ pub fn analyze(text: &str) -> DocEntities {
         details.push(d);
     }
     let loose = loose_words(text, &r.toks, &r.wkey, &mentions);
-    if n <= SCRATCH_KEEP {
+    // the token buffer's capacity follows the text's length, not its token count
+    if r.toks.capacity() <= SCRATCH_KEEP {
         let sc = Scratch { toks: r.toks, covered: r.covered, gaz: r.gaz, wkey: r.wkey, wexact: r.wexact };
         SCRATCH.with(|s| {
             if let Ok(mut s) = s.try_borrow_mut() {
