@@ -19,12 +19,58 @@ pub fn is_cyrillic(c: char) -> bool {
 
 /// Does `s` contain any Cyrillic letter?
 pub fn has_cyrillic(s: &str) -> bool {
-    s.chars().any(is_cyrillic)
+    !s.is_ascii() && s.chars().any(is_cyrillic)
+}
+
+/// `c.to_lowercase().next()`, without the table search for ASCII and Russian letters.
+#[inline]
+pub(crate) fn lower_of(c: char) -> char {
+    match c {
+        'A'..='Z' => c.to_ascii_lowercase(),
+        // А..Я → а..я, Ѐ..Џ → ѐ..џ
+        '\u{410}'..='\u{42F}' => char::from_u32(c as u32 + 0x20).unwrap_or(c),
+        '\u{400}'..='\u{40F}' => char::from_u32(c as u32 + 0x50).unwrap_or(c),
+        '\u{430}'..='\u{45F}' => c,
+        _ if c.is_ascii() => c,
+        _ => c.to_lowercase().next().unwrap_or(c),
+    }
+}
+
+/// `c.is_alphabetic()`, without the table search for ASCII and Russian letters.
+#[inline]
+pub(crate) fn is_alpha(c: char) -> bool {
+    match c {
+        'a'..='z' | 'A'..='Z' | '\u{400}'..='\u{45F}' => true,
+        _ if c.is_ascii() => false,
+        _ => c.is_alphabetic(),
+    }
+}
+
+/// `c.is_uppercase()`, without the table search for ASCII and Russian letters.
+#[inline]
+pub(crate) fn is_upper(c: char) -> bool {
+    match c {
+        'A'..='Z' | '\u{400}'..='\u{42F}' => true,
+        '\u{430}'..='\u{45F}' => false,
+        _ if c.is_ascii() => false,
+        _ => c.is_uppercase(),
+    }
+}
+
+/// `c.is_lowercase()`, without the table search for ASCII and Russian letters.
+#[inline]
+pub(crate) fn is_lower(c: char) -> bool {
+    match c {
+        'a'..='z' | '\u{430}'..='\u{45F}' => true,
+        '\u{400}'..='\u{42F}' => false,
+        _ if c.is_ascii() => false,
+        _ => c.is_lowercase(),
+    }
 }
 
 fn vowel_like(c: char) -> bool {
     matches!(
-        c.to_lowercase().next().unwrap_or(c),
+        lower_of(c),
         'а' | 'е'
             | 'ё'
             | 'и'
@@ -105,12 +151,18 @@ fn letter(c: char, word_start: bool, after_vowel: bool) -> Option<&'static str> 
 /// Transliterate `s`: Cyrillic letters become Latin, everything else is kept as is.
 /// Capitalisation is kept: `Жанна → Zhanna`, `ЖАННА → ZHANNA`, `ОДКБ → ODKB`.
 pub fn transliterate(s: &str) -> String {
-    let chars: Vec<char> = s.chars().collect();
-    let mut out = String::with_capacity(s.len());
-    for (i, &c) in chars.iter().enumerate() {
-        let lower = c.to_lowercase().next().unwrap_or(c);
-        let prev = if i > 0 { Some(chars[i - 1]) } else { None };
-        let word_start = prev.is_none_or(|p| !p.is_alphabetic());
+    let mut out = String::with_capacity(s.len() + s.len() / 2);
+    let mut chars = s.chars().peekable();
+    let mut prev = None;
+    while let Some(c) = chars.next() {
+        // only Cyrillic letters change
+        if !is_cyrillic(c) {
+            out.push(c);
+            prev = Some(c);
+            continue;
+        }
+        let lower = lower_of(c);
+        let word_start = prev.is_none_or(|p| !is_alpha(p));
         let after_vowel = prev.is_some_and(|p| is_cyrillic(p) && vowel_like(p));
         match letter(lower, word_start, after_vowel) {
             None => out.push(c),
@@ -119,9 +171,9 @@ pub fn transliterate(s: &str) -> String {
                     out.push_str(lat);
                 } else {
                     // Uppercase: all caps when a neighbour is also an uppercase letter.
-                    let next = chars.get(i + 1).copied();
-                    let caps_word = next.is_some_and(|n| n.is_uppercase())
-                        || (next.is_none_or(|n| !n.is_alphabetic()) && prev.is_some_and(|p| p.is_uppercase()));
+                    let next = chars.peek().copied();
+                    let caps_word =
+                        next.is_some_and(is_upper) || (next.is_none_or(|n| !is_alpha(n)) && prev.is_some_and(is_upper));
                     if caps_word {
                         out.push_str(&lat.to_uppercase());
                     } else {
@@ -134,6 +186,7 @@ pub fn transliterate(s: &str) -> String {
                 }
             }
         }
+        prev = Some(c);
     }
     out
 }
@@ -244,6 +297,67 @@ mod tests {
         ("һ", "h"),
         ("і", "i"),
     ];
+
+    #[test]
+    fn char_class_shortcuts_agree_with_std() {
+        for c in (0..=0x2FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(lower_of(c), c.to_lowercase().next().unwrap_or(c), "{c:?}");
+            assert_eq!(is_alpha(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_upper(c), c.is_uppercase(), "{c:?}");
+            assert_eq!(is_lower(c), c.is_lowercase(), "{c:?}");
+        }
+    }
+
+    /// The first implementation of [`transliterate`] (over a `Vec<char>`, std case tables).
+    fn transliterate_reference(s: &str) -> String {
+        let chars: Vec<char> = s.chars().collect();
+        let mut out = String::new();
+        for (i, &c) in chars.iter().enumerate() {
+            let lower = c.to_lowercase().next().unwrap_or(c);
+            let prev = if i > 0 { Some(chars[i - 1]) } else { None };
+            let word_start = prev.is_none_or(|p| !p.is_alphabetic());
+            let after_vowel = prev.is_some_and(|p| is_cyrillic(p) && vowel_like(p));
+            match letter(lower, word_start, after_vowel) {
+                None => out.push(c),
+                Some(lat) => {
+                    if c == lower || lat.is_empty() {
+                        out.push_str(lat);
+                    } else {
+                        let next = chars.get(i + 1).copied();
+                        let caps_word = next.is_some_and(|n| n.is_uppercase())
+                            || (next.is_none_or(|n| !n.is_alphabetic()) && prev.is_some_and(|p| p.is_uppercase()));
+                        if caps_word {
+                            out.push_str(&lat.to_uppercase());
+                        } else {
+                            let mut it = lat.chars();
+                            if let Some(f) = it.next() {
+                                out.extend(f.to_uppercase());
+                                out.push_str(it.as_str());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn transliterate_agrees_with_the_reference_on_every_short_string() {
+        let alphabet: Vec<char> = "аеЕёЁжЖйЙъЬыюЮяЯщҚқӘәіІєЇўA a-'1 .ǅ".chars().collect();
+        let mut words = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = words
+                .iter()
+                .filter(|w| w.chars().count() == words.last().map_or(0, |l| l.chars().count()))
+                .flat_map(|w| alphabet.iter().map(move |&c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        for w in words {
+            assert_eq!(transliterate(&w), transliterate_reference(&w), "{w:?}");
+        }
+    }
 
     #[test]
     fn every_russian_and_kazakh_letter() {

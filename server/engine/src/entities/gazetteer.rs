@@ -4,10 +4,11 @@
 //!
 //! Everything is parsed once from `data/*.txt` into hash maps keyed by the form as written
 //! (exact lookups on text slices, no allocation) and by the folded key (Cyrillic and all-caps
-//! forms, given names). Every prefix of a written form is kept too, so that the search for the
-//! longest form at a word stops after one lookup for the words that start no form.
+//! forms, given names). The prefixes of the written forms that end where a word does are kept too,
+//! so that the search for the longest form at a word stops after one lookup for the words that
+//! start no form.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
@@ -38,9 +39,12 @@ pub enum StopClass {
 }
 
 pub struct Gazetteer {
-    exact: StrMap<Entry>,
-    /// Every prefix (at a char boundary) of every key of `exact`, the keys included.
-    prefixes: HashSet<&'static str, BuildHasherDefault<KeyHasher>>,
+    /// Every form as written with its entry, and every prefix of a form that ends before a char
+    /// other than a letter or digit and is not a form itself, with `None`: one lookup tells both.
+    forms: StrMap<Option<(Entry, Key)>>,
+    /// A bit for every key of `forms` at [`sketch`]: most words start no form, and most of
+    /// them are turned away here without hashing.
+    sketch: Box<[u64; SKETCH_BITS / 64]>,
     folded: KeyMap<Entry>,
     given: KeySet,
     /// Longest gazetteer form, in words.
@@ -152,24 +156,39 @@ impl Gazetteer {
             .flat_map(str::split_whitespace)
             .map(keys::key)
             .collect();
-        let mut prefixes = HashSet::default();
+        let mut forms: StrMap<Option<(Entry, Key)>> =
+            exact.iter().map(|(&f, &e)| (f, Some((e, keys::key(f))))).collect();
+        // a text slice looked up always ends at the end of a word, before a char that is not a
+        // letter or a digit: only the prefixes that end so can lead to a longer form
         for f in exact.keys() {
-            for (i, _) in f.char_indices().skip(1) {
-                prefixes.insert(&f[..i]);
+            for (i, c) in f.char_indices().skip(1) {
+                if !c.is_alphanumeric() {
+                    forms.entry(&f[..i]).or_insert(None);
+                }
             }
-            prefixes.insert(*f);
         }
-        Gazetteer { exact, prefixes, folded, given, max_words }
+        let mut sketch = Box::new([0u64; SKETCH_BITS / 64]);
+        for f in forms.keys() {
+            let b = sketch_bit(f.as_bytes());
+            sketch[b / 64] |= 1 << (b % 64);
+        }
+        Gazetteer { forms, sketch, folded, given, max_words }
     }
 
     /// The entry for a form exactly as written.
     pub fn exact(&self, s: &str) -> Option<Entry> {
-        self.exact.get(s).copied()
+        self.lookup(s).flatten().map(|(e, _)| e)
     }
 
-    /// Does some form as written start with `s` (or equal it)?
-    pub fn starts_form(&self, s: &str) -> bool {
-        self.prefixes.contains(s)
+    /// `None` when no form as written starts with `s` followed by a char other than a letter or a
+    /// digit (or equals it); else the entry of the form `s` and its key ([`keys::key`] of `s`),
+    /// if it is one.
+    pub fn lookup(&self, s: &str) -> Option<Option<(Entry, Key)>> {
+        let b = sketch_bit(s.as_bytes());
+        if self.sketch[b / 64] & (1 << (b % 64)) == 0 {
+            return None;
+        }
+        self.forms.get(s).copied()
     }
 
     /// The entry for a folded key (Cyrillic, all caps, spelling variants), see [`keys`].
@@ -188,6 +207,17 @@ impl Gazetteer {
         }
         word.contains('-') && word.split('-').all(|p| !p.is_empty() && self.given.contains(&keys::key(p)))
     }
+}
+
+const SKETCH_BITS: usize = 1 << 16;
+
+/// A bit of the sketch from the length and the first, middle and last byte.
+#[inline]
+fn sketch_bit(s: &[u8]) -> usize {
+    let (Some(&a), Some(&z)) = (s.first(), s.last()) else { return 0 };
+    let m = s[s.len() / 2];
+    let x = u32::from(a) | u32::from(m) << 8 | u32::from(z) << 16 | (s.len() as u32) << 24;
+    (x.wrapping_mul(0x9e37_79b1) >> 16) as usize % SKETCH_BITS
 }
 
 fn is_demonym_like(w: &str) -> bool {

@@ -47,28 +47,69 @@ fn finish(mut h: u64) -> u64 {
 /// Longest ASCII word folded on the stack; longer words take the general path.
 const STACK: usize = 64;
 
+/// ASCII letters and digits lowercased; 0 for every other byte.
+const LOWER_ALNUM: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 /// [`fold`] for an ASCII string of at most [`STACK`] bytes, written into `out`; returns the length.
 fn fold_ascii(s: &[u8], out: &mut [u8; STACK]) -> Option<usize> {
     if s.len() > STACK || !s.is_ascii() {
         return None;
     }
+    // letters and digits lowercased, without branches: every byte is written, and kept by
+    // moving on when it is one
+    // meanwhile, look for a pair that `replace_all` rewrites (dzh contains zh) and for a y
     let mut n = 0;
-    let (mut has_h, mut has_s) = (false, false);
+    let (mut pair, mut has_y, mut prev) = (false, false, 0u8);
     for &c in s {
-        if c.is_ascii_alphanumeric() {
-            let c = c.to_ascii_lowercase();
-            has_h |= c == b'h';
-            has_s |= c == b's';
-            out[n] = c;
-            n += 1;
-        }
+        let c = LOWER_ALNUM[c as usize];
+        out[n] = c;
+        let keep = c != 0;
+        n += usize::from(keep);
+        pair |= (prev == b'k' && (c == b'h' || c == b's')) || (prev == b'z' && c == b'h');
+        has_y |= c == b'y';
+        prev = if keep { c } else { prev };
     }
     // the replacements of `fold` (dzh→j, zh→j, kh→h, ks→x, one left-to-right pass each, in
     // that order) in one pass: no pattern ends with the first letter of another and no
     // replacement letter starts one, so no match moves or appears between the passes
-    if has_h || has_s {
+    if pair {
         n = replace_all(out, n);
     }
+    // without a y (replacements make none), only the collapse of doubled letters is left: a
+    // final "ii" → "i" gives what the collapse gives
+    if has_y {
+        n = fold_y(out, n);
+    }
+    // collapse doubled letters, without branches (a byte equal to the one before is
+    // overwritten by the next)
+    if n == 0 {
+        return Some(0);
+    }
+    let mut k = 1;
+    let mut last = out[0];
+    for i in 1..n {
+        let c = out[i];
+        out[k] = c;
+        // the byte before, kept or equal to the one kept
+        k += usize::from(c != last);
+        last = c;
+    }
+    Some(k)
+}
+
+/// The steps of `fold` about y: initial "ye", y between vowels, final "-iy/-yi/-ii/-yy" and "-y".
+fn fold_y(out: &mut [u8; STACK], mut n: usize) -> usize {
     let mut start = 0;
     if out[..n].starts_with(b"ye") {
         start = 1;
@@ -97,15 +138,7 @@ fn fold_ascii(s: &[u8], out: &mut [u8; STACK]) -> Option<usize> {
     if n > 2 && out[n - 1] == b'y' {
         out[n - 1] = b'i';
     }
-    // collapse doubled letters
-    let mut k = 0;
-    for i in 0..n {
-        if k == 0 || out[i] != out[k - 1] {
-            out[k] = out[i];
-            k += 1;
-        }
-    }
-    Some(k)
+    n
 }
 
 /// `fold`'s four replacements over `buf[..n]` in place (the output never overtakes the input);
@@ -144,6 +177,21 @@ pub fn key(s: &str) -> Key {
         }
     }
     hash_bytes(fold(s).as_bytes())
+}
+
+/// [`fold`]: by [`fold_ascii`] when `s` is ASCII, or transliterates to ASCII, and short.
+pub fn fold_str(s: &str) -> String {
+    let mut buf = [0u8; STACK];
+    if let Some(n) = fold_ascii(s.as_bytes(), &mut buf) {
+        return String::from_utf8_lossy(&buf[..n]).into_owned();
+    }
+    if crate::translit::has_cyrillic(s) {
+        let lat = transliterate(s);
+        if let Some(n) = fold_ascii(lat.as_bytes(), &mut buf) {
+            return String::from_utf8_lossy(&buf[..n]).into_owned();
+        }
+    }
+    fold(s)
 }
 
 /// The key of an already folded string given in parts: `folded_key(&[&fold(s)]) == key(s)`.
@@ -263,6 +311,7 @@ mod tests {
                 assert_eq!(std::str::from_utf8(&buf[..n]).unwrap(), fold(w), "{w:?}");
             }
             assert_eq!(key(w), folded_key(&[&fold(w)]), "{w:?}");
+            assert_eq!(fold_str(w), fold(w), "{w:?}");
         }
     }
 

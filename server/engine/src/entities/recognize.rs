@@ -13,11 +13,10 @@
 //! boundaries, and nothing here panics on any input.
 
 use std::cell::Cell;
-use std::ops::Range;
 
 use super::gazetteer::{self, after_cue, before_cue, gazetteer, head, Entry, StopClass};
 use super::{keys, DocEntities, Kind, Mention, MentionDetail, MentionKeys};
-use crate::translit::{fold, has_cyrillic, transliterate};
+use crate::translit::{has_cyrillic, is_alpha, is_lower, is_upper, transliterate};
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Tok {
@@ -47,9 +46,105 @@ fn char_at(text: &str, i: usize) -> Option<(char, usize)> {
     Some((c, c.len_utf8()))
 }
 
-pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
+/// Classes of ASCII bytes for the tokenizer (bytes from 0x80 have none: they are decoded).
+const ALNUM: u8 = 1;
+const ALPHA: u8 = 2;
+const UPPER: u8 = 4;
+const LOWER: u8 = 8;
+/// '\n' and '\r': a line ends.
+const LINE: u8 = 16;
+/// '.', '!', '?', ':', ';', '|': a sentence ends.
+const STOP: u8 = 32;
+
+const CLASS: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = if c.is_ascii_uppercase() {
+            ALNUM | ALPHA | UPPER
+        } else if c.is_ascii_lowercase() {
+            ALNUM | ALPHA | LOWER
+        } else if c.is_ascii_digit() {
+            ALNUM
+        } else if c == b'\n' || c == b'\r' {
+            LINE
+        } else if matches!(c, b'.' | b'!' | b'?' | b':' | b';' | b'|') {
+            STOP
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` (whose high bits are clear) that is in `lo..=hi`.
+#[inline]
+fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
+    // no byte carries into the next: x + 0x80 - lo and x + 0x7f - hi stay below 0x100
+    let ge = x.wrapping_add(ONES * (0x80 - lo as u64));
+    let gt = x.wrapping_add(ONES * (0x7f - hi as u64));
+    ge & !gt & HIGH
+}
+
+/// The length of the run of ASCII letters and digits at `bytes[j..]`, and the or of their
+/// [`CLASS`]es; eight bytes at a time.
+#[inline]
+fn ascii_run(bytes: &[u8], j: usize) -> (usize, u8) {
+    let mut k = j;
+    let (mut lower, mut upper) = (0u64, 0u64);
+    while let Some(chunk) = bytes.get(k..k + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(w);
+        let ascii = !w & HIGH;
+        let x = w & !HIGH;
+        let lo = bytes_in(x, b'a', b'z') & ascii;
+        let up = bytes_in(x, b'A', b'Z') & ascii;
+        let alnum = lo | up | (bytes_in(x, b'0', b'9') & ascii);
+        let n = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
+        let keep = if n == 8 { u64::MAX } else { (1u64 << (n * 8)) - 1 };
+        lower |= lo & keep;
+        upper |= up & keep;
+        k += n;
+        if n < 8 {
+            return (k - j, class_bits(lower, upper, k > j));
+        }
+    }
+    // fewer than eight bytes left
+    let mut cl_or = class_bits(lower, upper, k > j);
+    while let Some(&b) = bytes.get(k) {
+        let cl = if b < 0x80 { CLASS[b as usize] } else { 0 };
+        if cl & ALNUM == 0 {
+            break;
+        }
+        cl_or |= cl;
+        k += 1;
+    }
+    (k - j, cl_or)
+}
+
+#[inline]
+fn class_bits(lower: u64, upper: u64, any: bool) -> u8 {
+    let mut cl = if any { ALNUM } else { 0 };
+    if lower != 0 {
+        cl |= ALPHA | LOWER;
+    }
+    if upper != 0 {
+        cl |= ALPHA | UPPER;
+    }
+    cl
+}
+
+/// The words of `text`, in `toks` (cleared first).
+pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
     let bytes = text.as_bytes();
-    let mut toks = Vec::with_capacity(text.len() / 6);
+    toks.clear();
+    toks.reserve(text.len() / 6);
     let mut i = 0;
     let mut sent = true;
     let mut line_first = 0usize;
@@ -61,115 +156,135 @@ pub(crate) fn tokenize(text: &str) -> Vec<Tok> {
             }
         }
     };
-    while let Some((c, cl)) = char_at(text, i) {
-        if c.is_alphanumeric() {
-            let start = i;
-            let mut end = i;
-            let mut poss = None;
-            let mut cap = false;
-            let mut upper = 0usize;
-            let mut letters = 0usize;
-            let mut cyr = false;
-            let mut seg_len = 0usize;
-            let mut first = true;
-            let mut j = i;
-            while let Some((d, dl)) = char_at(text, j) {
-                if d.is_alphanumeric() {
-                    if first {
-                        cap = d.is_uppercase();
-                        first = false;
-                    }
-                    if d.is_alphabetic() {
-                        letters += 1;
-                        if d.is_uppercase() {
-                            upper += 1;
-                        } else if d.is_lowercase() {
-                            line_lower = true;
-                        }
-                    }
-                    cyr |= crate::translit::is_cyrillic(d);
-                    seg_len += 1;
-                    j += dl;
-                    // the rest of a run of ASCII letters and digits, byte by byte
-                    while let Some(&b) = bytes.get(j) {
-                        if !b.is_ascii_alphanumeric() {
-                            break;
-                        }
-                        if b.is_ascii_alphabetic() {
-                            letters += 1;
-                            if b.is_ascii_uppercase() {
-                                upper += 1;
-                            } else {
-                                line_lower = true;
-                            }
-                        }
-                        seg_len += 1;
-                        j += 1;
-                    }
-                    end = j;
-                    continue;
-                }
-                // a joiner inside a word: hyphen, apostrophe, or a dot in "Vlast.kz" / "U.S"
-                if !matches!(d, '-' | '‑' | '\'' | '’' | '.') {
-                    break;
-                }
-                let after = j + dl;
-                let next_at = char_at(text, after);
-                let next = next_at.map(|(c, _)| c);
-                let next2 = next_at.and_then(|(_, l)| char_at(text, after + l)).map(|(c, _)| c);
-                let join = match d {
-                    '-' | '‑' => next.is_some_and(char::is_alphanumeric),
-                    '\'' | '’' => {
-                        if matches!(next, Some('s' | 'S')) && !next2.is_some_and(char::is_alphanumeric) {
-                            poss = Some(after + 1);
-                            false
-                        } else {
-                            next.is_some_and(char::is_alphabetic)
-                        }
-                    }
-                    '.' => {
-                        next.is_some_and(char::is_lowercase) && seg_len >= 2
-                            || seg_len == 1
-                                && next.is_some_and(char::is_uppercase)
-                                && !next2.is_some_and(char::is_alphanumeric)
-                    }
-                    _ => false,
-                };
-                if !join {
-                    break;
-                }
-                seg_len = 0;
-                j += dl;
-            }
-            // after a possessive, skip the apostrophe and the s
-            i = poss.unwrap_or(j);
-            toks.push(Tok {
-                s: start,
-                e: end,
-                poss: poss.unwrap_or(end),
-                cap,
-                caps: letters >= 2 && upper == letters,
-                shout: false,
-                cyr,
-                sent,
-            });
-            sent = false;
-        } else {
-            i += cl;
-            match c {
-                '\n' | '\r' => {
-                    finish_line(&mut toks, line_first, line_lower);
+    while let Some(&b0) = bytes.get(i) {
+        // outside words: ASCII bytes by table, others decoded
+        let word_start = if b0 < 0x80 {
+            let cl = CLASS[b0 as usize];
+            if cl & ALNUM == 0 {
+                i += 1;
+                if cl & LINE != 0 {
+                    finish_line(toks, line_first, line_lower);
                     line_first = toks.len();
                     line_lower = false;
                     sent = true;
+                } else if cl & STOP != 0 {
+                    sent = true;
                 }
-                '.' | '!' | '?' | '…' | ':' | ';' | '•' | '|' => sent = true,
-                _ => {}
+                continue;
             }
+            true
+        } else {
+            let Some((c, cl)) = char_at(text, i) else { break };
+            if !(is_alpha(c) || c.is_numeric()) {
+                i += cl;
+                if matches!(c, '…' | '•') {
+                    sent = true;
+                }
+                continue;
+            }
+            true
+        };
+        debug_assert!(word_start);
+        let start = i;
+        let mut end = i;
+        let mut poss = None;
+        let mut cap = false;
+        // letters outside ASCII, and those of them that are uppercase
+        let mut upper = 0usize;
+        let mut letters = 0usize;
+        // the classes of the ASCII letters and digits, or-ed
+        let mut ascii = 0u8;
+        let mut cyr = false;
+        let mut seg_len = 0usize;
+        let mut first = true;
+        let mut j = i;
+        while let Some(&bj) = bytes.get(j) {
+            let cl = if bj < 0x80 { CLASS[bj as usize] } else { 0 };
+            if cl & ALNUM != 0 {
+                if first {
+                    cap = cl & UPPER != 0;
+                    first = false;
+                }
+                // a run of ASCII letters and digits; its letters are counted at the end of the
+                // word, and only when none is lowercase
+                let (n, cl) = ascii_run(bytes, j);
+                ascii |= cl;
+                j += n;
+                seg_len += n;
+                end = j;
+                continue;
+            }
+            let Some((d, dl)) = char_at(text, j) else { break };
+            let alpha = is_alpha(d);
+            if alpha || d.is_numeric() {
+                if first {
+                    cap = is_upper(d);
+                    first = false;
+                }
+                if alpha {
+                    letters += 1;
+                    if is_upper(d) {
+                        upper += 1;
+                    } else if is_lower(d) {
+                        line_lower = true;
+                    }
+                }
+                cyr |= crate::translit::is_cyrillic(d);
+                seg_len += 1;
+                j += dl;
+                end = j;
+                continue;
+            }
+            // a joiner inside a word: hyphen, apostrophe, or a dot in "Vlast.kz" / "U.S"
+            if !matches!(d, '-' | '‑' | '\'' | '’' | '.') {
+                break;
+            }
+            let after = j + dl;
+            let next_at = char_at(text, after);
+            let next = next_at.map(|(c, _)| c);
+            let next2 = next_at.and_then(|(_, l)| char_at(text, after + l)).map(|(c, _)| c);
+            let join = match d {
+                '-' | '‑' => next.is_some_and(char::is_alphanumeric),
+                '\'' | '’' => {
+                    if matches!(next, Some('s' | 'S')) && !next2.is_some_and(char::is_alphanumeric) {
+                        poss = Some(after + 1);
+                        false
+                    } else {
+                        next.is_some_and(char::is_alphabetic)
+                    }
+                }
+                '.' => {
+                    next.is_some_and(char::is_lowercase) && seg_len >= 2
+                        || seg_len == 1
+                            && next.is_some_and(char::is_uppercase)
+                            && !next2.is_some_and(char::is_alphanumeric)
+                }
+                _ => false,
+            };
+            if !join {
+                break;
+            }
+            seg_len = 0;
+            j += dl;
         }
+        // after a possessive, skip the apostrophe and the s
+        i = poss.unwrap_or(j);
+        let caps = if ascii & LOWER != 0 {
+            line_lower = true;
+            false
+        } else {
+            // every ASCII letter of the word is uppercase
+            let ascii_letters = if ascii & UPPER != 0 {
+                bytes[start..end].iter().filter(|b| b.is_ascii_alphabetic()).count()
+            } else {
+                0
+            };
+            letters + ascii_letters >= 2 && upper == letters
+        };
+        toks.push(Tok { s: start, e: end, poss: poss.unwrap_or(end), cap, caps, shout: false, cyr, sent });
+        sent = false;
     }
-    finish_line(&mut toks, line_first, line_lower);
-    toks
+    finish_line(toks, line_first, line_lower);
 }
 
 /// Case-insensitive ASCII suffix test without allocation.
@@ -192,8 +307,24 @@ fn latin_of(w: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Does `w` end with one of `ends` (ignoring ASCII case, `w` longer than the ending)? The
+/// last letter is compared first.
+fn ends_any_ci(w: &str, ends: &[&str]) -> bool {
+    let Some(&last) = w.as_bytes().last() else { return false };
+    let last = last.to_ascii_lowercase();
+    ends.iter().any(|e| e.as_bytes().last() == Some(&last) && ends_ci(w, e))
+}
+
 /// A Slavic or Turkic surname ending on a word of at least five letters.
 pub(crate) fn strong_surname(w: &str) -> bool {
+    if w.is_ascii() {
+        // the part after the last hyphen; one byte a letter
+        let w = w.bytes().rposition(|b| b == b'-').map_or(w, |k| &w[k + 1..]);
+        return w.len() >= 5
+            && w.bytes().all(|b| b.is_ascii_alphabetic())
+            && ends_any_ci(w, STRONG_ENDINGS)
+            && !(ends_ci(w, "ian") && w.len() < 7);
+    }
     let w = latin_of(w);
     let w = w.rsplit('-').next().unwrap_or(&w);
     w.chars().count() >= 5
@@ -203,35 +334,60 @@ pub(crate) fn strong_surname(w: &str) -> bool {
 }
 
 pub(crate) fn weak_surname(w: &str) -> bool {
+    if w.is_ascii() {
+        return w.len() >= 4 && ends_any_ci(w, WEAK_ENDINGS);
+    }
     let w = latin_of(w);
     w.chars().count() >= 4 && WEAK_ENDINGS.iter().any(|e| ends_ci(&w, e))
 }
 
+/// Does the word contain the ASCII byte `b` (a loop for short words, not a memchr call)?
+fn has_byte(w: &str, b: u8) -> bool {
+    w.bytes().any(|x| x == b)
+}
+
 /// "Keiki-batyr": a name with an honorific second part.
 fn honorific(w: &str) -> bool {
-    w.split_once('-')
-        .is_some_and(|(a, b)| a.chars().next().is_some_and(char::is_uppercase) && gazetteer::is_honorific_suffix(b))
+    has_byte(w, b'-')
+        && w.split_once('-')
+            .is_some_and(|(a, b)| a.chars().next().is_some_and(char::is_uppercase) && gazetteer::is_honorific_suffix(b))
 }
 
 fn is_space_gap(g: &str) -> bool {
+    if g == " " {
+        return true;
+    }
     !g.is_empty() && g.len() <= 3 && g.chars().all(|c| c == ' ' || c == '\u{a0}' || c == '\t')
 }
 
 /// A gap of spaces and quotation marks only.
 fn is_quote_gap(g: &str) -> bool {
+    if g == " " {
+        return true;
+    }
     !g.is_empty()
         && g.len() <= 8
         && g.chars().all(|c| matches!(c, ' ' | '\u{a0}' | '"' | '“' | '”' | '«' | '»' | '„' | '\''))
 }
 
 /// The longest gazetteer form starting at a token: its last token and entry.
-type GazHit = Option<(usize, Entry)>;
+/// The key of the form is known when the text matched it as written.
+type GazHit = Option<(usize, Entry, Option<keys::Key>)>;
+
+/// A mention found, with its first and last token and the key of its surface.
+struct Found {
+    m: Mention,
+    d: MentionDetail,
+    a: usize,
+    b: usize,
+    key: keys::Key,
+}
 
 struct Rec<'a> {
     text: &'a str,
     toks: Vec<Tok>,
     covered: Vec<bool>,
-    out: Vec<(Mention, MentionDetail)>,
+    out: Vec<Found>,
     /// Memo of [`Rec::gaz_at`] per token.
     gaz: Vec<Cell<Option<GazHit>>>,
     /// Memo of [`Rec::word_key`] per token.
@@ -291,7 +447,7 @@ impl<'a> Rec<'a> {
 
     /// Gazetteer lookup of the longest form starting at token `i`: (last token, entry).
     /// Asked several times for one token, computed once.
-    fn gaz_at(&self, i: usize) -> Option<(usize, Entry)> {
+    fn gaz_at(&self, i: usize) -> GazHit {
         if let Some(hit) = self.gaz.get(i).and_then(Cell::get) {
             return hit;
         }
@@ -302,22 +458,31 @@ impl<'a> Rec<'a> {
         hit
     }
 
-    fn gaz_lookup(&self, i: usize) -> Option<(usize, Entry)> {
+    fn gaz_lookup(&self, i: usize) -> GazHit {
         let g = gazetteer();
         let t = self.toks[i];
         let mut best = None;
         let mut j = i;
         while j < self.toks.len() && j < i + g.max_words {
             let slice = &self.text[t.s..self.toks[j].e];
-            if slice.contains(['\n', '\r']) {
+            if j > i
+                && self.text.as_bytes()[self.toks[j - 1].e..self.toks[j].s].iter().any(|&b| b == b'\n' || b == b'\r')
+            {
                 break;
             }
-            if !g.starts_form(slice) {
-                // no longer slice is a form either
-                break;
+            // `None`: no longer slice is a form either
+            let Some(form) = g.lookup(slice) else { break };
+            if j == i {
+                if let Some(c) = self.wexact.get(i) {
+                    c.set(Some(form.map(|(e, _)| e)));
+                }
+                // the word is a form: its key is the form's
+                if let (Some((_, k)), Some(c)) = (form, self.wkey.get(i)) {
+                    c.set(Some(k));
+                }
             }
-            if let Some(e) = g.exact(slice) {
-                best = Some((j, e));
+            if let Some((e, k)) = form {
+                best = Some((j, e, Some(k)));
             }
             if self.toks[j].poss != self.toks[j].e {
                 break;
@@ -330,21 +495,21 @@ impl<'a> Rec<'a> {
         if t.cyr || t.shout {
             let w = self.word(i);
             if let Some(e) = g.folded(self.word_key(i)) {
-                return Some((i, e));
+                return Some((i, e, None));
             }
             if t.cyr {
-                let key = fold(w);
+                let key = keys::fold_str(w);
                 // inflected Russian forms: Беларуси → Беларусь, Москве → Москва
                 for cut in 1..=2 {
                     if key.len() > cut + 3 {
                         // folded keys may keep non-ASCII letters: cut only at a char boundary
                         let Some(stem) = key.get(..key.len() - cut) else { continue };
                         if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem])) {
-                            return Some((i, e));
+                            return Some((i, e, None));
                         }
                         for v in ["a", "i", "ia"] {
                             if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem, v])) {
-                                return Some((i, e));
+                                return Some((i, e, None));
                             }
                         }
                     }
@@ -355,23 +520,45 @@ impl<'a> Rec<'a> {
     }
 
     fn push(&mut self, a: usize, b: usize, kind: Kind, name: Option<String>, evidence: Evidence) {
-        self.push_range(a, b, self.toks[a].s..self.toks[b].e, kind, name, evidence);
+        let range = self.toks[a].s..self.toks[b].e;
+        let key = if a == b { self.word_key(a) } else { keys::key(&self.text[range.clone()]) };
+        self.push_keyed(a, b, key, kind, name, evidence);
     }
 
-    fn push_range(
-        &mut self,
-        a: usize,
-        b: usize,
-        range: Range<usize>,
-        kind: Kind,
-        name: Option<String>,
-        evidence: Evidence,
-    ) {
+    /// [`Rec::push`] with the key of the surface already known.
+    fn push_keyed(&mut self, a: usize, b: usize, key: keys::Key, kind: Kind, name: Option<String>, evidence: Evidence) {
         for c in &mut self.covered[a..=b] {
             *c = true;
         }
+        let range = self.toks[a].s..self.toks[b].e;
         let surface = self.text[range.clone()].to_string();
-        self.out.push((Mention { range, kind, surface }, MentionDetail { name, roles: Vec::new(), evidence }));
+        self.out.push(Found {
+            m: Mention { range, kind, surface },
+            d: MentionDetail { name, roles: Vec::new(), evidence },
+            a,
+            b,
+            key,
+        });
+    }
+
+    /// The key of `word`, a suffix of the surface of a mention ending at token `b`.
+    fn last_word_key(&self, b: usize, word: &str) -> keys::Key {
+        let t = self.toks[b];
+        if word.len() == t.e - t.s {
+            self.word_key(b)
+        } else {
+            keys::key(word)
+        }
+    }
+
+    /// The key of `word`, a prefix of the surface of a mention starting at token `a`.
+    fn first_word_key(&self, a: usize, word: &str) -> keys::Key {
+        let t = self.toks[a];
+        if word.len() == t.e - t.s {
+            self.word_key(a)
+        } else {
+            keys::key(word)
+        }
     }
 
     /// "Risk Assessment Group", "Ministry of Internal Affairs", "Russian Armed Forces",
@@ -552,7 +739,7 @@ impl<'a> Rec<'a> {
                 i += 1;
                 continue;
             }
-            if let Some((j, entry)) = self.gaz_at(i) {
+            if let Some((j, entry, form_key)) = self.gaz_at(i) {
                 match entry {
                     Entry::Known(kind, canonical) => {
                         if matches!(kind, Kind::Place) && !t.cyr {
@@ -573,7 +760,10 @@ impl<'a> Rec<'a> {
                             continue;
                         }
                         let name = (canonical != &self.text[t.s..self.toks[j].e]).then(|| canonical.to_string());
-                        self.push(i, j, kind, name, Evidence::Gazetteer);
+                        match form_key {
+                            Some(key) => self.push_keyed(i, j, key, kind, name, Evidence::Gazetteer),
+                            None => self.push(i, j, kind, name, Evidence::Gazetteer),
+                        }
                         i = j + 1;
                         continue;
                     }
@@ -652,7 +842,10 @@ impl<'a> Rec<'a> {
             return i + 1;
         }
         // "Kazakh-language", "Russian-speaking": adjectives, not names
-        if w.split('-').skip(1).any(|p| p.chars().next().is_some_and(char::is_lowercase)) && !honorific(w) {
+        if has_byte(w, b'-')
+            && w.split('-').skip(1).any(|p| p.chars().next().is_some_and(char::is_lowercase))
+            && !honorific(w)
+        {
             return i + 1;
         }
         if honorific(w) || strong_surname(w) && !self.given(i) {
@@ -673,7 +866,7 @@ impl<'a> Rec<'a> {
             self.push(i, i, ck, None, Evidence::Cue);
             return i + 1;
         }
-        if w.contains('.')
+        if has_byte(w, b'.')
             && w.rsplit('.')
                 .next()
                 .is_some_and(|d| (2..=4).contains(&d.len()) && d.chars().all(|c| c.is_ascii_lowercase()))
@@ -681,7 +874,7 @@ impl<'a> Rec<'a> {
             self.push(i, i, Kind::Organization, None, Evidence::Shape);
             return i + 1;
         }
-        if t.sent || t.cyr || t.shout || self.given(i) || w.contains('-') {
+        if t.sent || t.cyr || t.shout || self.given(i) || has_byte(w, b'-') {
             return i + 1;
         }
         if place_shaped(w) && self.prev_lower_in(i, &["in", "of", "from", "to", "near", "at"]) {
@@ -697,17 +890,18 @@ impl<'a> Rec<'a> {
     /// A name recognised once lends its kind to its other occurrences in the document.
     fn propagate(&mut self) {
         let mut known: keys::KeyMap<(Kind, Option<String>)> = keys::KeyMap::default();
-        for (m, d) in &self.out {
+        for f in &self.out {
+            let (m, d) = (&f.m, &f.d);
             if matches!(d.evidence, Evidence::Gazetteer) {
                 continue;
             }
-            known.entry(keys::key(&m.surface)).or_insert((m.kind, d.name.clone()));
+            known.entry(f.key).or_insert_with(|| (m.kind, d.name.clone()));
             if m.kind == Kind::Person && !m.surface.contains(' ') {
                 continue;
             }
             if m.kind == Kind::Person {
                 if let Some(last) = m.surface.rsplit(' ').next() {
-                    known.entry(keys::key(last)).or_insert((Kind::Person, None));
+                    known.entry(self.last_word_key(f.b, last)).or_insert((Kind::Person, None));
                 }
             }
         }
@@ -730,7 +924,7 @@ impl<'a> Rec<'a> {
                 }
                 let key = if j == i { self.word_key(i) } else { keys::key(&self.text[t.s..self.toks[j].e]) };
                 if let Some(v) = known.get(&key) {
-                    hit = Some((j, v.clone()));
+                    hit = Some((j, key, v.clone()));
                 }
                 if !self.adjacent(j) {
                     break;
@@ -738,8 +932,8 @@ impl<'a> Rec<'a> {
                 j += 1;
             }
             match hit {
-                Some((j, (kind, name))) => {
-                    self.push(i, j, kind, name, Evidence::Document);
+                Some((j, key, (kind, name))) => {
+                    self.push_keyed(i, j, key, kind, name, Evidence::Document);
                     i = j + 1;
                 }
                 None => i += 1,
@@ -748,25 +942,17 @@ impl<'a> Rec<'a> {
     }
 
     fn roles(&mut self) {
-        let toks_of: Vec<(usize, usize)> = self
-            .out
-            .iter()
-            .map(|(m, _)| {
-                let a = self.toks.partition_point(|t| t.s < m.range.start);
-                let b = self.toks.partition_point(|t| t.e <= m.range.end).saturating_sub(1);
-                (a, b)
-            })
-            .collect();
+        let toks_of: Vec<(usize, usize)> = self.out.iter().map(|f| (f.a, f.b)).collect();
         let mut person_tok = vec![false; self.toks.len()];
         for (idx, &(a, b)) in toks_of.iter().enumerate() {
-            if self.out[idx].0.kind == Kind::Person && a <= b && b < person_tok.len() {
+            if self.out[idx].m.kind == Kind::Person && a <= b && b < person_tok.len() {
                 for p in &mut person_tok[a..=b] {
                     *p = true;
                 }
             }
         }
         for (idx, &(a, b)) in toks_of.iter().enumerate() {
-            if self.out[idx].0.kind != Kind::Person || a >= self.toks.len() || b < a {
+            if self.out[idx].m.kind != Kind::Person || a >= self.toks.len() || b < a {
                 continue;
             }
             let mut roles = Vec::new();
@@ -776,7 +962,7 @@ impl<'a> Rec<'a> {
             if let Some(r) = self.role_after(b, &person_tok) {
                 roles.push(r);
             }
-            self.out[idx].1.roles = roles;
+            self.out[idx].d.roles = roles;
         }
     }
 
@@ -878,7 +1064,7 @@ fn place_shaped(w: &str) -> bool {
         "stan", "grad", "gorod", "sk", "orda", "abad", "kent", "tau", "burg", "pol", "polis", "ovo", "evo", "ino",
         "kol", "bulak", "ozen", "sai", "tobe", "dar", "shahr",
     ];
-    w.chars().count() >= 5 && ENDS.iter().any(|e| ends_ci(w, e))
+    w.chars().count() >= 5 && ends_any_ci(w, ENDS)
 }
 
 fn adjective_like(w: &str) -> bool {
@@ -903,9 +1089,25 @@ fn adjective_like(w: &str) -> bool {
         )
 }
 
+/// The role without quotation marks, its words joined by single spaces, without a final '.'
+/// or ','.
 fn clean_role(s: &str) -> String {
-    let s: String = s.chars().filter(|c| !matches!(c, '"' | '“' | '”' | '«' | '»' | '„')).collect();
-    s.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(['.', ',']).to_string()
+    let mut out = String::with_capacity(s.len());
+    let mut space = false;
+    for c in s.chars().filter(|c| !matches!(c, '"' | '“' | '”' | '«' | '»' | '„')) {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+        } else {
+            if space {
+                out.push(' ');
+                space = false;
+            }
+            out.push(c);
+        }
+    }
+    let kept = out.trim_end_matches(['.', ',']).len();
+    out.truncate(kept);
+    out
 }
 
 /// Do the letters of `acr` follow the initials of the long name (small words may be skipped)?
@@ -944,42 +1146,79 @@ pub enum Evidence {
     Document,
 }
 
+/// Buffers of [`analyze`] kept from one document to the next of a thread.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<Tok>,
+    covered: Vec<bool>,
+    gaz: Vec<Cell<Option<GazHit>>>,
+    wkey: Vec<Cell<Option<keys::Key>>>,
+    wexact: Vec<Cell<Option<Option<Entry>>>>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::default();
+}
+
+/// Buffers for more tokens than this are not kept (a few MB per thread at most).
+const SCRATCH_KEEP: usize = 1 << 16;
+
+fn reset<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
+    v.clear();
+    v.resize(n, x);
+}
+
 pub fn analyze(text: &str) -> DocEntities {
-    let toks = tokenize(text);
-    let n = toks.len();
+    let mut sc = SCRATCH.with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default());
+    tokenize_into(text, &mut sc.toks);
+    let n = sc.toks.len();
+    reset(&mut sc.covered, n, false);
+    reset(&mut sc.gaz, n, Cell::new(None));
+    reset(&mut sc.wkey, n, Cell::new(None));
+    reset(&mut sc.wexact, n, Cell::new(None));
     let mut r = Rec {
         text,
-        toks,
-        covered: vec![false; n],
-        out: Vec::new(),
-        gaz: vec![Cell::new(None); n],
-        wkey: vec![Cell::new(None); n],
-        wexact: vec![Cell::new(None); n],
+        toks: sc.toks,
+        covered: sc.covered,
+        out: Vec::with_capacity(n / 8),
+        gaz: sc.gaz,
+        wkey: sc.wkey,
+        wexact: sc.wexact,
     };
     r.run();
     r.propagate();
-    r.out.sort_by_key(|(m, _)| (m.range.start, m.range.end));
+    r.out.sort_by_key(|f| (f.m.range.start, f.m.range.end));
     r.roles();
-    let (mentions, details): (Vec<Mention>, Vec<MentionDetail>) = r.out.into_iter().unzip();
-    let keys = mentions
-        .iter()
-        .zip(&details)
-        .map(|(m, d)| {
-            let surface = keys::key(&m.surface);
-            let label = d.name.as_deref().map_or(surface, keys::key);
-            // linking compares full-name and surname keys of persons only
-            let mut words = m.surface.split_whitespace();
-            let (person, surname) = match (words.next(), words.next_back()) {
-                (Some(first), Some(last)) if m.kind == Kind::Person => {
-                    let surname = keys::key(last);
-                    (Some(keys::pair_key(keys::key(first), surname)), surname)
-                }
-                _ => (None, surface),
-            };
-            MentionKeys { surface, label, person, surname }
-        })
-        .collect();
+    let mut mentions = Vec::with_capacity(r.out.len());
+    let mut details = Vec::with_capacity(r.out.len());
+    let mut keys = Vec::with_capacity(r.out.len());
+    for f in std::mem::take(&mut r.out) {
+        let (m, d) = (f.m, f.d);
+        let surface = f.key;
+        let label = d.name.as_deref().map_or(surface, keys::key);
+        // linking compares full-name and surname keys of persons only
+        let mut words = m.surface.split_whitespace();
+        let (person, surname) = match (words.next(), words.next_back()) {
+            (Some(first), Some(last)) if m.kind == Kind::Person => {
+                let surname = r.last_word_key(f.b, last);
+                (Some(keys::pair_key(r.first_word_key(f.a, first), surname)), surname)
+            }
+            _ => (None, surface),
+        };
+        keys.push(MentionKeys { surface, label, person, surname });
+        mentions.push(m);
+        details.push(d);
+    }
     let loose = loose_words(text, &r.toks, &r.wkey, &mentions);
+    // the token buffer's capacity follows the text's length, not its token count
+    if r.toks.capacity() <= SCRATCH_KEEP {
+        let sc = Scratch { toks: r.toks, covered: r.covered, gaz: r.gaz, wkey: r.wkey, wexact: r.wexact };
+        SCRATCH.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                *s = sc;
+            }
+        });
+    }
     DocEntities { mentions, details, keys, loose }
 }
 
@@ -990,13 +1229,22 @@ fn loose_words(
     memo: &[Cell<Option<keys::Key>>],
     mentions: &[Mention],
 ) -> Vec<(u32, u32, keys::Key)> {
-    // mentions are sorted by (start, end)
+    // mentions are sorted by (start, end); when their ends are sorted too (they do not nest),
+    // the first mention ending after a token is found by walking along with the tokens
+    let ends_sorted = mentions.windows(2).all(|w| w[0].range.end <= w[1].range.end);
     let mut out = Vec::new();
+    let mut p = 0;
     for (i, t) in toks.iter().enumerate() {
         if !t.cap || t.e - t.s < 4 {
             continue;
         }
-        let p = mentions.partition_point(|m| m.range.end <= t.s);
+        if ends_sorted {
+            while mentions.get(p).is_some_and(|m| m.range.end <= t.s) {
+                p += 1;
+            }
+        } else {
+            p = mentions.partition_point(|m| m.range.end <= t.s);
+        }
         if mentions.get(p).is_some_and(|m| m.range.start < t.e) {
             continue;
         }
