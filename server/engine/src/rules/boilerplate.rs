@@ -23,7 +23,6 @@ use regex::RegexSet;
 use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
-use crate::text::lines;
 
 pub struct Boilerplate;
 
@@ -350,7 +349,7 @@ impl Rule for Boilerplate {
     /// Lines that are chrome by themselves: a pattern family or a configured pattern.
     fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
         let user = user_patterns(&cx.config.boilerplate_patterns);
-        for (n, r) in lines(cx.text) {
+        for (n, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             let line = &cx.text[t.clone()];
             if line.is_empty() {
@@ -366,7 +365,7 @@ impl Rule for Boilerplate {
     }
     /// The list headers.
     fn marks(&self, cx: &DocCtx<'_>, out: &mut Vec<Mark>) {
-        for (n, r) in lines(cx.text) {
+        for (n, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             if !t.is_empty() && is_list_header(&cx.text[t.clone()]) {
                 out.push(Mark { line: n, range: t, key: 0, aux: 0 });

@@ -17,7 +17,6 @@ use std::ops::Range;
 use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Related, Severity};
-use crate::text::lines;
 
 pub struct DuplicateParagraph;
 
@@ -148,7 +147,7 @@ impl Rule for DuplicateParagraph {
     /// Every line long enough to compare: `key` is the hash of its folded text, `aux` has
     /// [`TEASER`] set for a teaser and otherwise holds a hash of its first folded word.
     fn marks(&self, cx: &DocCtx<'_>, out: &mut Vec<Mark>) {
-        for (n, r) in lines(cx.text) {
+        for (n, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             let s = &cx.text[t.clone()];
             // Folding never lengthens a text (each character gives at most as many characters

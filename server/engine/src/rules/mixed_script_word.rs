@@ -16,7 +16,6 @@ use unicode_security::MixedScript;
 use super::{on, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Fix, Severity};
-use crate::text::lines;
 use crate::translit::is_cyrillic;
 
 pub struct MixedScriptWord;
@@ -129,7 +128,7 @@ impl Rule for MixedScriptWord {
         "A word mixing scripts, such as a Latin word with a Cyrillic homoglyph."
     }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, r) in lines(cx.text) {
+        for (_, r) in cx.lines.lines(cx.text) {
             let line = &cx.text[r.clone()];
             // Cheap pre-check: a mixed word needs a non-ASCII letter and an ASCII letter.
             if line.is_ascii() || !line.bytes().any(|b| b.is_ascii_alphabetic()) {

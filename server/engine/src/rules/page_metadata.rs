@@ -14,7 +14,6 @@ use regex::Regex;
 use super::{is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
-use crate::text::lines;
 
 pub struct PageMetadata;
 
@@ -129,7 +128,7 @@ impl Rule for PageMetadata {
     }
     /// Lines that are metadata by themselves.
     fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, r) in lines(cx.text) {
+        for (_, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             if t.is_empty() {
                 continue;
@@ -146,8 +145,13 @@ impl Rule for PageMetadata {
     /// A bare name among the first lines, next to a date line, is a byline.
     fn check_rest(&self, cx: &DocCtx<'_>, _marks: &[Mark], out: &mut Vec<Diagnostic>) {
         // The first non-empty lines: names are judged among the first 15, with two lines after.
-        let head: Vec<Range<usize>> =
-            lines(cx.text).map(|(_, r)| trimmed(cx.text, r)).filter(|t| !t.is_empty()).take(BYLINE_HEAD + 2).collect();
+        let head: Vec<Range<usize>> = cx
+            .lines
+            .lines(cx.text)
+            .map(|(_, r)| trimmed(cx.text, r))
+            .filter(|t| !t.is_empty())
+            .take(BYLINE_HEAD + 2)
+            .collect();
         let dated: Vec<bool> = head.iter().map(|t| is_date_line(&cx.text[t.clone()])).collect();
         for (i, t) in head.iter().enumerate().take(BYLINE_HEAD) {
             let s = &cx.text[t.clone()];

@@ -19,7 +19,6 @@ use regex::Regex;
 use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
-use crate::text::lines;
 
 pub struct WidgetResidue;
 
@@ -314,7 +313,7 @@ impl Rule for WidgetResidue {
     }
     /// Lines that are widgets by themselves.
     fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        for (n, r) in lines(cx.text) {
+        for (n, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             if t.is_empty() {
                 continue;
@@ -326,7 +325,7 @@ impl Rule for WidgetResidue {
     }
     /// Month headers that are not widget lines by themselves.
     fn marks(&self, cx: &DocCtx<'_>, out: &mut Vec<Mark>) {
-        for (n, r) in lines(cx.text) {
+        for (n, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             let line = &cx.text[t.clone()];
             if !t.is_empty() && month_header(line) && classify(line).is_none() {
