@@ -124,12 +124,10 @@ fn load_or_report(paths: Vec<PathBuf>) -> Result<Corpus, ExitCode> {
     })
 }
 
-fn display_path(name: &str) -> String {
+/// `name` relative to `cwd` (the current folder) when it lies inside it.
+fn display_path(name: &str, cwd: Option<&Path>) -> String {
     let p = Path::new(name);
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| p.strip_prefix(cwd).ok().map(|r| r.display().to_string()))
-        .unwrap_or_else(|| name.to_string())
+    cwd.and_then(|cwd| p.strip_prefix(cwd).ok().map(|r| r.display().to_string())).unwrap_or_else(|| name.to_string())
 }
 
 fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
@@ -169,11 +167,13 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
     let color = std::io::stdout().is_terminal() && format == Format::Human;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let (mut count, mut failing) = (0usize, false);
+    let cwd = std::env::current_dir().ok();
     for e in corpus.docs() {
         let lines = e.lines();
-        let shown = display_path(&e.name);
+        let shown = display_path(&e.name, cwd.as_deref());
         let mut line_no = 0;
-        corpus.for_each_diagnostic(e.id, |d| {
+        // Neither format shows related information.
+        corpus.for_each_diagnostic_unrelated(e.id, |d| {
             count += 1;
             failing |= d.severity >= Severity::Warning;
             // Diagnostics come sorted by position, so the line search resumes where it stopped.
@@ -230,6 +230,9 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
         );
     }
     let _ = out.flush();
+    drop(out);
+    // The process ends here: leave the corpus to the OS rather than freeing it piece by piece.
+    std::mem::forget(corpus);
     if failing {
         ExitCode::from(1)
     } else {

@@ -442,8 +442,18 @@ impl Corpus {
     /// Call `f` on every diagnostic of a document in the order of [`Corpus::diagnostics`], without
     /// copying the cached findings.
     pub fn for_each_diagnostic(&self, id: DocId, f: impl FnMut(&Diagnostic)) {
+        self.for_each_diagnostic_with(id, true, f)
+    }
+
+    /// [`Corpus::for_each_diagnostic`] for a report that shows no related information: the
+    /// corpus-level findings come without it (listing the other documents is most of their cost).
+    pub fn for_each_diagnostic_unrelated(&self, id: DocId, f: impl FnMut(&Diagnostic)) {
+        self.for_each_diagnostic_with(id, false, f)
+    }
+
+    fn for_each_diagnostic_with(&self, id: DocId, related: bool, f: impl FnMut(&Diagnostic)) {
         let Some(own) = self.rule_findings(id) else { return };
-        let corpus_level = self.corpus_diagnostics(id);
+        let corpus_level = self.corpus_diagnostics_with(id, related);
         if corpus_level.is_empty() {
             own.iter().for_each(f);
             return;
@@ -455,9 +465,14 @@ impl Corpus {
 
     /// Findings that depend on other documents (`repeated-line`), with their fixes.
     fn corpus_diagnostics(&self, id: DocId) -> Vec<Diagnostic> {
+        self.corpus_diagnostics_with(id, true)
+    }
+
+    /// [`Corpus::corpus_diagnostics`], with their related information only when `related` holds.
+    fn corpus_diagnostics_with(&self, id: DocId, related: bool) -> Vec<Diagnostic> {
         let Some(e) = self.get(id) else { return Vec::new() };
         let census = self.census.lock().unwrap_or_else(|p| p.into_inner());
-        let mut ds = repeated_line::check(&census, id, &e.line_keys, self.len(), &self.config);
+        let mut ds = repeated_line::check_with(&census, id, &e.line_keys, self.len(), &self.config, related);
         drop(census);
         let lines = e.lines();
         for d in &mut ds {

@@ -296,10 +296,14 @@ pub(crate) fn family(line: &str) -> Option<&'static str> {
         return None;
     }
     let c = &*COMPILED;
-    if let Some(i) = c.line.matches(s).iter().next() {
-        return Some(LINE_PATTERNS[i].0);
+    // `is_match` stops at the first match or where no pattern can match any more; most lines
+    // match nothing, and only the rare one that does pays for finding which pattern it was.
+    if c.line.is_match(s) {
+        if let Some(i) = c.line.matches(s).iter().next() {
+            return Some(LINE_PATTERNS[i].0);
+        }
     }
-    if s.len() <= PHRASE_MAX && c.keywords.is_match(s) {
+    if s.len() <= PHRASE_MAX && c.keywords.is_match(s) && c.phrase.is_match(s) {
         if let Some(i) = c.phrase.matches(s).iter().next() {
             return Some(PHRASE_PATTERNS[i].0);
         }

@@ -28,15 +28,16 @@ const MIN_CHARS: usize = 24;
 /// character as one byte, any other as three bytes starting with a byte below 0x20, so the
 /// packing is unambiguous) and mixed a word at a time.
 fn fold_hash(s: &str) -> (u64, usize) {
+    /// The folded text so far: the hash of its full words, the bytes of the word being packed,
+    /// how many bytes that word holds, and the folded length.
     struct State {
         h: u64,
         acc: u64,
         bytes: u32,
         n: usize,
-        gap: bool,
     }
     impl State {
-        #[inline]
+        #[inline(always)]
         fn byte(&mut self, b: u8) {
             self.acc = (self.acc << 8) | u64::from(b);
             self.bytes += 1;
@@ -44,20 +45,21 @@ fn fold_hash(s: &str) -> (u64, usize) {
                 self.mix();
             }
         }
-        #[inline]
+        #[inline(always)]
         fn mix(&mut self) {
             self.h = (self.h ^ self.acc).wrapping_mul(0x9e37_79b9_7f4a_7c15);
             self.h ^= self.h >> 29;
             self.acc = 0;
             self.bytes = 0;
         }
-        #[inline]
-        fn push(&mut self, c: u32) {
-            if self.gap && self.n > 0 {
+        /// One folded character after a run of anything else (`gap`), which folds to a space
+        /// unless nothing came before it.
+        #[inline(always)]
+        fn push(&mut self, c: u32, gap: bool) {
+            if gap && self.n > 0 {
                 self.byte(b' ');
                 self.n += 1;
             }
-            self.gap = false;
             if c < 0x80 {
                 self.byte(c as u8);
             } else {
@@ -68,17 +70,19 @@ fn fold_hash(s: &str) -> (u64, usize) {
             self.n += 1;
         }
     }
-    let mut st = State { h: 0xcbf2_9ce4_8422_2325, acc: 0, bytes: 0, n: 0, gap: false };
+    let mut st = State { h: 0xcbf2_9ce4_8422_2325, acc: 0, bytes: 0, n: 0 };
+    let mut gap = false;
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b.is_ascii() {
-            // ASCII fast path: no char decoding, no Unicode case tables.
-            if b.is_ascii_alphanumeric() {
-                st.push(u32::from(b.to_ascii_lowercase()));
+        if b < 0x80 {
+            let f = ASCII_FOLD[b as usize];
+            if f != 0 {
+                st.push(u32::from(f), gap);
+                gap = false;
             } else {
-                st.gap = true;
+                gap = true;
             }
             i += 1;
             continue;
@@ -86,10 +90,11 @@ fn fold_hash(s: &str) -> (u64, usize) {
         let Some(c) = s[i..].chars().next() else { break };
         if c.is_alphanumeric() {
             for l in c.to_lowercase() {
-                st.push(u32::from(l));
+                st.push(u32::from(l), gap);
+                gap = false;
             }
         } else {
-            st.gap = true;
+            gap = true;
         }
         i += c.len_utf8();
     }
@@ -99,6 +104,20 @@ fn fold_hash(s: &str) -> (u64, usize) {
     }
     (st.h, st.n)
 }
+
+/// An ASCII letter or digit lowercased; 0 for any other ASCII byte.
+static ASCII_FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
 
 fn folded_words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()

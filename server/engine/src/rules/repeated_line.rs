@@ -53,6 +53,20 @@ pub fn line_keys(text: &str) -> Vec<(u64, Range<usize>)> {
     out
 }
 
+/// An ASCII letter lowercased; 0 for any other ASCII byte.
+static ASCII_LETTER: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
 /// FNV-1a hash of the lowercased letters of `s`, and how many letters there were.
 fn letter_hash(s: &str) -> (u64, usize) {
     const PRIME: u64 = 0x100_0000_01b3;
@@ -62,9 +76,10 @@ fn letter_hash(s: &str) -> (u64, usize) {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b.is_ascii() {
-            if b.is_ascii_alphabetic() {
-                h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
+        if b < 0x80 {
+            let l = ASCII_LETTER[b as usize];
+            if l != 0 {
+                h = (h ^ u64::from(l)).wrapping_mul(PRIME);
                 letters += 1;
             }
             i += 1;
@@ -153,6 +168,19 @@ pub fn check(
     total_docs: usize,
     config: &Config,
 ) -> Vec<Diagnostic> {
+    check_with(census, doc, keys, total_docs, config, true)
+}
+
+/// [`check`], with the related information (the other documents) only when `related` holds: a
+/// report that never shows it need not build it.
+pub fn check_with(
+    census: &LineCensus,
+    doc: DocId,
+    keys: &[(u64, Range<usize>)],
+    total_docs: usize,
+    config: &Config,
+    related: bool,
+) -> Vec<Diagnostic> {
     let Level::On(severity) = config.level(CODE, DEFAULT_LEVEL) else { return Vec::new() };
     let mut out = Vec::new();
     for (_, r, places, n) in reported(census, doc, keys, total_docs, config) {
@@ -168,6 +196,10 @@ pub fn check(
             ),
         );
         d.severity = severity;
+        if !related {
+            out.push(d);
+            continue;
+        }
         for p in others {
             d.related.push(Related { doc: p.0, range: p.1 as usize..p.2 as usize, message: "same line".into() });
         }
