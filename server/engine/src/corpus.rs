@@ -123,9 +123,7 @@ impl NewDoc {
                         }));
                 }
                 _ => {
-                    let keys = repeated_line::line_keys(&text[b.range.clone()]);
-                    line_keys
-                        .extend(keys.into_iter().map(|(h, r)| (h, r.start + b.range.start..r.end + b.range.start)));
+                    repeated_line::line_keys_into(&text[b.range.clone()], b.range.start, &mut line_keys);
                 }
             }
             ranges.push(first..line_keys.len() as u32);

@@ -28,61 +28,41 @@ const MIN_CHARS: usize = 24;
 /// character as one byte, any other as three bytes starting with a byte below 0x20, so the
 /// packing is unambiguous) and mixed a word at a time.
 fn fold_hash(s: &str) -> (u64, usize) {
-    /// The folded text so far: the hash of its full words, the bytes of the word being packed,
-    /// how many bytes that word holds, and the folded length.
-    struct State {
-        h: u64,
-        acc: u64,
-        bytes: u32,
-        n: usize,
+    // The packed bytes of the current word (`acc`, `k` of them), the hash of the words before,
+    // the folded length, and whether a run of non-folded characters is pending.
+    let (mut h, mut acc, mut k, mut n, mut gap) = (0xcbf2_9ce4_8422_2325u64, 0u64, 0u32, 0usize, false);
+    macro_rules! byte {
+        ($b:expr) => {{
+            acc = (acc << 8) | u64::from($b);
+            k += 1;
+            if k == 8 {
+                h = mix(h, acc);
+                acc = 0;
+                k = 0;
+            }
+        }};
     }
-    impl State {
-        #[inline(always)]
-        fn byte(&mut self, b: u8) {
-            self.acc = (self.acc << 8) | u64::from(b);
-            self.bytes += 1;
-            if self.bytes == 8 {
-                self.mix();
+    macro_rules! gap {
+        () => {{
+            if gap && n > 0 {
+                byte!(b' ');
+                n += 1;
             }
-        }
-        #[inline(always)]
-        fn mix(&mut self) {
-            self.h = (self.h ^ self.acc).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            self.h ^= self.h >> 29;
-            self.acc = 0;
-            self.bytes = 0;
-        }
-        /// One folded character after a run of anything else (`gap`), which folds to a space
-        /// unless nothing came before it.
-        #[inline(always)]
-        fn push(&mut self, c: u32, gap: bool) {
-            if gap && self.n > 0 {
-                self.byte(b' ');
-                self.n += 1;
-            }
-            if c < 0x80 {
-                self.byte(c as u8);
-            } else {
-                self.byte((c >> 16) as u8);
-                self.byte((c >> 8) as u8);
-                self.byte(c as u8);
-            }
-            self.n += 1;
-        }
+            gap = false;
+        }};
     }
-    let mut st = State { h: 0xcbf2_9ce4_8422_2325, acc: 0, bytes: 0, n: 0 };
-    let mut gap = false;
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
             let f = ASCII_FOLD[b as usize];
-            if f != 0 {
-                st.push(u32::from(f), gap);
-                gap = false;
-            } else {
+            if f == 0 {
                 gap = true;
+            } else {
+                gap!();
+                byte!(f);
+                n += 1;
             }
             i += 1;
             continue;
@@ -90,19 +70,32 @@ fn fold_hash(s: &str) -> (u64, usize) {
         let Some(c) = s[i..].chars().next() else { break };
         if c.is_alphanumeric() {
             for l in c.to_lowercase() {
-                st.push(u32::from(l), gap);
-                gap = false;
+                gap!();
+                let l = u32::from(l);
+                if l < 0x80 {
+                    byte!(l as u8);
+                } else {
+                    byte!((l >> 16) as u8);
+                    byte!((l >> 8) as u8);
+                    byte!(l as u8);
+                }
+                n += 1;
             }
         } else {
             gap = true;
         }
         i += c.len_utf8();
     }
-    if st.bytes > 0 {
-        st.acc |= u64::from(st.bytes) << 60;
-        st.mix();
+    if k > 0 {
+        h = mix(h, acc | u64::from(k) << 60);
     }
-    (st.h, st.n)
+    (h, n)
+}
+
+#[inline(always)]
+fn mix(h: u64, acc: u64) -> u64 {
+    let h = (h ^ acc).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h ^ (h >> 29)
 }
 
 /// An ASCII letter or digit lowercased; 0 for any other ASCII byte.

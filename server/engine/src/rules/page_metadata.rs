@@ -173,7 +173,7 @@ const BYLINE_HEAD: usize = 15;
 fn own_kind(s: &str) -> Option<&'static str> {
     if is_date_line(s) {
         Some("date/time line")
-    } else if TIMEZONE_LINE.is_match(s) {
+    } else if s.starts_with('(') && TIMEZONE_LINE.is_match(s) {
         Some("time-zone remnant of the date line")
     } else if s.len() <= 120 && BYLINE.is_match(s) {
         Some("byline")

@@ -16,6 +16,7 @@
 //! key; lines with fewer than [`MIN_LETTERS`] letters are skipped.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use super::trimmed;
@@ -40,6 +41,13 @@ const MAX_RELATED: usize = 20;
 /// trimmed byte range. Digits, punctuation and whitespace do not count.
 pub fn line_keys(text: &str) -> Vec<(u64, Range<usize>)> {
     let mut out = Vec::new();
+    line_keys_into(text, 0, &mut out);
+    out
+}
+
+/// [`line_keys`] of `text` appended to `out`, ranges shifted by `offset` (for a part of a
+/// larger text that starts there).
+pub fn line_keys_into(text: &str, offset: usize, out: &mut Vec<(u64, Range<usize>)>) {
     for (_, r) in lines(text) {
         let t = trimmed(text, r);
         if t.is_empty() {
@@ -47,10 +55,9 @@ pub fn line_keys(text: &str) -> Vec<(u64, Range<usize>)> {
         }
         let (h, letters) = letter_hash(&text[t.clone()]);
         if letters >= MIN_LETTERS {
-            out.push((h, t));
+            out.push((h, t.start + offset..t.end + offset));
         }
     }
-    out
 }
 
 /// An ASCII letter lowercased; 0 for any other ASCII byte.
@@ -101,7 +108,25 @@ fn letter_hash(s: &str) -> (u64, usize) {
 /// the first occurrence in that document), kept sorted by document.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LineCensus {
-    places: HashMap<u64, Vec<(DocId, u32, u32)>>,
+    places: HashMap<u64, Vec<(DocId, u32, u32)>, BuildHasherDefault<KeyHasher>>,
+}
+
+/// Hasher for line keys, which are hashes already: one multiply spreads them over the table.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, k: u64) {
+        self.0 = (self.0 ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
 }
 
 impl LineCensus {
@@ -245,7 +270,7 @@ pub fn reported_fingerprint(
     total_docs: usize,
     config: &Config,
 ) -> u64 {
-    use std::hash::{Hash, Hasher};
+    use std::hash::Hash;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     if matches!(config.level(CODE, DEFAULT_LEVEL), Level::On(_)) {
         for (_, r, _, _) in reported(census, doc, keys, total_docs, config) {

@@ -148,14 +148,23 @@ fn words_of(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '/' | ';')).filter(|w| !w.is_empty())
 }
 
+/// Is `w`, lowercased, one of `list` (lowercase words)? No allocation for an ASCII word.
+fn one_of(w: &str, list: &[&str]) -> bool {
+    if w.is_ascii() {
+        list.iter().any(|l| l.eq_ignore_ascii_case(w))
+    } else {
+        let lw = w.to_lowercase();
+        list.contains(&lw.as_str())
+    }
+}
+
 fn weekday_row(s: &str) -> bool {
     let (mut n, mut days) = (0, 0);
     for w in words_of(s) {
         let w = w.trim_matches(|c: char| c == '.');
-        let lw = w.to_lowercase();
-        if WEEKDAYS.contains(&lw.as_str()) {
+        if one_of(w, WEEKDAYS) {
             days += 1;
-        } else if !matches!(lw.as_str(), "total" | "week" | "wk" | "итого" | "нед") {
+        } else if !one_of(w, &["total", "week", "wk", "итого", "нед"]) {
             return false;
         }
         n += 1;
@@ -229,7 +238,7 @@ fn month_header(s: &str) -> bool {
     let mut tokens = 0;
     for w in s.split(|c: char| c.is_whitespace() || "\"'«»<>‹›←→.,|".contains(c)).filter(|w| !w.is_empty()) {
         tokens += 1;
-        if MONTHS.contains(&w.to_lowercase().as_str()) {
+        if one_of(w, MONTHS) {
             months += 1;
         } else if !(w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())) {
             return false;
@@ -240,8 +249,11 @@ fn month_header(s: &str) -> bool {
 
 /// A row of short menu items separated by bullets or pipes: "Politics • Economy • Society".
 fn menu_row(s: &str) -> bool {
+    if s.len() > 200 || s.ends_with(['.', '!', '?']) {
+        return false;
+    }
     let seps = s.matches(['•', '|', '·']).count();
-    if seps < 2 || s.len() > 200 || s.ends_with(['.', '!', '?']) {
+    if seps < 2 {
         return false;
     }
     s.split(['•', '|', '·']).map(str::trim).filter(|i| !i.is_empty()).all(|i| i.split_whitespace().count() <= 4)
