@@ -192,7 +192,8 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
     for e in corpus.docs() {
         let lines = e.lines();
         let shown = display_path(&e.name, cwd.as_deref());
-        let shown_json = if format == Format::Json { serde_json::to_vec(&shown).unwrap_or_default() } else { Vec::new() };
+        let shown_json =
+            if format == Format::Json { serde_json::to_vec(&shown).unwrap_or_default() } else { Vec::new() };
         let mut line_no = 0;
         // Neither format shows related information.
         corpus.for_each_diagnostic_unrelated(e.id, |d| {
@@ -208,7 +209,9 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
             let line_text = &e.text[line.clone()];
             let col = e.text[line.start..d.range.start.max(line.start)].chars().count();
             let _ = match format {
-                Format::Json => write_json(&mut out, d, &shown_json, line_no + 1, col + 1, lines.line_of(d.range.end) + 1),
+                Format::Json => {
+                    write_json(&mut out, d, &shown_json, line_no + 1, col + 1, lines.line_of(d.range.end) + 1)
+                }
                 Format::Human => {
                     let sev = d.severity.as_str();
                     let (c0, c1) = if color {

@@ -18,7 +18,7 @@
 use std::sync::{Arc, LazyLock, Mutex};
 
 use aho_corasick::AhoCorasick;
-use regex::RegexSet;
+use regex::{Regex, RegexSet};
 
 use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
@@ -240,6 +240,9 @@ const PHRASE_KEYWORDS: &[&str] = &[
 struct Compiled {
     line: RegexSet,
     phrase: RegexSet,
+    /// The phrase patterns as one alternation: whether any matches, answered sooner than by
+    /// the set, which is asked only for the lines that match.
+    any_phrase: Regex,
     keywords: AhoCorasick,
     /// The line patterns of the list-header families alone: a line none of them matches is no
     /// list header, which rejects most lines without running the whole set.
@@ -259,7 +262,16 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         .build(PHRASE_KEYWORDS)
         .unwrap_or_else(|e| panic!("built-in boilerplate keywords: {e}"));
     let list: Vec<(&str, &str)> = LINE_PATTERNS.iter().copied().filter(|(f, _)| LIST_FAMILIES.contains(f)).collect();
-    Compiled { line: build(LINE_PATTERNS), phrase: build(PHRASE_PATTERNS), keywords, list_header: build(&list) }
+    let alternation: Vec<String> = PHRASE_PATTERNS.iter().map(|(_, p)| format!("(?:{p})")).collect();
+    let any_phrase = Regex::new(&format!("(?i){}", alternation.join("|")))
+        .unwrap_or_else(|e| panic!("built-in boilerplate pattern: {e}"));
+    Compiled {
+        line: build(LINE_PATTERNS),
+        phrase: build(PHRASE_PATTERNS),
+        any_phrase,
+        keywords,
+        list_header: build(&list),
+    }
 });
 
 /// The user's extra patterns, compiled once per distinct list.
@@ -303,7 +315,7 @@ pub(crate) fn family(line: &str) -> Option<&'static str> {
             return Some(LINE_PATTERNS[i].0);
         }
     }
-    if s.len() <= PHRASE_MAX && c.keywords.is_match(s) && c.phrase.is_match(s) {
+    if s.len() <= PHRASE_MAX && c.keywords.is_match(s) && c.any_phrase.is_match(s) {
         if let Some(i) = c.phrase.matches(s).iter().next() {
             return Some(PHRASE_PATTERNS[i].0);
         }

@@ -11,10 +11,9 @@
 //! words open the other paragraph (a common prefix of at least five words and half the teaser),
 //! or nearly all of them occur among the other paragraph's first words.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
-use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
+use super::{delete_line, is_ignored, on, trimmed, DocCtx, KeyMap, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Related, Severity};
 
@@ -176,7 +175,7 @@ impl Rule for DuplicateParagraph {
         }
     }
     fn check_rest(&self, cx: &DocCtx<'_>, marks: &[Mark], out: &mut Vec<Diagnostic>) {
-        let mut seen: HashMap<u64, &Range<usize>> = HashMap::with_capacity(marks.len());
+        let mut seen: KeyMap<&Range<usize>> = KeyMap::with_capacity_and_hasher(marks.len(), Default::default());
         let mut teasers: Vec<&Mark> = Vec::new();
         for m in marks {
             let (n, t) = (m.line, &m.range);
@@ -206,7 +205,7 @@ impl Rule for DuplicateParagraph {
         }
         // A teaser's original starts with the teaser's first word (both tests of `teaser_of`
         // need it), so candidates are looked up by (a hash of) first word, in document order.
-        let mut by_first: HashMap<u64, Vec<usize>> = HashMap::new();
+        let mut by_first: KeyMap<Vec<usize>> = KeyMap::default();
         for (i, m) in marks.iter().enumerate() {
             if m.aux != TEASER {
                 by_first.entry(m.aux).or_default().push(i);

@@ -15,11 +15,10 @@
 //! Keys fold case, digits, punctuation and whitespace, so "Views: 975" and "VIEWS 12" share a
 //! key; lines with fewer than [`MIN_LETTERS`] letters are skipped.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::ops::Range;
 
-use super::trimmed;
+use super::{trimmed, KeyMap};
 use crate::config::{Config, Level};
 use crate::diag::{Diagnostic, Fix, Related, Severity};
 use crate::text::{lines, LineIndex};
@@ -108,25 +107,7 @@ fn letter_hash(s: &str) -> (u64, usize) {
 /// the first occurrence in that document), kept sorted by document.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LineCensus {
-    places: HashMap<u64, Vec<(DocId, u32, u32)>, BuildHasherDefault<KeyHasher>>,
-}
-
-/// Hasher for line keys, which are hashes already: one multiply spreads them over the table.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u64(&mut self, k: u64) {
-        self.0 = (self.0 ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
+    places: KeyMap<Vec<(DocId, u32, u32)>>,
 }
 
 impl LineCensus {

@@ -236,7 +236,14 @@ fn parse(d: &[u8]) -> Option<u32> {
 fn month_header(s: &str) -> bool {
     let mut months = 0;
     let mut tokens = 0;
-    for w in s.split(|c: char| c.is_whitespace() || "\"'«»<>‹›←→.,|".contains(c)).filter(|w| !w.is_empty()) {
+    let sep = |c: char| {
+        if c.is_ascii() {
+            matches!(c, ' ' | '\t'..='\r' | '"' | '\'' | '<' | '>' | '.' | ',' | '|')
+        } else {
+            c.is_whitespace() || matches!(c, '«' | '»' | '‹' | '›' | '←' | '→')
+        }
+    };
+    for w in s.split(sep).filter(|w| !w.is_empty()) {
         tokens += 1;
         if one_of(w, MONTHS) {
             months += 1;
