@@ -110,7 +110,7 @@ impl NewDoc {
                 o.blocks.blocks.iter().zip(&o.blocks.keys).map(|(b, k)| (b.key, (b.range.start, k.clone()))).collect()
             })
             .unwrap_or_default();
-        let mut line_keys: Vec<(u64, Range<usize>)> = Vec::new();
+        let mut line_keys: Vec<(u64, Range<usize>)> = Vec::with_capacity(text.len() / 128 + 4);
         let mut ranges = Vec::with_capacity(blocks.len());
         for b in &blocks {
             let first = line_keys.len() as u32;
@@ -511,7 +511,8 @@ fn check_entry(e: &DocEntry, config: &Config) -> Vec<Diagnostic> {
     let text: &str = &e.text;
     let lines = e.lines();
     let cx = DocCtx { doc: e.id, text, lines, config };
-    let mut diagnostics = Vec::new();
+    // (a generated article has a few dozen findings; growing from empty copies them repeatedly)
+    let mut diagnostics = Vec::with_capacity(32);
     if e.previous.is_none() {
         // A first analysis (a corpus load, `dossier check`): the whole text at once is cheaper,
         // and block findings are cached only once the document is edited.

@@ -15,6 +15,9 @@
 //!
 //! The user's `boilerplate.patterns` regexes are matched against the trimmed line as well.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use aho_corasick::AhoCorasick;
@@ -301,12 +304,67 @@ pub(crate) fn strip_bullets(s: &str) -> &str {
     })
 }
 
+/// Lines up to this long (in bytes) have their [`family`] remembered: chrome, headers and
+/// headlines are short and recur from page to page of a site, and the rules ask about the same
+/// line more than once (the headline walks of this rule and of `truncated-ending`).
+const MEMO_MAX: usize = 160;
+
+/// How many answers a thread remembers before it starts over.
+const MEMO_CAP: usize = 1 << 14;
+
+type Memo = HashMap<Box<str>, Option<&'static str>, BuildHasherDefault<TextHasher>>;
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+/// A fast hasher for short texts (eight bytes a step); the memo holds no untrusted keys that
+/// could be chosen to collide on purpose, and a collision only costs a comparison.
+#[derive(Default)]
+struct TextHasher(u64);
+
+impl Hasher for TextHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(K);
+        }
+        for &b in words.remainder() {
+            self.0 = (self.0.rotate_left(23) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+}
+
 /// The chrome family of a (trimmed) line, if it is chrome.
 pub(crate) fn family(line: &str) -> Option<&'static str> {
     let s = strip_bullets(line);
     if s.is_empty() {
         return None;
     }
+    if s.len() > MEMO_MAX {
+        return family_of(s);
+    }
+    if let Some(f) = MEMO.with(|m| m.borrow().get(s).copied()) {
+        return f;
+    }
+    let f = family_of(s);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_CAP {
+            m.clear();
+        }
+        m.insert(s.into(), f);
+    });
+    f
+}
+
+/// [`family`] of a line without leading bullets, not remembered.
+fn family_of(s: &str) -> Option<&'static str> {
     let c = &*COMPILED;
     // `is_match` stops at the first match or where no pattern can match any more; most lines
     // match nothing, and only the rare one that does pays for finding which pattern it was.
@@ -431,7 +489,7 @@ impl Boilerplate {
             Diagnostic::new(
                 self.code(),
                 t,
-                format!("site chrome ({fam}), not part of the article; delete it from the corpus"),
+                ["site chrome (", fam, "), not part of the article; delete it from the corpus"].concat(),
             )
             .with_fix(delete_line(cx, n, "Delete boilerplate line").safe()),
         );

@@ -66,11 +66,17 @@ fn is_date_line(s: &str) -> bool {
 }
 
 /// Words allowed in lowercase inside a rubric item ("Story of the day", "War in Ukraine").
+/// Can `s` start like [`BYLINE`] ("By", "Author", "Text", "Written by", "Reporter",
+/// "Correspondent", "Editor", "Prepared by", or a Cyrillic word)? A cheap test before the regex.
+fn may_be_byline(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(|&b| !b.is_ascii() || b"bBaAtTwWrRcCeEpP".contains(&b))
+}
+
 const SMALL: &[&str] = &["of", "the", "and", "in", "on", "for", "a", "an", "to", "at", "day", "&"];
 
 /// "Author column, Denazification, Donbass, Kazakhstan, Policy, Russia, Story of the day".
 fn is_rubric_line(s: &str) -> bool {
-    if RUBRIC_PREFIX.is_match(s) && s.len() <= 200 {
+    if s.len() <= 200 && s.contains(':') && RUBRIC_PREFIX.is_match(s) {
         return true;
     }
     if s.len() > 250 || s.ends_with(['.', '!', '?', ':', ';', '"', '”', '»']) {
@@ -175,9 +181,9 @@ fn own_kind(s: &str) -> Option<&'static str> {
         Some("date/time line")
     } else if s.starts_with('(') && TIMEZONE_LINE.is_match(s) {
         Some("time-zone remnant of the date line")
-    } else if s.len() <= 120 && BYLINE.is_match(s) {
+    } else if s.len() <= 120 && may_be_byline(s) && BYLINE.is_match(s) {
         Some("byline")
-    } else if s.len() <= 140 && CREDIT.is_match(s) {
+    } else if s.len() <= 140 && s.contains(':') && CREDIT.is_match(s) {
         Some("photo or source credit")
     } else {
         None
@@ -192,7 +198,7 @@ impl PageMetadata {
         out.push(Diagnostic::new(
             self.code(),
             t,
-            format!("page metadata ({what}), not article text; keep it apart when cleaning"),
+            ["page metadata (", what, "), not article text; keep it apart when cleaning"].concat(),
         ));
     }
 }

@@ -73,10 +73,22 @@ static ASCII_LETTER: [u8; 128] = {
     t
 };
 
-/// FNV-1a hash of the lowercased letters of `s`, and how many letters there were.
+/// Hash of the lowercased letters of `s`, and how many letters there were. The letters are
+/// packed into 64-bit words (an ASCII letter as one byte, any other as three bytes starting with
+/// a byte below 0x20, so the packing is unambiguous) and mixed a word at a time.
 fn letter_hash(s: &str) -> (u64, usize) {
-    const PRIME: u64 = 0x100_0000_01b3;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let (mut h, mut acc, mut k) = (0xcbf2_9ce4_8422_2325u64, 0u64, 0u32);
+    macro_rules! byte {
+        ($b:expr) => {{
+            acc = (acc << 8) | u64::from($b);
+            k += 1;
+            if k == 8 {
+                h = mix(h, acc);
+                acc = 0;
+                k = 0;
+            }
+        }};
+    }
     let mut letters = 0usize;
     let bytes = s.as_bytes();
     let mut i = 0;
@@ -85,7 +97,7 @@ fn letter_hash(s: &str) -> (u64, usize) {
         if b < 0x80 {
             let l = ASCII_LETTER[b as usize];
             if l != 0 {
-                h = (h ^ u64::from(l)).wrapping_mul(PRIME);
+                byte!(l);
                 letters += 1;
             }
             i += 1;
@@ -94,13 +106,29 @@ fn letter_hash(s: &str) -> (u64, usize) {
         let Some(c) = s[i..].chars().next() else { break };
         if c.is_alphabetic() {
             for l in c.to_lowercase() {
-                h = (h ^ u64::from(l)).wrapping_mul(PRIME);
+                let l = u32::from(l);
+                if l < 0x80 {
+                    byte!(l as u8);
+                } else {
+                    byte!((l >> 16) as u8);
+                    byte!((l >> 8) as u8);
+                    byte!(l as u8);
+                }
             }
             letters += 1;
         }
         i += c.len_utf8();
     }
+    if k > 0 {
+        h = mix(h, acc | u64::from(k) << 60);
+    }
     (h, letters)
+}
+
+#[inline(always)]
+fn mix(h: u64, acc: u64) -> u64 {
+    let h = (h ^ acc).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h ^ (h >> 29)
 }
 
 /// Where each line key occurs: per key, the documents holding it (once each, with the range of

@@ -282,7 +282,7 @@ fn classify(s: &str) -> Option<Kind> {
     }
     let first = s.chars().next()?;
     let body = if is_bullet(first) { s[first.len_utf8()..].trim() } else { s };
-    if TAGS.is_match(body) {
+    if body.contains(':') && TAGS.is_match(body) {
         return Some(Kind::Tags);
     }
     if body.len() > 120 {
@@ -294,7 +294,8 @@ fn classify(s: &str) -> Option<Kind> {
     if weekday_row(body) {
         return Some(Kind::WeekdayRow);
     }
-    if COUNTER.is_match(body) {
+    // every alternative has a digit (`\d` also takes non-ASCII digits)
+    if body.bytes().any(|b| b.is_ascii_digit() || !b.is_ascii()) && COUNTER.is_match(body) {
         return Some(Kind::Counter);
     }
     if is_bullet(first) && month_header(body) {
@@ -379,7 +380,7 @@ impl WidgetResidue {
             Diagnostic::new(
                 self.code(),
                 t,
-                format!("page widget residue ({}), not part of the article; delete it", kind.what()),
+                ["page widget residue (", kind.what(), "), not part of the article; delete it"].concat(),
             )
             .with_fix(delete_line(cx, n, "Delete widget line").safe()),
         );
