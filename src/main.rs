@@ -184,20 +184,21 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
         out.write_all(&digits[i..])
     }
 
-    corpus.check_all();
     let color = std::io::stdout().is_terminal() && format == Format::Human;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let (mut count, mut failing) = (0usize, false);
     let cwd = std::env::current_dir().ok();
-    for e in corpus.docs() {
+    // Each document's part of the report is written to a buffer (in parallel), then the buffers
+    // go out in document order; neither format shows related information.
+    let render = |e: &dossier_engine::corpus::DocEntry, diagnostics: &[&dossier_engine::diag::Diagnostic]| {
+        let mut out: Vec<u8> = Vec::new();
+        let mut failing = false;
         let lines = e.lines();
         let shown = display_path(&e.name, cwd.as_deref());
         let shown_json =
             if format == Format::Json { serde_json::to_vec(&shown).unwrap_or_default() } else { Vec::new() };
         let mut line_no = 0;
-        // Neither format shows related information.
-        corpus.for_each_diagnostic_unrelated(e.id, |d| {
-            count += 1;
+        for d in diagnostics {
             failing |= d.severity >= Severity::Warning;
             // Diagnostics come sorted by position, so the line search resumes where it stopped.
             line_no = if lines.line_range_with_terminator(line_no).contains(&d.range.start) {
@@ -243,8 +244,14 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
                     )
                 }
             };
-        });
-    }
+        }
+        (out, diagnostics.len(), failing)
+    };
+    corpus.report(render, |(piece, n, fails)| {
+        let _ = out.write_all(&piece);
+        count += n;
+        failing |= fails;
+    });
     if format == Format::Human {
         let _ = writeln!(
             out,

@@ -440,18 +440,8 @@ impl Corpus {
     /// Call `f` on every diagnostic of a document in the order of [`Corpus::diagnostics`], without
     /// copying the cached findings.
     pub fn for_each_diagnostic(&self, id: DocId, f: impl FnMut(&Diagnostic)) {
-        self.for_each_diagnostic_with(id, true, f)
-    }
-
-    /// [`Corpus::for_each_diagnostic`] for a report that shows no related information: the
-    /// corpus-level findings come without it (listing the other documents is most of their cost).
-    pub fn for_each_diagnostic_unrelated(&self, id: DocId, f: impl FnMut(&Diagnostic)) {
-        self.for_each_diagnostic_with(id, false, f)
-    }
-
-    fn for_each_diagnostic_with(&self, id: DocId, related: bool, f: impl FnMut(&Diagnostic)) {
         let Some(own) = self.rule_findings(id) else { return };
-        let corpus_level = self.corpus_diagnostics_with(id, related);
+        let corpus_level = self.corpus_diagnostics(id);
         if corpus_level.is_empty() {
             own.iter().for_each(f);
             return;
@@ -459,6 +449,34 @@ impl Corpus {
         let mut all: Vec<&Diagnostic> = own.iter().chain(&corpus_level).collect();
         all.sort_by_key(|d| (d.range.start, d.range.end));
         all.into_iter().for_each(f);
+    }
+
+    /// A report over every document, for the command line: `render` turns a document and its
+    /// diagnostics (in the order of [`Corpus::diagnostics`], corpus-level ones without related
+    /// information) into a piece of the report, in parallel; `sink` takes the pieces in document
+    /// order. Documents go through in batches and nothing is cached, so memory holds one batch
+    /// of findings, not the whole corpus's.
+    pub fn report<R: Send>(&self, render: impl Fn(&DocEntry, &[&Diagnostic]) -> R + Sync, mut sink: impl FnMut(R)) {
+        const BATCH: usize = 64;
+        let docs = self.docs();
+        for batch in docs.chunks(BATCH) {
+            let pieces: Vec<R> = batch
+                .par_iter()
+                .map(|e| {
+                    let own = match e.rule_findings.get() {
+                        Some(own) => own.clone(),
+                        None => Arc::new(check_entry(e, &self.config)),
+                    };
+                    let corpus_level = self.corpus_diagnostics_with(e.id, false);
+                    let mut all: Vec<&Diagnostic> = own.iter().chain(&corpus_level).collect();
+                    if !corpus_level.is_empty() {
+                        all.sort_by_key(|d| (d.range.start, d.range.end));
+                    }
+                    render(e, &all)
+                })
+                .collect();
+            pieces.into_iter().for_each(&mut sink);
+        }
     }
 
     /// Findings that depend on other documents (`repeated-line`), with their fixes.
