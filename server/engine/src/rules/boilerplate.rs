@@ -309,8 +309,8 @@ pub(crate) fn strip_bullets(s: &str) -> &str {
 /// line more than once (the headline walks of this rule and of `truncated-ending`).
 const MEMO_MAX: usize = 160;
 
-/// How many answers a thread remembers before it starts over.
-const MEMO_CAP: usize = 1 << 14;
+/// How many answers a thread remembers before it starts over (at most about 1 MB a thread).
+const MEMO_CAP: usize = 1 << 12;
 
 type Memo = HashMap<Box<str>, Option<&'static str>, BuildHasherDefault<TextHasher>>;
 
