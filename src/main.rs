@@ -124,12 +124,10 @@ fn load_or_report(paths: Vec<PathBuf>) -> Result<Corpus, ExitCode> {
     })
 }
 
-fn display_path(name: &str) -> String {
+/// `name` relative to `cwd` (the current folder) when it lies inside it.
+fn display_path(name: &str, cwd: Option<&Path>) -> String {
     let p = Path::new(name);
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| p.strip_prefix(cwd).ok().map(|r| r.display().to_string()))
-        .unwrap_or_else(|| name.to_string())
+    cwd.and_then(|cwd| p.strip_prefix(cwd).ok().map(|r| r.display().to_string())).unwrap_or_else(|| name.to_string())
 }
 
 fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
@@ -137,44 +135,70 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    /// One diagnostic as a JSON object, keys in sorted order.
+    /// One diagnostic as a JSON object, keys in sorted order; `path` is already a JSON string.
     fn write_json(
         out: &mut impl Write,
         d: &dossier_engine::diag::Diagnostic,
-        path: &str,
+        path: &[u8],
         line: usize,
         column: usize,
         end_line: usize,
     ) -> std::io::Result<()> {
         let string = |out: &mut dyn Write, s: &str| serde_json::to_writer(out, s).map_err(std::io::Error::from);
-        out.write_all(b"{\"code\":")?;
-        string(out, d.code)?;
-        write!(out, ",\"column\":{column},\"endLine\":{end_line},\"fixes\":[")?;
+        // Rule codes and severity names are plain ASCII words: nothing in them needs escaping.
+        out.write_all(b"{\"code\":\"")?;
+        out.write_all(d.code.as_bytes())?;
+        out.write_all(b"\",\"column\":")?;
+        write_number(out, column)?;
+        out.write_all(b",\"endLine\":")?;
+        write_number(out, end_line)?;
+        out.write_all(b",\"fixes\":[")?;
         for (i, f) in d.fixes.iter().enumerate() {
             if i > 0 {
                 out.write_all(b",")?;
             }
             string(out, &f.title)?;
         }
-        write!(out, "],\"line\":{line},\"message\":")?;
+        out.write_all(b"],\"line\":")?;
+        write_number(out, line)?;
+        out.write_all(b",\"message\":")?;
         string(out, &d.message)?;
         out.write_all(b",\"path\":")?;
-        string(out, path)?;
-        out.write_all(b",\"severity\":")?;
-        string(out, d.severity.as_str())?;
-        out.write_all(b"}\n")
+        out.write_all(path)?;
+        out.write_all(b",\"severity\":\"")?;
+        out.write_all(d.severity.as_str().as_bytes())?;
+        out.write_all(b"\"}\n")
+    }
+    /// A number in decimal, without going through `fmt`.
+    fn write_number(out: &mut impl Write, mut n: usize) -> std::io::Result<()> {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        out.write_all(&digits[i..])
     }
 
-    corpus.check_all();
     let color = std::io::stdout().is_terminal() && format == Format::Human;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let (mut count, mut failing) = (0usize, false);
-    for e in corpus.docs() {
+    let cwd = std::env::current_dir().ok();
+    // Each document's part of the report is written to a buffer (in parallel), then the buffers
+    // go out in document order; neither format shows related information.
+    let render = |e: &dossier_engine::corpus::DocEntry, diagnostics: &[&dossier_engine::diag::Diagnostic]| {
+        let mut out: Vec<u8> = Vec::new();
+        let mut failing = false;
         let lines = e.lines();
-        let shown = display_path(&e.name);
+        let shown = display_path(&e.name, cwd.as_deref());
+        let shown_json =
+            if format == Format::Json { serde_json::to_vec(&shown).unwrap_or_default() } else { Vec::new() };
         let mut line_no = 0;
-        corpus.for_each_diagnostic(e.id, |d| {
-            count += 1;
+        for d in diagnostics {
             failing |= d.severity >= Severity::Warning;
             // Diagnostics come sorted by position, so the line search resumes where it stopped.
             line_no = if lines.line_range_with_terminator(line_no).contains(&d.range.start) {
@@ -186,7 +210,9 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
             let line_text = &e.text[line.clone()];
             let col = e.text[line.start..d.range.start.max(line.start)].chars().count();
             let _ = match format {
-                Format::Json => write_json(&mut out, d, &shown, line_no + 1, col + 1, lines.line_of(d.range.end) + 1),
+                Format::Json => {
+                    write_json(&mut out, d, &shown_json, line_no + 1, col + 1, lines.line_of(d.range.end) + 1)
+                }
                 Format::Human => {
                     let sev = d.severity.as_str();
                     let (c0, c1) = if color {
@@ -218,8 +244,14 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
                     )
                 }
             };
-        });
-    }
+        }
+        (out, diagnostics.len(), failing)
+    };
+    corpus.report(render, |(piece, n, fails)| {
+        let _ = out.write_all(&piece);
+        count += n;
+        failing |= fails;
+    });
     if format == Format::Human {
         let _ = writeln!(
             out,
@@ -230,6 +262,9 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
         );
     }
     let _ = out.flush();
+    drop(out);
+    // The process ends here: leave the corpus to the OS rather than freeing it piece by piece.
+    std::mem::forget(corpus);
     if failing {
         ExitCode::from(1)
     } else {

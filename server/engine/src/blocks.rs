@@ -13,6 +13,8 @@
 use std::hash::Hasher;
 use std::ops::Range;
 
+use crate::text::{find_terminator, terminator_at};
+
 /// Longest block in lines, so that a document without blank lines still gets small blocks.
 pub const MAX_LINES: usize = 64;
 
@@ -44,25 +46,21 @@ pub fn blocks(text: &str) -> Vec<Block> {
     let mut out = Vec::with_capacity(bytes.len() / 400 + 1);
     let mut start = 0usize;
     let mut lines = 0usize;
-    let mut blank = true;
-    let mut i = 0usize;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b == b'\n' || b == b'\r' {
-            i += if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') { 2 } else { 1 };
-            lines += 1;
-            if blank || lines >= MAX_LINES {
-                out.push(Block { range: start..i, key: BlockKey::of(&text[start..i]) });
-                start = i;
-                lines = 0;
-            }
-            blank = true;
-            continue;
+    let mut line_start = 0usize;
+    loop {
+        let i = find_terminator(bytes, line_start);
+        if i >= bytes.len() {
+            break;
         }
-        if blank && !matches!(b, b' ' | b'\t') {
-            blank = false;
+        let blank = bytes[line_start..i].iter().all(|&b| matches!(b, b' ' | b'\t'));
+        let next = i + terminator_at(bytes, i);
+        lines += 1;
+        if blank || lines >= MAX_LINES {
+            out.push(Block { range: start..next, key: BlockKey::of(&text[start..next]) });
+            start = next;
+            lines = 0;
         }
-        i += 1;
+        line_start = next;
     }
     if start < bytes.len() || out.is_empty() {
         out.push(Block { range: start..bytes.len(), key: BlockKey::of(&text[start..]) });

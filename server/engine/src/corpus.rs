@@ -110,7 +110,7 @@ impl NewDoc {
                 o.blocks.blocks.iter().zip(&o.blocks.keys).map(|(b, k)| (b.key, (b.range.start, k.clone()))).collect()
             })
             .unwrap_or_default();
-        let mut line_keys: Vec<(u64, Range<usize>)> = Vec::new();
+        let mut line_keys: Vec<(u64, Range<usize>)> = Vec::with_capacity(text.len() / 128 + 4);
         let mut ranges = Vec::with_capacity(blocks.len());
         for b in &blocks {
             let first = line_keys.len() as u32;
@@ -123,9 +123,7 @@ impl NewDoc {
                         }));
                 }
                 _ => {
-                    let keys = repeated_line::line_keys(&text[b.range.clone()]);
-                    line_keys
-                        .extend(keys.into_iter().map(|(h, r)| (h, r.start + b.range.start..r.end + b.range.start)));
+                    repeated_line::line_keys_into(&text[b.range.clone()], b.range.start, &mut line_keys);
                 }
             }
             ranges.push(first..line_keys.len() as u32);
@@ -472,11 +470,44 @@ impl Corpus {
         all.into_iter().for_each(f);
     }
 
+    /// A report over every document, for the command line: `render` turns a document and its
+    /// diagnostics (in the order of [`Corpus::diagnostics`], corpus-level ones without related
+    /// information) into a piece of the report, in parallel; `sink` takes the pieces in document
+    /// order. Documents go through in batches and nothing is cached, so memory holds one batch
+    /// of findings, not the whole corpus's.
+    pub fn report<R: Send>(&self, render: impl Fn(&DocEntry, &[&Diagnostic]) -> R + Sync, mut sink: impl FnMut(R)) {
+        const BATCH: usize = 64;
+        let docs = self.docs();
+        for batch in docs.chunks(BATCH) {
+            let pieces: Vec<R> = batch
+                .par_iter()
+                .map(|e| {
+                    let own = match e.rule_findings.get() {
+                        Some(own) => own.clone(),
+                        None => Arc::new(check_entry(e, &self.config)),
+                    };
+                    let corpus_level = self.corpus_diagnostics_with(e.id, false);
+                    let mut all: Vec<&Diagnostic> = own.iter().chain(&corpus_level).collect();
+                    if !corpus_level.is_empty() {
+                        all.sort_by_key(|d| (d.range.start, d.range.end));
+                    }
+                    render(e, &all)
+                })
+                .collect();
+            pieces.into_iter().for_each(&mut sink);
+        }
+    }
+
     /// Findings that depend on other documents (`repeated-line`), with their fixes.
     fn corpus_diagnostics(&self, id: DocId) -> Vec<Diagnostic> {
+        self.corpus_diagnostics_with(id, true)
+    }
+
+    /// [`Corpus::corpus_diagnostics`], with their related information only when `related` holds.
+    fn corpus_diagnostics_with(&self, id: DocId, related: bool) -> Vec<Diagnostic> {
         let Some(e) = self.get(id) else { return Vec::new() };
         let census = self.census.lock().unwrap_or_else(|p| p.into_inner());
-        let mut ds = repeated_line::check(&census, id, &e.line_keys, self.len(), &self.config);
+        let mut ds = repeated_line::check_with(&census, id, &e.line_keys, self.len(), &self.config, related);
         drop(census);
         let lines = e.lines();
         for d in &mut ds {
@@ -517,7 +548,8 @@ fn check_entry(e: &DocEntry, config: &Config) -> Vec<Diagnostic> {
     let text: &str = &e.text;
     let lines = e.lines();
     let cx = DocCtx { doc: e.id, text, lines, config };
-    let mut diagnostics = Vec::new();
+    // (a generated article has a few dozen findings; growing from empty copies them repeatedly)
+    let mut diagnostics = Vec::with_capacity(32);
     if e.previous.is_none() {
         // A first analysis (a corpus load, `dossier check`): the whole text at once is cheaper,
         // and block findings are cached only once the document is edited.

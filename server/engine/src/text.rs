@@ -74,13 +74,36 @@ pub fn byte_to_col(line: &str, byte: usize, enc: PosEncoding) -> u32 {
 
 /// Length of the line terminator that starts at `bytes[i]`, if any.
 #[inline]
-fn terminator_at(bytes: &[u8], i: usize) -> usize {
+pub(crate) fn terminator_at(bytes: &[u8], i: usize) -> usize {
     match bytes[i] {
         b'\n' => 1,
         b'\r' if bytes.get(i + 1) == Some(&b'\n') => 2,
         b'\r' => 1,
         _ => 0,
     }
+}
+
+/// Offset of the first `\n` or `\r` in `bytes` at or after `from`, or `bytes.len()` if none.
+/// Looks at eight bytes at a time: most of a text is long runs of line content.
+#[inline]
+pub fn find_terminator(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let w = u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+        let (lf, cr) = (w ^ (ONES * u64::from(b'\n')), w ^ (ONES * u64::from(b'\r')));
+        // a byte of `lf`/`cr` is zero where `w` has the terminator; the lowest flagged byte is exact
+        let zero = (lf.wrapping_sub(ONES) & !lf | cr.wrapping_sub(ONES) & !cr) & HIGH;
+        if zero != 0 {
+            return i + (zero.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+        i += 1;
+    }
+    i.min(bytes.len())
 }
 
 /// Start offsets of every line of a text, for fast line/offset conversion.
@@ -96,17 +119,11 @@ impl LineIndex {
         let bytes = text.as_bytes();
         let mut starts = Vec::with_capacity(bytes.len() / 40 + 1);
         starts.push(0);
-        let mut i = 0;
-        // Scan only for the two terminator bytes; memchr-like speed comes from the simple loop.
+        let mut i = find_terminator(bytes, 0);
         while i < bytes.len() {
-            let b = bytes[i];
-            if b == b'\n' || b == b'\r' {
-                let t = terminator_at(bytes, i);
-                i += t;
-                starts.push(i as u32);
-            } else {
-                i += 1;
-            }
+            i += terminator_at(bytes, i);
+            starts.push(i as u32);
+            i = find_terminator(bytes, i);
         }
         LineIndex { starts, len: bytes.len() as u32 }
     }
@@ -147,6 +164,12 @@ impl LineIndex {
             end -= 1;
         }
         r.start..end
+    }
+
+    /// The lines of the indexed `text` as `(line_number, byte_range_without_terminator)`: the
+    /// same as [`lines`] without scanning the text again.
+    pub fn lines<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (usize, Range<usize>)> + 'a {
+        (0..self.starts.len()).map(move |n| (n, self.line_range(text, n)))
     }
 
     /// The line that contains byte `offset` (clamped).
@@ -192,16 +215,12 @@ pub fn lines(text: &str) -> impl Iterator<Item = (usize, Range<usize>)> + '_ {
         if done {
             return None;
         }
-        let mut i = start;
-        while i < bytes.len() {
-            let t = terminator_at(bytes, i);
-            if t > 0 {
-                let r = start..i;
-                start = i + t;
-                n += 1;
-                return Some((n - 1, r));
-            }
-            i += 1;
+        let i = find_terminator(bytes, start);
+        if i < bytes.len() {
+            let r = start..i;
+            start = i + terminator_at(bytes, i);
+            n += 1;
+            return Some((n - 1, r));
         }
         done = true;
         n += 1;
@@ -258,6 +277,16 @@ mod tests {
     }
 
     #[test]
+    fn terminator_search_finds_the_first_one() {
+        let text = "0123456789abcdef\r0123456789\n0123456789ab\u{2028}\n\n";
+        let bytes = text.as_bytes();
+        for from in 0..=bytes.len() {
+            let naive = (from..bytes.len()).find(|&i| matches!(bytes[i], b'\n' | b'\r')).unwrap_or(bytes.len());
+            assert_eq!(find_terminator(bytes, from), naive, "from {from}");
+        }
+    }
+
+    #[test]
     fn lines_split_only_on_lsp_terminators() {
         let text = "a\u{2028}b\u{85}c\u{b}d\u{c}e\r\nf\rg\nh";
         let got: Vec<&str> = lines(text).map(|(_, r)| &text[r]).collect();
@@ -267,6 +296,7 @@ mod tests {
         for (n, r) in lines(text) {
             assert_eq!(li.line_range(text, n), r);
         }
+        assert!(li.lines(text).eq(lines(text)));
         assert_eq!(lines("").count(), 1);
         assert_eq!(lines("x\n").map(|(_, r)| r).collect::<Vec<_>>(), vec![0..1, 2..2]);
     }

@@ -15,15 +15,17 @@
 //!
 //! The user's `boilerplate.patterns` regexes are matched against the trimmed line as well.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use aho_corasick::AhoCorasick;
-use regex::RegexSet;
+use regex::{Regex, RegexSet};
 
 use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
-use crate::text::lines;
 
 pub struct Boilerplate;
 
@@ -241,6 +243,9 @@ const PHRASE_KEYWORDS: &[&str] = &[
 struct Compiled {
     line: RegexSet,
     phrase: RegexSet,
+    /// The phrase patterns as one alternation: whether any matches, answered sooner than by
+    /// the set, which is asked only for the lines that match.
+    any_phrase: Regex,
     keywords: AhoCorasick,
     /// The line patterns of the list-header families alone: a line none of them matches is no
     /// list header, which rejects most lines without running the whole set.
@@ -260,7 +265,16 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         .build(PHRASE_KEYWORDS)
         .unwrap_or_else(|e| panic!("built-in boilerplate keywords: {e}"));
     let list: Vec<(&str, &str)> = LINE_PATTERNS.iter().copied().filter(|(f, _)| LIST_FAMILIES.contains(f)).collect();
-    Compiled { line: build(LINE_PATTERNS), phrase: build(PHRASE_PATTERNS), keywords, list_header: build(&list) }
+    let alternation: Vec<String> = PHRASE_PATTERNS.iter().map(|(_, p)| format!("(?:{p})")).collect();
+    let any_phrase = Regex::new(&format!("(?i){}", alternation.join("|")))
+        .unwrap_or_else(|e| panic!("built-in boilerplate pattern: {e}"));
+    Compiled {
+        line: build(LINE_PATTERNS),
+        phrase: build(PHRASE_PATTERNS),
+        any_phrase,
+        keywords,
+        list_header: build(&list),
+    }
 });
 
 /// The user's extra patterns, compiled once per distinct list.
@@ -290,17 +304,76 @@ pub(crate) fn strip_bullets(s: &str) -> &str {
     })
 }
 
+/// Lines up to this long (in bytes) have their [`family`] remembered: chrome, headers and
+/// headlines are short and recur from page to page of a site, and the rules ask about the same
+/// line more than once (the headline walks of this rule and of `truncated-ending`).
+const MEMO_MAX: usize = 160;
+
+/// How many answers a thread remembers before it starts over (at most about 1 MB a thread).
+const MEMO_CAP: usize = 1 << 12;
+
+type Memo = HashMap<Box<str>, Option<&'static str>, BuildHasherDefault<TextHasher>>;
+
+thread_local! {
+    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+}
+
+/// A fast hasher for short texts (eight bytes a step); the memo holds no untrusted keys that
+/// could be chosen to collide on purpose, and a collision only costs a comparison.
+#[derive(Default)]
+struct TextHasher(u64);
+
+impl Hasher for TextHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(K);
+        }
+        for &b in words.remainder() {
+            self.0 = (self.0.rotate_left(23) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+}
+
 /// The chrome family of a (trimmed) line, if it is chrome.
 pub(crate) fn family(line: &str) -> Option<&'static str> {
     let s = strip_bullets(line);
     if s.is_empty() {
         return None;
     }
-    let c = &*COMPILED;
-    if let Some(i) = c.line.matches(s).iter().next() {
-        return Some(LINE_PATTERNS[i].0);
+    if s.len() > MEMO_MAX {
+        return family_of(s);
     }
-    if s.len() <= PHRASE_MAX && c.keywords.is_match(s) {
+    if let Some(f) = MEMO.with(|m| m.borrow().get(s).copied()) {
+        return f;
+    }
+    let f = family_of(s);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_CAP {
+            m.clear();
+        }
+        m.insert(s.into(), f);
+    });
+    f
+}
+
+/// [`family`] of a line without leading bullets, not remembered.
+fn family_of(s: &str) -> Option<&'static str> {
+    let c = &*COMPILED;
+    // `is_match` stops at the first match or where no pattern can match any more; most lines
+    // match nothing, and only the rare one that does pays for finding which pattern it was.
+    if c.line.is_match(s) {
+        if let Some(i) = c.line.matches(s).iter().next() {
+            return Some(LINE_PATTERNS[i].0);
+        }
+    }
+    if s.len() <= PHRASE_MAX && c.keywords.is_match(s) && c.any_phrase.is_match(s) {
         if let Some(i) = c.phrase.matches(s).iter().next() {
             return Some(PHRASE_PATTERNS[i].0);
         }
@@ -350,7 +423,7 @@ impl Rule for Boilerplate {
     /// Lines that are chrome by themselves: a pattern family or a configured pattern.
     fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
         let user = user_patterns(&cx.config.boilerplate_patterns);
-        for (n, r) in lines(cx.text) {
+        for (n, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             let line = &cx.text[t.clone()];
             if line.is_empty() {
@@ -366,7 +439,7 @@ impl Rule for Boilerplate {
     }
     /// The list headers.
     fn marks(&self, cx: &DocCtx<'_>, out: &mut Vec<Mark>) {
-        for (n, r) in lines(cx.text) {
+        for (n, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             if !t.is_empty() && is_list_header(&cx.text[t.clone()]) {
                 out.push(Mark { line: n, range: t, key: 0, aux: 0 });
@@ -416,7 +489,7 @@ impl Boilerplate {
             Diagnostic::new(
                 self.code(),
                 t,
-                format!("site chrome ({fam}), not part of the article; delete it from the corpus"),
+                ["site chrome (", fam, "), not part of the article; delete it from the corpus"].concat(),
             )
             .with_fix(delete_line(cx, n, "Delete boilerplate line").safe()),
         );

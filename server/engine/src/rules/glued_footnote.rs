@@ -9,7 +9,6 @@
 use super::{on, trimmed, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Fix, Severity};
-use crate::text::lines;
 
 pub struct GluedFootnote;
 
@@ -62,7 +61,7 @@ impl Rule for GluedFootnote {
         "An image or footnote index glued to the last word of a line (\"года3\")."
     }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, r) in lines(cx.text) {
+        for (_, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             let line = &cx.text[t.clone()];
             let Some(last) = line.as_bytes().last() else { continue };

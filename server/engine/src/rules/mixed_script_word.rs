@@ -16,7 +16,6 @@ use unicode_security::MixedScript;
 use super::{on, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Fix, Severity};
-use crate::text::lines;
 use crate::translit::is_cyrillic;
 
 pub struct MixedScriptWord;
@@ -87,6 +86,26 @@ fn parts(line: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
+/// Can a word of `line` mix ASCII letters with other characters? Such a word has an ASCII
+/// letter or digit right next to a non-ASCII letter, digit or mark; only the non-ASCII
+/// characters of the line are looked at.
+fn may_mix(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while let Some(p) = bytes[i..].iter().position(|&b| b >= 0x80) {
+        let p = i + p;
+        let Some(c) = line[p..].chars().next() else { return true };
+        let end = p + c.len_utf8();
+        let ascii_next = (p > 0 && bytes[p - 1].is_ascii_alphanumeric())
+            || bytes.get(end).is_some_and(|b| b.is_ascii_alphanumeric());
+        if ascii_next && (c.is_alphanumeric() || is_mark(c)) {
+            return true;
+        }
+        i = end;
+    }
+    false
+}
+
 fn is_mark(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}')
 }
@@ -129,10 +148,10 @@ impl Rule for MixedScriptWord {
         "A word mixing scripts, such as a Latin word with a Cyrillic homoglyph."
     }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, r) in lines(cx.text) {
+        for (_, r) in cx.lines.lines(cx.text) {
             let line = &cx.text[r.clone()];
             // Cheap pre-check: a mixed word needs a non-ASCII letter and an ASCII letter.
-            if line.is_ascii() || !line.bytes().any(|b| b.is_ascii_alphabetic()) {
+            if line.is_ascii() || !line.bytes().any(|b| b.is_ascii_alphabetic()) || !may_mix(line) {
                 continue;
             }
             for p in parts(line) {

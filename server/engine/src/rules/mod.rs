@@ -195,6 +195,27 @@ pub fn sort_findings(all: &mut [Diagnostic]) {
     all.sort_by_cached_key(|d| (d.range.start, d.range.end, rank(d.code)));
 }
 
+/// A map keyed by hashes (line keys, paragraph hashes), which need no further hashing.
+pub(crate) type KeyMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// Hasher for keys that are hashes already: one multiply spreads them over the table.
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u64(&mut self, k: u64) {
+        self.0 = (self.0 ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 /// Severity of a level, for rules that are on by default.
 pub const fn on(sev: Severity) -> Level {
     Level::On(sev)

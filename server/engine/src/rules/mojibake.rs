@@ -15,7 +15,6 @@ use std::sync::LazyLock;
 use super::{on, DocCtx, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Edit, Fix, Severity};
-use crate::text::lines;
 
 pub struct Mojibake;
 
@@ -127,7 +126,7 @@ impl Rule for Mojibake {
         if cx.text.is_ascii() {
             return;
         }
-        for (_, r) in lines(cx.text) {
+        for (_, r) in cx.lines.lines(cx.text) {
             let line = &cx.text[r.clone()];
             if line.is_ascii() {
                 continue;

@@ -14,7 +14,6 @@ use regex::Regex;
 use super::{is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
-use crate::text::lines;
 
 pub struct PageMetadata;
 
@@ -67,11 +66,17 @@ fn is_date_line(s: &str) -> bool {
 }
 
 /// Words allowed in lowercase inside a rubric item ("Story of the day", "War in Ukraine").
+/// Can `s` start like [`BYLINE`] ("By", "Author", "Text", "Written by", "Reporter",
+/// "Correspondent", "Editor", "Prepared by", or a Cyrillic word)? A cheap test before the regex.
+fn may_be_byline(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(|&b| !b.is_ascii() || b"bBaAtTwWrRcCeEpP".contains(&b))
+}
+
 const SMALL: &[&str] = &["of", "the", "and", "in", "on", "for", "a", "an", "to", "at", "day", "&"];
 
 /// "Author column, Denazification, Donbass, Kazakhstan, Policy, Russia, Story of the day".
 fn is_rubric_line(s: &str) -> bool {
-    if RUBRIC_PREFIX.is_match(s) && s.len() <= 200 {
+    if s.len() <= 200 && s.contains(':') && RUBRIC_PREFIX.is_match(s) {
         return true;
     }
     if s.len() > 250 || s.ends_with(['.', '!', '?', ':', ';', '"', '”', '»']) {
@@ -129,7 +134,7 @@ impl Rule for PageMetadata {
     }
     /// Lines that are metadata by themselves.
     fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        for (_, r) in lines(cx.text) {
+        for (_, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             if t.is_empty() {
                 continue;
@@ -146,8 +151,13 @@ impl Rule for PageMetadata {
     /// A bare name among the first lines, next to a date line, is a byline.
     fn check_rest(&self, cx: &DocCtx<'_>, _marks: &[Mark], out: &mut Vec<Diagnostic>) {
         // The first non-empty lines: names are judged among the first 15, with two lines after.
-        let head: Vec<Range<usize>> =
-            lines(cx.text).map(|(_, r)| trimmed(cx.text, r)).filter(|t| !t.is_empty()).take(BYLINE_HEAD + 2).collect();
+        let head: Vec<Range<usize>> = cx
+            .lines
+            .lines(cx.text)
+            .map(|(_, r)| trimmed(cx.text, r))
+            .filter(|t| !t.is_empty())
+            .take(BYLINE_HEAD + 2)
+            .collect();
         let dated: Vec<bool> = head.iter().map(|t| is_date_line(&cx.text[t.clone()])).collect();
         for (i, t) in head.iter().enumerate().take(BYLINE_HEAD) {
             let s = &cx.text[t.clone()];
@@ -169,11 +179,11 @@ const BYLINE_HEAD: usize = 15;
 fn own_kind(s: &str) -> Option<&'static str> {
     if is_date_line(s) {
         Some("date/time line")
-    } else if TIMEZONE_LINE.is_match(s) {
+    } else if s.starts_with('(') && TIMEZONE_LINE.is_match(s) {
         Some("time-zone remnant of the date line")
-    } else if s.len() <= 120 && BYLINE.is_match(s) {
+    } else if s.len() <= 120 && may_be_byline(s) && BYLINE.is_match(s) {
         Some("byline")
-    } else if s.len() <= 140 && CREDIT.is_match(s) {
+    } else if s.len() <= 140 && s.contains(':') && CREDIT.is_match(s) {
         Some("photo or source credit")
     } else {
         None
@@ -188,7 +198,7 @@ impl PageMetadata {
         out.push(Diagnostic::new(
             self.code(),
             t,
-            format!("page metadata ({what}), not article text; keep it apart when cleaning"),
+            ["page metadata (", what, "), not article text; keep it apart when cleaning"].concat(),
         ));
     }
 }

@@ -15,10 +15,10 @@
 //! Keys fold case, digits, punctuation and whitespace, so "Views: 975" and "VIEWS 12" share a
 //! key; lines with fewer than [`MIN_LETTERS`] letters are skipped.
 
-use std::collections::HashMap;
+use std::hash::Hasher;
 use std::ops::Range;
 
-use super::trimmed;
+use super::{trimmed, KeyMap};
 use crate::config::{Config, Level};
 use crate::diag::{Diagnostic, Fix, Related, Severity};
 use crate::text::{lines, LineIndex};
@@ -40,6 +40,13 @@ const MAX_RELATED: usize = 20;
 /// trimmed byte range. Digits, punctuation and whitespace do not count.
 pub fn line_keys(text: &str) -> Vec<(u64, Range<usize>)> {
     let mut out = Vec::new();
+    line_keys_into(text, 0, &mut out);
+    out
+}
+
+/// [`line_keys`] of `text` appended to `out`, ranges shifted by `offset` (for a part of a
+/// larger text that starts there).
+pub fn line_keys_into(text: &str, offset: usize, out: &mut Vec<(u64, Range<usize>)>) {
     for (_, r) in lines(text) {
         let t = trimmed(text, r);
         if t.is_empty() {
@@ -47,24 +54,53 @@ pub fn line_keys(text: &str) -> Vec<(u64, Range<usize>)> {
         }
         let (h, letters) = letter_hash(&text[t.clone()]);
         if letters >= MIN_LETTERS {
-            out.push((h, t));
+            out.push((h, t.start + offset..t.end + offset));
         }
     }
-    out
 }
 
-/// FNV-1a hash of the lowercased letters of `s`, and how many letters there were.
+/// An ASCII letter lowercased; 0 for any other byte.
+static ASCII_LETTER: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphabetic() {
+            t[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Hash of the lowercased letters of `s`, and how many letters there were. The letters are
+/// packed into 64-bit words (an ASCII letter as one byte, any other as three bytes starting with
+/// a byte below 0x20, so the packing is unambiguous) and mixed a word at a time.
 fn letter_hash(s: &str) -> (u64, usize) {
-    const PRIME: u64 = 0x100_0000_01b3;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    if s.is_ascii() {
+        return letter_hash_ascii(s.as_bytes());
+    }
+    let (mut h, mut acc, mut k) = (0xcbf2_9ce4_8422_2325u64, 0u64, 0u32);
+    macro_rules! byte {
+        ($b:expr) => {{
+            acc = (acc << 8) | u64::from($b);
+            k += 1;
+            if k == 8 {
+                h = mix(h, acc);
+                acc = 0;
+                k = 0;
+            }
+        }};
+    }
     let mut letters = 0usize;
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if b.is_ascii() {
-            if b.is_ascii_alphabetic() {
-                h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(PRIME);
+        if b < 0x80 {
+            let l = ASCII_LETTER[b as usize];
+            if l != 0 {
+                byte!(l);
                 letters += 1;
             }
             i += 1;
@@ -73,20 +109,58 @@ fn letter_hash(s: &str) -> (u64, usize) {
         let Some(c) = s[i..].chars().next() else { break };
         if c.is_alphabetic() {
             for l in c.to_lowercase() {
-                h = (h ^ u64::from(l)).wrapping_mul(PRIME);
+                let l = u32::from(l);
+                if l < 0x80 {
+                    byte!(l as u8);
+                } else {
+                    byte!((l >> 16) as u8);
+                    byte!((l >> 8) as u8);
+                    byte!(l as u8);
+                }
             }
             letters += 1;
         }
         i += c.len_utf8();
     }
+    if k > 0 {
+        h = mix(h, acc | u64::from(k) << 60);
+    }
     (h, letters)
+}
+
+/// [`letter_hash`] of an ASCII text: the same value, from a loop with nothing but bytes.
+fn letter_hash_ascii(bytes: &[u8]) -> (u64, usize) {
+    let (mut h, mut acc, mut k, mut letters) = (0xcbf2_9ce4_8422_2325u64, 0u64, 0u32, 0usize);
+    for &b in bytes {
+        let l = ASCII_LETTER[usize::from(b)];
+        if l != 0 {
+            acc = (acc << 8) | u64::from(l);
+            k += 1;
+            letters += 1;
+            if k == 8 {
+                h = mix(h, acc);
+                acc = 0;
+                k = 0;
+            }
+        }
+    }
+    if k > 0 {
+        h = mix(h, acc | u64::from(k) << 60);
+    }
+    (h, letters)
+}
+
+#[inline(always)]
+fn mix(h: u64, acc: u64) -> u64 {
+    let h = (h ^ acc).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    h ^ (h >> 29)
 }
 
 /// Where each line key occurs: per key, the documents holding it (once each, with the range of
 /// the first occurrence in that document), kept sorted by document.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LineCensus {
-    places: HashMap<u64, Vec<(DocId, u32, u32)>>,
+    places: KeyMap<Vec<(DocId, u32, u32)>>,
 }
 
 impl LineCensus {
@@ -153,6 +227,19 @@ pub fn check(
     total_docs: usize,
     config: &Config,
 ) -> Vec<Diagnostic> {
+    check_with(census, doc, keys, total_docs, config, true)
+}
+
+/// [`check`], with the related information (the other documents) only when `related` holds: a
+/// report that never shows it need not build it.
+pub fn check_with(
+    census: &LineCensus,
+    doc: DocId,
+    keys: &[(u64, Range<usize>)],
+    total_docs: usize,
+    config: &Config,
+    related: bool,
+) -> Vec<Diagnostic> {
     let Level::On(severity) = config.level(CODE, DEFAULT_LEVEL) else { return Vec::new() };
     let mut out = Vec::new();
     for (_, r, places, n) in reported(census, doc, keys, total_docs, config) {
@@ -168,6 +255,10 @@ pub fn check(
             ),
         );
         d.severity = severity;
+        if !related {
+            out.push(d);
+            continue;
+        }
         for p in others {
             d.related.push(Related { doc: p.0, range: p.1 as usize..p.2 as usize, message: "same line".into() });
         }
@@ -213,7 +304,7 @@ pub fn reported_fingerprint(
     total_docs: usize,
     config: &Config,
 ) -> u64 {
-    use std::hash::{Hash, Hasher};
+    use std::hash::Hash;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     if matches!(config.level(CODE, DEFAULT_LEVEL), Level::On(_)) {
         for (_, r, _, _) in reported(census, doc, keys, total_docs, config) {
@@ -234,6 +325,12 @@ pub fn delete_fix(doc: DocId, lines: &LineIndex, range: &Range<usize>) -> Fix {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_and_general_letter_hashes_agree() {
+        assert_eq!(letter_hash("Views: 975, today"), letter_hash("Views\u{2014}: 975, today\u{bb}"));
+        assert_ne!(letter_hash("Views"), letter_hash("Viewz"));
+    }
 
     const TEMPLATE: &str = "otenge.com\n\nSubscribe to our channel in Telegram\n";
 

@@ -127,6 +127,8 @@ fn lookup(phrase: &str) -> Option<Gloss> {
     let exact = by_exact.get(phrase).copied();
     let lower = if phrase.is_ascii() {
         None // every key is Cyrillic
+    } else if phrase.chars().all(|c| matches!(c, 'а'..='я' | 'ё' | ' ' | '-')) {
+        by_lower.get(phrase).copied() // lowercase already
     } else {
         by_lower.get(phrase.to_lowercase().as_str()).copied()
     };
@@ -182,7 +184,7 @@ pub(crate) fn english_caption(line: &str) -> String {
         }
     }
     // Glossary matching, longest phrase first.
-    let mut items: Vec<(Option<Gloss>, String)> = Vec::new();
+    let mut items: Vec<(Option<Gloss>, String)> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
         let mut matched = None;
@@ -191,8 +193,14 @@ pub(crate) fn english_caption(line: &str) -> String {
             {
                 continue;
             }
-            let phrase = tokens[i..i + len].join(" ");
-            if let Some(g) = lookup(&phrase) {
+            let joined;
+            let phrase = if len == 1 {
+                tokens[i]
+            } else {
+                joined = tokens[i..i + len].join(" ");
+                &joined
+            };
+            if let Some(g) = lookup(phrase) {
                 matched = Some((len, g));
                 break;
             }
@@ -209,7 +217,7 @@ pub(crate) fn english_caption(line: &str) -> String {
         }
     }
     // Reorder "Title Org/Demonym" → "Org/Demonym Title" and render.
-    let mut words: Vec<String> = Vec::new();
+    let mut words: Vec<String> = Vec::with_capacity(items.len());
     let mut k = 0;
     while k < items.len() {
         match (items[k].0, items.get(k + 1).and_then(|x| x.0)) {

@@ -19,7 +19,6 @@ use regex::Regex;
 use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Severity};
-use crate::text::lines;
 
 pub struct WidgetResidue;
 
@@ -149,14 +148,23 @@ fn words_of(s: &str) -> impl Iterator<Item = &str> {
     s.split(|c: char| c.is_whitespace() || matches!(c, ',' | '|' | '/' | ';')).filter(|w| !w.is_empty())
 }
 
+/// Is `w`, lowercased, one of `list` (lowercase words)? No allocation for an ASCII word.
+fn one_of(w: &str, list: &[&str]) -> bool {
+    if w.is_ascii() {
+        list.iter().any(|l| l.eq_ignore_ascii_case(w))
+    } else {
+        let lw = w.to_lowercase();
+        list.contains(&lw.as_str())
+    }
+}
+
 fn weekday_row(s: &str) -> bool {
     let (mut n, mut days) = (0, 0);
     for w in words_of(s) {
         let w = w.trim_matches(|c: char| c == '.');
-        let lw = w.to_lowercase();
-        if WEEKDAYS.contains(&lw.as_str()) {
+        if one_of(w, WEEKDAYS) {
             days += 1;
-        } else if !matches!(lw.as_str(), "total" | "week" | "wk" | "итого" | "нед") {
+        } else if !one_of(w, &["total", "week", "wk", "итого", "нед"]) {
             return false;
         }
         n += 1;
@@ -228,9 +236,16 @@ fn parse(d: &[u8]) -> Option<u32> {
 fn month_header(s: &str) -> bool {
     let mut months = 0;
     let mut tokens = 0;
-    for w in s.split(|c: char| c.is_whitespace() || "\"'«»<>‹›←→.,|".contains(c)).filter(|w| !w.is_empty()) {
+    let sep = |c: char| {
+        if c.is_ascii() {
+            matches!(c, ' ' | '\t'..='\r' | '"' | '\'' | '<' | '>' | '.' | ',' | '|')
+        } else {
+            c.is_whitespace() || matches!(c, '«' | '»' | '‹' | '›' | '←' | '→')
+        }
+    };
+    for w in s.split(sep).filter(|w| !w.is_empty()) {
         tokens += 1;
-        if MONTHS.contains(&w.to_lowercase().as_str()) {
+        if one_of(w, MONTHS) {
             months += 1;
         } else if !(w.len() == 4 && w.bytes().all(|b| b.is_ascii_digit())) {
             return false;
@@ -241,8 +256,11 @@ fn month_header(s: &str) -> bool {
 
 /// A row of short menu items separated by bullets or pipes: "Politics • Economy • Society".
 fn menu_row(s: &str) -> bool {
+    if s.len() > 200 || s.ends_with(['.', '!', '?']) {
+        return false;
+    }
     let seps = s.matches(['•', '|', '·']).count();
-    if seps < 2 || s.len() > 200 || s.ends_with(['.', '!', '?']) {
+    if seps < 2 {
         return false;
     }
     s.split(['•', '|', '·']).map(str::trim).filter(|i| !i.is_empty()).all(|i| i.split_whitespace().count() <= 4)
@@ -264,7 +282,7 @@ fn classify(s: &str) -> Option<Kind> {
     }
     let first = s.chars().next()?;
     let body = if is_bullet(first) { s[first.len_utf8()..].trim() } else { s };
-    if TAGS.is_match(body) {
+    if body.contains(':') && TAGS.is_match(body) {
         return Some(Kind::Tags);
     }
     if body.len() > 120 {
@@ -276,7 +294,8 @@ fn classify(s: &str) -> Option<Kind> {
     if weekday_row(body) {
         return Some(Kind::WeekdayRow);
     }
-    if COUNTER.is_match(body) {
+    // every alternative has a digit (`\d` also takes non-ASCII digits)
+    if body.bytes().any(|b| b.is_ascii_digit() || !b.is_ascii()) && COUNTER.is_match(body) {
         return Some(Kind::Counter);
     }
     if is_bullet(first) && month_header(body) {
@@ -314,7 +333,7 @@ impl Rule for WidgetResidue {
     }
     /// Lines that are widgets by themselves.
     fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
-        for (n, r) in lines(cx.text) {
+        for (n, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             if t.is_empty() {
                 continue;
@@ -326,7 +345,7 @@ impl Rule for WidgetResidue {
     }
     /// Month headers that are not widget lines by themselves.
     fn marks(&self, cx: &DocCtx<'_>, out: &mut Vec<Mark>) {
-        for (n, r) in lines(cx.text) {
+        for (n, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
             let line = &cx.text[t.clone()];
             if !t.is_empty() && month_header(line) && classify(line).is_none() {
@@ -361,7 +380,7 @@ impl WidgetResidue {
             Diagnostic::new(
                 self.code(),
                 t,
-                format!("page widget residue ({}), not part of the article; delete it", kind.what()),
+                ["page widget residue (", kind.what(), "), not part of the article; delete it"].concat(),
             )
             .with_fix(delete_line(cx, n, "Delete widget line").safe()),
         );
