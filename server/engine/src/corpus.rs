@@ -227,7 +227,9 @@ pub struct RegistryFile {
 #[derive(Clone, Debug, Default)]
 pub struct Corpus {
     docs: Vec<Option<Arc<DocEntry>>>,
-    by_name: HashMap<Arc<str>, DocId>,
+    /// Shared between snapshots until a document is added, removed or renamed: an edit of an
+    /// existing document clones the corpus without copying 100,000 names.
+    by_name: Arc<HashMap<Arc<str>, DocId>>,
     config: Arc<Config>,
     /// Increases with every configuration change; part of diagnostic result ids.
     config_revision: u64,
@@ -299,7 +301,7 @@ impl Corpus {
             None => {
                 let id = DocId(self.docs.len() as u32);
                 self.docs.push(None);
-                self.by_name.insert(Arc::from(name), id);
+                Arc::make_mut(&mut self.by_name).insert(Arc::from(name), id);
                 id
             }
         };
@@ -322,7 +324,8 @@ impl Corpus {
 
     /// Remove a document. Its id is not reused.
     pub fn remove(&mut self, name: &str) -> Option<DocId> {
-        let id = self.by_name.remove(name)?;
+        let id = *self.by_name.get(name)?;
+        Arc::make_mut(&mut self.by_name).remove(name);
         self.touch();
         if let Some(old) = self.docs[id.0 as usize].take() {
             self.census.lock().unwrap_or_else(|p| p.into_inner()).remove(id, &old.line_keys);
@@ -338,7 +341,7 @@ impl Corpus {
         self.touch();
         let id = old.id;
         let name: Arc<str> = Arc::from(to);
-        self.by_name.insert(name.clone(), id);
+        Arc::make_mut(&mut self.by_name).insert(name.clone(), id);
         self.census.lock().unwrap_or_else(|p| p.into_inner()).add(id, &old.line_keys);
         self.docs[id.0 as usize] = Some(Arc::new(old.renewed(name, self.next_revision)));
         Some(id)
