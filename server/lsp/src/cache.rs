@@ -8,11 +8,11 @@
 //!   match; the whole cache only if its magic, format version, the build of the executable that
 //!   wrote it and a checksum of its bytes match. Anything else — missing, stale, truncated,
 //!   corrupt, written by another build — is ignored silently and rebuilt after the next load.
-//! - The payload type is the caller's; it is encoded with bincode, streamed to and from the file
-//!   (never a second copy of the whole cache in memory: it is about as large as the corpus).
+//! - The payload type is the caller's; it is encoded with bincode, streamed to the file as it is
+//!   encoded (no second copy in memory while the server is publishing), and read back whole.
 
 use std::collections::HashMap;
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Write};
 
 use bincode::Options;
 use std::path::{Path, PathBuf};
@@ -118,27 +118,22 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// Magic, body, then the checksum of the body: the body is decoded as it is read and kept only
-/// if the checksum that follows it matches, the build is this one and nothing else follows.
+/// Magic, body, then the checksum of the body. The file is read whole (it is decoded faster from
+/// memory, and the buffer is gone before linking, where the peak of a load is); another build's
+/// cache is dropped before its entries are decoded.
 fn decode<T: DeserializeOwned>(mut file: std::fs::File) -> Option<Vec<(String, Stamp, T)>> {
-    let len = file.metadata().ok()?.len();
-    let body_len = len.checked_sub(MAGIC.len() as u64 + 8)?;
-    let mut magic = [0u8; 8];
-    file.read_exact(&mut magic).ok()?;
-    if &magic != MAGIC {
+    let mut bytes = Vec::with_capacity(file.metadata().ok()?.len() as usize);
+    file.read_to_end(&mut bytes).ok()?;
+    let body = bytes.strip_prefix(MAGIC)?;
+    let (body, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
+    let mut r = body;
+    let build: String = options(body.len() as u64).deserialize_from(&mut r).ok()?;
+    if build != build_id() || content_hash(body).to_le_bytes() != sum {
         return None;
     }
-    // the body alone is hashed, in the large reads of the buffer beneath the decoder
-    let mut r = BufReader::with_capacity(1 << 20, Hashing { inner: file.take(body_len), hash: Xxh3::new() });
-    let stored: Stored<T> = options(len).deserialize_from(&mut r).ok()?;
-    if !r.buffer().is_empty() || r.get_ref().inner.limit() != 0 {
-        return None; // the body is longer than what it encodes
-    }
-    let Hashing { inner, hash } = r.into_inner();
-    let mut file = inner.into_inner();
-    let mut tail = [0u8; 8];
-    file.read_exact(&mut tail).ok()?;
-    (tail == hash.digest().to_le_bytes() && stored.build == build_id()).then_some(stored.entries)
+    let mut rest = r;
+    let entries: Vec<(String, Stamp, T)> = options(body.len() as u64).deserialize_from(&mut rest).ok()?;
+    rest.is_empty().then_some(entries)
 }
 
 /// Write the cache under `root` (atomically). Entries are `(key, stamp, payload)`.

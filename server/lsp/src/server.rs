@@ -403,7 +403,10 @@ impl Backend {
             let _ = tx.send((0, total));
             // The cache is decoded while the files are read.
             let cached = std::thread::spawn(move || {
-                cache_from.map(|r| cache::load::<loader::CacheEntry>(&r)).unwrap_or_default()
+                let t = std::time::Instant::now();
+                let entries = cache_from.map(|r| cache::load::<loader::CacheEntry>(&r)).unwrap_or_default();
+                info!("index cache: {} entries decoded in {:.2} s", entries.len(), t.elapsed().as_secs_f64());
+                entries
             });
             let outcomes = loader::read_all(&paths, config.max_file_size, &|n| {
                 let _ = tx.send((n, total));

@@ -113,6 +113,7 @@ pub fn record(text: &str) -> DocMentions {
 /// [`DocEntities`] without the copies of the text (a mention's surface is its range of the
 /// text) and with the rare names and roles kept aside. About a quarter of the size.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "MentionsWire", from = "MentionsWire")]
 pub struct DocMentions {
     pub(crate) mentions: Vec<Recorded>,
     /// Names and roles of the mentions that have any, indexed by [`Recorded::extra`].
@@ -160,6 +161,108 @@ impl From<DocEntities> for DocMentions {
         out.extras.shrink_to_fit();
         out.loose.shrink_to_fit();
         out
+    }
+}
+
+/// How [`DocMentions`] are stored (in the index cache): per mention its range, kind, evidence
+/// and surface key, plus only the keys that differ from the surface key (most do not), and the
+/// extras of the few mentions that have any. About a third of the size of the records in memory.
+#[derive(Serialize, Deserialize)]
+struct MentionsWire {
+    spans: Vec<(u32, u32)>,
+    /// kind | evidence << 2 | which keys follow in `more` (label, person, surname) << 5
+    meta: Vec<u8>,
+    surface: Vec<keys::Key>,
+    more: Vec<keys::Key>,
+    /// (mention, index in `extras`) of the mentions that have extras
+    with_extra: Vec<(u32, u32)>,
+    extras: Vec<(Option<String>, Vec<String>)>,
+    loose: Vec<(u32, u32, keys::Key)>,
+}
+
+const EVIDENCE: [Evidence; 7] = [
+    Evidence::Gazetteer,
+    Evidence::Head,
+    Evidence::Cue,
+    Evidence::Shape,
+    Evidence::Context,
+    Evidence::Acronym,
+    Evidence::Document,
+];
+
+impl From<DocMentions> for MentionsWire {
+    fn from(d: DocMentions) -> MentionsWire {
+        let n = d.mentions.len();
+        let mut w = MentionsWire {
+            spans: Vec::with_capacity(n),
+            meta: Vec::with_capacity(n),
+            surface: Vec::with_capacity(n),
+            more: Vec::new(),
+            with_extra: Vec::new(),
+            extras: d.extras,
+            loose: d.loose,
+        };
+        for (i, m) in d.mentions.iter().enumerate() {
+            let k = m.keys;
+            let kind = Kind::ALL.iter().position(|&x| x == m.kind).unwrap_or(3) as u8;
+            let evidence = EVIDENCE.iter().position(|&x| x == m.evidence).unwrap_or(4) as u8;
+            let mut flags = 0u8;
+            if k.label != k.surface {
+                flags |= 1;
+                w.more.push(k.label);
+            }
+            if let Some(p) = k.person {
+                flags |= 2;
+                w.more.push(p);
+            }
+            if k.surname != k.surface {
+                flags |= 4;
+                w.more.push(k.surname);
+            }
+            w.spans.push((m.start, m.end));
+            w.meta.push(kind | evidence << 2 | flags << 5);
+            w.surface.push(k.surface);
+            if m.extra != u32::MAX {
+                w.with_extra.push((i as u32, m.extra));
+            }
+        }
+        w
+    }
+}
+
+impl From<MentionsWire> for DocMentions {
+    /// Inconsistent input (a damaged cache that passed its checksum) gives fewer mentions, never
+    /// a panic.
+    fn from(w: MentionsWire) -> DocMentions {
+        let n = w.spans.len().min(w.meta.len()).min(w.surface.len());
+        let mut more = w.more.into_iter();
+        let mut mentions = Vec::with_capacity(n);
+        for i in 0..n {
+            let (start, end) = w.spans[i];
+            let meta = w.meta[i];
+            let surface = w.surface[i];
+            let flags = meta >> 5;
+            let mut next = |bit: u8, or: Option<keys::Key>| if flags & bit != 0 { more.next() } else { or };
+            let label = next(1, Some(surface)).unwrap_or(surface);
+            let person = next(2, None);
+            let surname = next(4, Some(surface)).unwrap_or(surface);
+            mentions.push(Recorded {
+                start,
+                end,
+                kind: Kind::ALL[(meta & 3) as usize],
+                evidence: EVIDENCE.get(((meta >> 2) & 7) as usize).copied().unwrap_or(Evidence::Context),
+                extra: u32::MAX,
+                keys: MentionKeys { surface, label, person, surname },
+            });
+        }
+        for (i, x) in w.with_extra {
+            if let Some(m) = mentions.get_mut(i as usize) {
+                if (x as usize) < w.extras.len() {
+                    m.extra = x;
+                }
+            }
+        }
+        DocMentions { mentions, extras: w.extras, loose: w.loose }
     }
 }
 
@@ -249,4 +352,54 @@ pub fn cyrillic_word_hover(text: &str, offset: usize) -> Option<(Range<usize>, S
         return None;
     }
     Some((before..after, format!("**{}** — transliteration of “{}”", crate::translit::transliterate(word), word)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mention_records_survive_their_stored_form() {
+        for seed in 0..40 {
+            let text = crate::gen::article(seed, 6_000);
+            let d = record(&text);
+            assert!(!d.is_empty());
+            let json = serde_json::to_string(&d).expect("serialisable");
+            let back: DocMentions = serde_json::from_str(&json).expect("deserialisable");
+            assert_eq!(back, d, "article {seed}");
+        }
+        // every kind, evidence and key combination
+        let e = DocEntities {
+            mentions: (0..4)
+                .map(|i| Mention { range: i * 10..i * 10 + 5, kind: Kind::ALL[i], surface: "x".into() })
+                .collect(),
+            details: EVIDENCE
+                .iter()
+                .take(4)
+                .map(|&evidence| MentionDetail { name: Some("n".into()), roles: vec!["r".into()], evidence })
+                .collect(),
+            keys: vec![
+                MentionKeys { surface: 1, label: 2, person: Some(3), surname: 4 },
+                MentionKeys { surface: 5, label: 5, person: None, surname: 5 },
+                MentionKeys { surface: 6, label: 6, person: Some(7), surname: 6 },
+                MentionKeys { surface: 8, label: 9, person: None, surname: 8 },
+            ],
+            loose: vec![(40, 44, 11)],
+        };
+        let d = DocMentions::from(e);
+        let back: DocMentions = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert_eq!(back, d);
+    }
+
+    #[test]
+    fn damaged_stored_mentions_give_fewer_mentions_not_a_panic() {
+        let d = record(&crate::gen::article(1, 4_000));
+        let mut wire = MentionsWire::from(d);
+        wire.more.clear();
+        wire.surface.pop();
+        wire.with_extra.push((1_000_000, 5));
+        wire.with_extra.push((0, 1_000_000));
+        let back = DocMentions::from(wire);
+        assert!(back.mentions.iter().all(|m| m.extra == u32::MAX || (m.extra as usize) < back.extras.len()));
+    }
 }
