@@ -222,7 +222,7 @@ fn first_pass(text: &str, e: &DocMentions, reg_alias: &KeyMap<EntityId>) -> Pass
         if text.get(m.start as usize..m.end as usize).is_none() {
             continue;
         }
-        let keys = m.keys;
+        let keys = e.keys(i);
         let person_key = keys.person.filter(|_| m.kind == Kind::Person);
         if person_key.is_some() {
             p.known.push(keys.surname);

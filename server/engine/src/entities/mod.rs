@@ -116,6 +116,8 @@ pub fn record(text: &str) -> DocMentions {
 #[serde(into = "MentionsWire", from = "MentionsWire")]
 pub struct DocMentions {
     pub(crate) mentions: Vec<Recorded>,
+    /// The keys of mentions that differ from their surface key (see [`Recorded::more`]).
+    pub(crate) more: Vec<keys::Key>,
     /// Names and roles of the mentions that have any, indexed by [`Recorded::extra`].
     pub(crate) extras: Vec<(Option<String>, Vec<String>)>,
     /// As [`DocEntities::loose`].
@@ -127,17 +129,29 @@ pub struct DocMentions {
 pub(crate) struct Recorded {
     pub start: u32,
     pub end: u32,
-    pub kind: Kind,
-    pub evidence: Evidence,
     /// Index of the mention's name and roles in [`DocMentions::extras`], or `u32::MAX`.
     pub extra: u32,
-    pub keys: MentionKeys,
+    /// Where this mention's other keys start in [`DocMentions::more`]: the label, person and
+    /// surname keys whose bits are set in `flags`, in that order (most mentions have none).
+    pub more: u32,
+    pub surface: keys::Key,
+    pub kind: Kind,
+    pub evidence: Evidence,
+    pub flags: u8,
 }
+
+const LABEL: u8 = 1;
+const PERSON: u8 = 2;
+const SURNAME: u8 = 4;
 
 impl From<DocEntities> for DocMentions {
     fn from(e: DocEntities) -> DocMentions {
-        let mut out =
-            DocMentions { mentions: Vec::with_capacity(e.mentions.len()), extras: Vec::new(), loose: e.loose };
+        let mut out = DocMentions {
+            mentions: Vec::with_capacity(e.mentions.len()),
+            more: Vec::new(),
+            extras: Vec::new(),
+            loose: e.loose,
+        };
         let mut details = e.details.into_iter();
         for (i, m) in e.mentions.into_iter().enumerate() {
             let det = details.next().unwrap_or_default();
@@ -148,16 +162,10 @@ impl From<DocEntities> for DocMentions {
             } else {
                 u32::MAX
             };
-            out.mentions.push(Recorded {
-                start: m.range.start as u32,
-                end: m.range.end as u32,
-                kind: m.kind,
-                evidence: det.evidence,
-                extra,
-                keys,
-            });
+            out.push(m.range.start as u32, m.range.end as u32, m.kind, det.evidence, extra, keys);
         }
         out.mentions.shrink_to_fit();
+        out.more.shrink_to_fit();
         out.extras.shrink_to_fit();
         out.loose.shrink_to_fit();
         out
@@ -199,11 +207,11 @@ impl From<DocMentions> for MentionsWire {
             surface: Vec::with_capacity(n),
             more: Vec::new(),
             with_extra: Vec::new(),
-            extras: d.extras,
-            loose: d.loose,
+            extras: Vec::new(),
+            loose: Vec::new(),
         };
         for (i, m) in d.mentions.iter().enumerate() {
-            let k = m.keys;
+            let k = d.keys(i);
             let kind = Kind::ALL.iter().position(|&x| x == m.kind).unwrap_or(3) as u8;
             let evidence = EVIDENCE.iter().position(|&x| x == m.evidence).unwrap_or(4) as u8;
             let mut flags = 0u8;
@@ -226,6 +234,8 @@ impl From<DocMentions> for MentionsWire {
                 w.with_extra.push((i as u32, m.extra));
             }
         }
+        w.extras = d.extras;
+        w.loose = d.loose;
         w
     }
 }
@@ -236,7 +246,8 @@ impl From<MentionsWire> for DocMentions {
     fn from(w: MentionsWire) -> DocMentions {
         let n = w.spans.len().min(w.meta.len()).min(w.surface.len());
         let mut more = w.more.into_iter();
-        let mut mentions = Vec::with_capacity(n);
+        let mut out =
+            DocMentions { mentions: Vec::with_capacity(n), more: Vec::new(), extras: w.extras, loose: w.loose };
         for i in 0..n {
             let (start, end) = w.spans[i];
             let meta = w.meta[i];
@@ -246,27 +257,57 @@ impl From<MentionsWire> for DocMentions {
             let label = next(1, Some(surface)).unwrap_or(surface);
             let person = next(2, None);
             let surname = next(4, Some(surface)).unwrap_or(surface);
-            mentions.push(Recorded {
-                start,
-                end,
-                kind: Kind::ALL[(meta & 3) as usize],
-                evidence: EVIDENCE.get(((meta >> 2) & 7) as usize).copied().unwrap_or(Evidence::Context),
-                extra: u32::MAX,
-                keys: MentionKeys { surface, label, person, surname },
-            });
+            let kind = Kind::ALL[(meta & 3) as usize];
+            let evidence = EVIDENCE.get(((meta >> 2) & 7) as usize).copied().unwrap_or(Evidence::Context);
+            out.push(start, end, kind, evidence, u32::MAX, MentionKeys { surface, label, person, surname });
         }
         for (i, x) in w.with_extra {
-            if let Some(m) = mentions.get_mut(i as usize) {
-                if (x as usize) < w.extras.len() {
+            if let Some(m) = out.mentions.get_mut(i as usize) {
+                if (x as usize) < out.extras.len() {
                     m.extra = x;
                 }
             }
         }
-        DocMentions { mentions, extras: w.extras, loose: w.loose }
+        out
     }
 }
 
 impl DocMentions {
+    fn push(&mut self, start: u32, end: u32, kind: Kind, evidence: Evidence, extra: u32, k: MentionKeys) {
+        let more = self.more.len() as u32;
+        let mut flags = 0;
+        if k.label != k.surface {
+            flags |= LABEL;
+            self.more.push(k.label);
+        }
+        if let Some(p) = k.person {
+            flags |= PERSON;
+            self.more.push(p);
+        }
+        if k.surname != k.surface {
+            flags |= SURNAME;
+            self.more.push(k.surname);
+        }
+        self.mentions.push(Recorded { start, end, extra, more, surface: k.surface, kind, evidence, flags });
+    }
+
+    /// The folded keys of mention `i`.
+    pub(crate) fn keys(&self, i: usize) -> MentionKeys {
+        let m = &self.mentions[i];
+        let mut at = m.more as usize;
+        let mut next = |bit: u8| {
+            if m.flags & bit == 0 {
+                return None;
+            }
+            at += 1;
+            self.more.get(at - 1).copied()
+        };
+        let label = next(LABEL).unwrap_or(m.surface);
+        let person = next(PERSON);
+        let surname = next(SURNAME).unwrap_or(m.surface);
+        MentionKeys { surface: m.surface, label, person, surname }
+    }
+
     /// The recognised mentions: range and kind, in text order.
     pub fn mentions(&self) -> impl Iterator<Item = (Range<usize>, Kind)> + '_ {
         self.mentions.iter().map(|m| (m.start as usize..m.end as usize, m.kind))
