@@ -18,6 +18,7 @@ pub mod decode;
 pub mod diag;
 pub mod entities;
 pub mod gen;
+mod packed;
 pub mod rules;
 pub mod text;
 pub mod translit;

@@ -9,6 +9,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::packed::LOWER_ALNUM;
 use crate::translit::{fold, transliterate};
 
 /// The hash of a folded name.
@@ -46,20 +47,6 @@ fn finish(mut h: u64) -> u64 {
 
 /// Longest ASCII word folded on the stack; longer words take the general path.
 const STACK: usize = 64;
-
-/// ASCII letters and digits lowercased; 0 for every other byte.
-const LOWER_ALNUM: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        if c.is_ascii_alphanumeric() {
-            t[b] = c.to_ascii_lowercase();
-        }
-        b += 1;
-    }
-    t
-};
 
 /// [`fold`] for an ASCII string of at most [`STACK`] bytes, written into `out`; returns the length.
 fn fold_ascii(s: &[u8], out: &mut [u8; STACK]) -> Option<usize> {

@@ -16,6 +16,7 @@ use std::ops::Range;
 use super::{delete_line, is_ignored, on, trimmed, DocCtx, KeyMap, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Related, Severity};
+use crate::packed::{Packed, LOWER_ALNUM};
 
 pub struct DuplicateParagraph;
 
@@ -30,41 +31,25 @@ fn fold_hash(s: &str) -> (u64, usize) {
     if s.is_ascii() {
         return fold_hash_ascii(s.as_bytes());
     }
-    // The packed bytes of the current word (`acc`, `k` of them), the hash of the words before,
-    // the folded length, and whether a run of non-folded characters is pending.
-    let (mut h, mut acc, mut k, mut n, mut gap) = (0xcbf2_9ce4_8422_2325u64, 0u64, 0u32, 0usize, false);
-    macro_rules! byte {
-        ($b:expr) => {{
-            acc = (acc << 8) | u64::from($b);
-            k += 1;
-            if k == 8 {
-                h = mix(h, acc);
-                acc = 0;
-                k = 0;
-            }
-        }};
-    }
-    macro_rules! gap {
-        () => {{
-            if gap && n > 0 {
-                byte!(b' ');
-                n += 1;
-            }
-            gap = false;
-        }};
-    }
+    // the hash, the folded length, and whether a run of non-folded characters is pending
+    let (mut h, mut n, mut gap) = (Packed::new(), 0usize, false);
+    let mut push = |h: &mut Packed, c: char, gap: &mut bool| {
+        if *gap && n > 0 {
+            h.byte(b' ');
+            n += 1;
+        }
+        *gap = false;
+        h.char(c);
+        n += 1;
+    };
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
-            let f = ASCII_FOLD[b as usize];
-            if f == 0 {
-                gap = true;
-            } else {
-                gap!();
-                byte!(f);
-                n += 1;
+            match LOWER_ALNUM[b as usize] {
+                0 => gap = true,
+                f => push(&mut h, char::from(f), &mut gap),
             }
             i += 1;
             continue;
@@ -72,82 +57,35 @@ fn fold_hash(s: &str) -> (u64, usize) {
         let Some(c) = s[i..].chars().next() else { break };
         if c.is_alphanumeric() {
             for l in c.to_lowercase() {
-                gap!();
-                let l = u32::from(l);
-                if l < 0x80 {
-                    byte!(l as u8);
-                } else {
-                    byte!((l >> 16) as u8);
-                    byte!((l >> 8) as u8);
-                    byte!(l as u8);
-                }
-                n += 1;
+                push(&mut h, l, &mut gap);
             }
         } else {
             gap = true;
         }
         i += c.len_utf8();
     }
-    if k > 0 {
-        h = mix(h, acc | u64::from(k) << 60);
-    }
-    (h, n)
+    (h.finish(), n)
 }
 
 /// [`fold_hash`] of an ASCII text: the same value, from a loop with nothing but bytes to fold.
 fn fold_hash_ascii(bytes: &[u8]) -> (u64, usize) {
-    let (mut h, mut acc, mut k, mut n, mut gap) = (0xcbf2_9ce4_8422_2325u64, 0u64, 0u32, 0usize, false);
+    let (mut h, mut n, mut gap) = (Packed::new(), 0usize, false);
     for &b in bytes {
-        let f = ASCII_FOLD[usize::from(b)];
+        let f = LOWER_ALNUM[usize::from(b)];
         if f == 0 {
             gap = true;
             continue;
         }
         if gap && n > 0 {
-            acc = (acc << 8) | u64::from(b' ');
-            k += 1;
+            h.byte(b' ');
             n += 1;
-            if k == 8 {
-                h = mix(h, acc);
-                acc = 0;
-                k = 0;
-            }
         }
         gap = false;
-        acc = (acc << 8) | u64::from(f);
-        k += 1;
+        h.byte(f);
         n += 1;
-        if k == 8 {
-            h = mix(h, acc);
-            acc = 0;
-            k = 0;
-        }
     }
-    if k > 0 {
-        h = mix(h, acc | u64::from(k) << 60);
-    }
-    (h, n)
+    (h.finish(), n)
 }
-
-#[inline(always)]
-fn mix(h: u64, acc: u64) -> u64 {
-    let h = (h ^ acc).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    h ^ (h >> 29)
-}
-
-/// An ASCII letter or digit lowercased; 0 for any other byte.
-static ASCII_FOLD: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        if c.is_ascii_alphanumeric() {
-            t[b] = c.to_ascii_lowercase();
-        }
-        b += 1;
-    }
-    t
-};
 
 fn folded_words(s: &str) -> Vec<String> {
     s.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect()

@@ -21,6 +21,7 @@ use std::ops::Range;
 use super::{trimmed, KeyMap};
 use crate::config::{Config, Level};
 use crate::diag::{Diagnostic, Fix, Related, Severity};
+use crate::packed::{Packed, LOWER_ALPHA};
 use crate::text::{lines, LineIndex};
 use crate::DocId;
 
@@ -60,20 +61,6 @@ pub fn line_keys_into(text: &str, offset: usize, out: &mut Vec<(u64, Range<usize
     }
 }
 
-/// An ASCII letter lowercased; 0 for any other byte.
-static ASCII_LETTER: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        if c.is_ascii_alphabetic() {
-            t[b] = c.to_ascii_lowercase();
-        }
-        b += 1;
-    }
-    t
-};
-
 /// Hash of the lowercased letters of `s`, and how many letters there were. The letters are
 /// packed into 64-bit words (an ASCII letter as one byte, any other as three bytes starting with
 /// a byte below 0x20, so the packing is unambiguous) and mixed a word at a time.
@@ -81,27 +68,15 @@ fn letter_hash(s: &str) -> (u64, usize) {
     if s.is_ascii() {
         return letter_hash_ascii(s.as_bytes());
     }
-    let (mut h, mut acc, mut k) = (0xcbf2_9ce4_8422_2325u64, 0u64, 0u32);
-    macro_rules! byte {
-        ($b:expr) => {{
-            acc = (acc << 8) | u64::from($b);
-            k += 1;
-            if k == 8 {
-                h = mix(h, acc);
-                acc = 0;
-                k = 0;
-            }
-        }};
-    }
-    let mut letters = 0usize;
+    let (mut h, mut letters) = (Packed::new(), 0usize);
     let bytes = s.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b < 0x80 {
-            let l = ASCII_LETTER[b as usize];
+            let l = LOWER_ALPHA[b as usize];
             if l != 0 {
-                byte!(l);
+                h.byte(l);
                 letters += 1;
             }
             i += 1;
@@ -109,52 +84,25 @@ fn letter_hash(s: &str) -> (u64, usize) {
         }
         let Some(c) = s[i..].chars().next() else { break };
         if c.is_alphabetic() {
-            for l in c.to_lowercase() {
-                let l = u32::from(l);
-                if l < 0x80 {
-                    byte!(l as u8);
-                } else {
-                    byte!((l >> 16) as u8);
-                    byte!((l >> 8) as u8);
-                    byte!(l as u8);
-                }
-            }
+            c.to_lowercase().for_each(|l| h.char(l));
             letters += 1;
         }
         i += c.len_utf8();
     }
-    if k > 0 {
-        h = mix(h, acc | u64::from(k) << 60);
-    }
-    (h, letters)
+    (h.finish(), letters)
 }
 
 /// [`letter_hash`] of an ASCII text: the same value, from a loop with nothing but bytes.
 fn letter_hash_ascii(bytes: &[u8]) -> (u64, usize) {
-    let (mut h, mut acc, mut k, mut letters) = (0xcbf2_9ce4_8422_2325u64, 0u64, 0u32, 0usize);
+    let (mut h, mut letters) = (Packed::new(), 0usize);
     for &b in bytes {
-        let l = ASCII_LETTER[usize::from(b)];
+        let l = LOWER_ALPHA[usize::from(b)];
         if l != 0 {
-            acc = (acc << 8) | u64::from(l);
-            k += 1;
+            h.byte(l);
             letters += 1;
-            if k == 8 {
-                h = mix(h, acc);
-                acc = 0;
-                k = 0;
-            }
         }
     }
-    if k > 0 {
-        h = mix(h, acc | u64::from(k) << 60);
-    }
-    (h, letters)
-}
-
-#[inline(always)]
-fn mix(h: u64, acc: u64) -> u64 {
-    let h = (h ^ acc).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    h ^ (h >> 29)
+    (h.finish(), letters)
 }
 
 /// Where each line key occurs: per key, the documents holding it (once each, with the range of
