@@ -92,18 +92,10 @@ fn options(limit: u64) -> impl Options {
     bincode::DefaultOptions::new().with_fixint_encoding().allow_trailing_bytes().with_limit(limit)
 }
 
-/// Bytes read or written so far, hashed on the way.
+/// Bytes written so far, hashed on the way.
 struct Hashing<T> {
     inner: T,
     hash: Xxh3,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
 }
 
 impl<W: Write> Write for Hashing<W> {

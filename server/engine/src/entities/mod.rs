@@ -199,76 +199,63 @@ const EVIDENCE: [Evidence; 7] = [
 ];
 
 impl From<DocMentions> for MentionsWire {
+    /// The in-memory records already keep their other keys aside (`more`, in mention order).
     fn from(d: DocMentions) -> MentionsWire {
-        let n = d.mentions.len();
         let mut w = MentionsWire {
-            spans: Vec::with_capacity(n),
-            meta: Vec::with_capacity(n),
-            surface: Vec::with_capacity(n),
-            more: Vec::new(),
+            spans: d.mentions.iter().map(|m| (m.start, m.end)).collect(),
+            meta: Vec::with_capacity(d.mentions.len()),
+            surface: d.mentions.iter().map(|m| m.surface).collect(),
+            more: d.more,
             with_extra: Vec::new(),
-            extras: Vec::new(),
-            loose: Vec::new(),
+            extras: d.extras,
+            loose: d.loose,
         };
         for (i, m) in d.mentions.iter().enumerate() {
-            let k = d.keys(i);
             let kind = Kind::ALL.iter().position(|&x| x == m.kind).unwrap_or(3) as u8;
             let evidence = EVIDENCE.iter().position(|&x| x == m.evidence).unwrap_or(4) as u8;
-            let mut flags = 0u8;
-            if k.label != k.surface {
-                flags |= 1;
-                w.more.push(k.label);
-            }
-            if let Some(p) = k.person {
-                flags |= 2;
-                w.more.push(p);
-            }
-            if k.surname != k.surface {
-                flags |= 4;
-                w.more.push(k.surname);
-            }
-            w.spans.push((m.start, m.end));
-            w.meta.push(kind | evidence << 2 | flags << 5);
-            w.surface.push(k.surface);
+            w.meta.push(kind | evidence << 2 | m.flags << 5);
             if m.extra != u32::MAX {
                 w.with_extra.push((i as u32, m.extra));
             }
         }
-        w.extras = d.extras;
-        w.loose = d.loose;
         w
     }
 }
 
 impl From<MentionsWire> for DocMentions {
-    /// Inconsistent input (a damaged cache that passed its checksum) gives fewer mentions, never
-    /// a panic.
+    /// Inconsistent input (a damaged cache that passed its checksum) gives fewer mentions or
+    /// fewer keys, never a panic.
     fn from(w: MentionsWire) -> DocMentions {
         let n = w.spans.len().min(w.meta.len()).min(w.surface.len());
-        let mut more = w.more.into_iter();
-        let mut out =
-            DocMentions { mentions: Vec::with_capacity(n), more: Vec::new(), extras: w.extras, loose: w.loose };
+        let mut mentions = Vec::with_capacity(n);
+        let mut at = 0u32;
         for i in 0..n {
-            let (start, end) = w.spans[i];
-            let meta = w.meta[i];
-            let surface = w.surface[i];
-            let flags = meta >> 5;
-            let mut next = |bit: u8, or: Option<keys::Key>| if flags & bit != 0 { more.next() } else { or };
-            let label = next(1, Some(surface)).unwrap_or(surface);
-            let person = next(2, None);
-            let surname = next(4, Some(surface)).unwrap_or(surface);
-            let kind = Kind::ALL[(meta & 3) as usize];
-            let evidence = EVIDENCE.get(((meta >> 2) & 7) as usize).copied().unwrap_or(Evidence::Context);
-            out.push(start, end, kind, evidence, u32::MAX, MentionKeys { surface, label, person, surname });
+            let ((start, end), meta) = (w.spans[i], w.meta[i]);
+            let mut flags = meta >> 5;
+            let wanted = flags.count_ones();
+            if at as usize + wanted as usize > w.more.len() {
+                flags = 0; // keys missing: the mention falls back to its surface key
+            }
+            mentions.push(Recorded {
+                start,
+                end,
+                extra: u32::MAX,
+                more: at,
+                surface: w.surface[i],
+                kind: Kind::ALL[(meta & 3) as usize],
+                evidence: EVIDENCE.get(((meta >> 2) & 7) as usize).copied().unwrap_or(Evidence::Context),
+                flags,
+            });
+            at += flags.count_ones();
         }
         for (i, x) in w.with_extra {
-            if let Some(m) = out.mentions.get_mut(i as usize) {
-                if (x as usize) < out.extras.len() {
+            if let Some(m) = mentions.get_mut(i as usize) {
+                if (x as usize) < w.extras.len() {
                     m.extra = x;
                 }
             }
         }
-        out
+        DocMentions { mentions, more: w.more, extras: w.extras, loose: w.loose }
     }
 }
 
