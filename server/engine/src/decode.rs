@@ -7,14 +7,16 @@
 //! with the damage replaced by U+FFFD. The caller reports every non-UTF-8 decision to the user;
 //! nothing is dropped silently.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, KOI8_R, UTF_16BE, UTF_16LE, WINDOWS_1251, WINDOWS_1252};
 
 /// The result of decoding a file's bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decoded {
-    /// Text, and how it was obtained.
+pub enum Decoded<'a> {
+    /// Text, and how it was obtained: borrowed from the bytes when they were valid UTF-8.
     Text {
-        text: String,
+        text: Cow<'a, str>,
         /// `"UTF-8"`, `"UTF-16LE"`, `"windows-1251"`, `"KOI8-R"`, `"windows-1252"`.
         encoding: &'static str,
         /// A byte-order mark was present and removed.
@@ -26,7 +28,7 @@ pub enum Decoded {
     Binary { reason: String },
 }
 
-impl Decoded {
+impl Decoded<'_> {
     /// A sentence for the user when decoding was not plain UTF-8, else `None`.
     pub fn notice(&self) -> Option<String> {
         match self {
@@ -45,7 +47,7 @@ impl Decoded {
 }
 
 /// Decode a file's bytes. Pure; never fails.
-pub fn decode(bytes: &[u8]) -> Decoded {
+pub fn decode(bytes: &[u8]) -> Decoded<'_> {
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return utf8(rest, true);
     }
@@ -53,7 +55,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         let enc = if bytes[0] == 0xFF { UTF_16LE } else { UTF_16BE };
         let (text, _, had_errors) = enc.decode(bytes);
         return Decoded::Text {
-            text: text.into_owned(),
+            text: Cow::Owned(text.into_owned()),
             encoding: enc.name(),
             bom: true,
             replaced: usize::from(had_errors),
@@ -63,7 +65,7 @@ pub fn decode(bytes: &[u8]) -> Decoded {
         return Decoded::Binary { reason };
     }
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Decoded::Text { text: s.to_owned(), encoding: "UTF-8", bom: false, replaced: 0 };
+        return Decoded::Text { text: Cow::Borrowed(s), encoding: "UTF-8", bom: false, replaced: 0 };
     }
     // Mostly UTF-8 with some damage, or a legacy code page?
     let (valid_multibyte, invalid) = utf8_census(bytes);
@@ -72,20 +74,15 @@ pub fn decode(bytes: &[u8]) -> Decoded {
     }
     let enc = guess_single_byte(bytes);
     let (text, _, _) = enc.decode(bytes);
-    Decoded::Text { text: text.into_owned(), encoding: enc.name(), bom: false, replaced: 0 }
+    Decoded::Text { text: Cow::Owned(text.into_owned()), encoding: enc.name(), bom: false, replaced: 0 }
 }
 
-fn utf8(bytes: &[u8], bom: bool) -> Decoded {
+fn utf8(bytes: &[u8], bom: bool) -> Decoded<'_> {
     match std::str::from_utf8(bytes) {
-        Ok(s) => Decoded::Text { text: s.to_owned(), encoding: "UTF-8", bom, replaced: 0 },
+        Ok(s) => Decoded::Text { text: Cow::Borrowed(s), encoding: "UTF-8", bom, replaced: 0 },
         Err(_) => {
             let (_, invalid) = utf8_census(bytes);
-            Decoded::Text {
-                text: String::from_utf8_lossy(bytes).into_owned(),
-                encoding: "UTF-8",
-                bom,
-                replaced: invalid.max(1),
-            }
+            Decoded::Text { text: String::from_utf8_lossy(bytes), encoding: "UTF-8", bom, replaced: invalid.max(1) }
         }
     }
 }

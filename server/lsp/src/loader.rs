@@ -109,9 +109,21 @@ pub enum ReadOutcome {
 }
 
 /// Read and decode one file, respecting the size limit.
+///
+/// The file is opened once (without blocking, so a FIFO cannot hang the load), checked through
+/// its descriptor, and read into a per-thread buffer that is reused across files; the text is
+/// copied out of it once, into the shared string the corpus keeps.
 pub fn read_file(path: &Path, max_size: u64) -> ReadOutcome {
+    use std::io::Read;
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
     let skip = |reason: String| ReadOutcome::Skipped(Skipped { path: path.to_path_buf(), reason });
-    let meta = match std::fs::metadata(path) {
+    let mut file = match open_nonblocking(path) {
+        Ok(f) => f,
+        Err(e) => return skip(format!("cannot read: {e}")),
+    };
+    let meta = match file.metadata() {
         Ok(m) => m,
         Err(e) => return skip(format!("cannot read: {e}")),
     };
@@ -124,21 +136,48 @@ pub fn read_file(path: &Path, max_size: u64) -> ReadOutcome {
             meta.len()
         ));
     }
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) => return skip(format!("cannot read: {e}")),
-    };
-    let decoded = decode(&bytes);
-    let notice = decoded.notice();
-    match decoded {
-        Decoded::Binary { reason } => skip(format!("binary file ({reason})")),
-        Decoded::Text { text, .. } => ReadOutcome::Loaded(LoadedFile {
-            key: key(path),
-            text: Arc::from(text),
-            notices: notice.into_iter().collect(),
-            stamp: Stamp::new(&meta, &bytes),
-        }),
+    BUFFER.with_borrow_mut(|bytes| {
+        bytes.clear();
+        // A file that grows while it is read is read to its end, within the size limit.
+        let limit = max_size.saturating_add(1);
+        bytes.reserve(meta.len().min(limit) as usize + 1);
+        if let Err(e) = (&mut file).take(limit).read_to_end(bytes) {
+            return skip(format!("cannot read: {e}"));
+        }
+        if bytes.len() as u64 > max_size {
+            return skip(format!(
+                "more than {max_size} bytes, above the size limit (corpus.maxFileSize in dossier.toml)"
+            ));
+        }
+        let decoded = decode(bytes);
+        let notice = decoded.notice();
+        let out = match decoded {
+            Decoded::Binary { reason } => skip(format!("binary file ({reason})")),
+            Decoded::Text { text, .. } => ReadOutcome::Loaded(LoadedFile {
+                key: key(path),
+                text: Arc::from(&*text),
+                notices: notice.into_iter().collect(),
+                stamp: Stamp::new(&meta, bytes),
+            }),
+        };
+        // one huge file does not keep its buffer for the rest of the load
+        if bytes.capacity() > 4 << 20 {
+            *bytes = Vec::new();
+        }
+        out
+    })
+}
+
+/// Open a file for reading; on Unix without waiting for a writer (a FIFO).
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
     }
+    options.open(path)
 }
 
 /// Does `path` really lie under one of `roots` once symbolic links are resolved? The walk never
@@ -155,7 +194,9 @@ pub fn really_within(roots: &[PathBuf], path: &Path) -> bool {
 pub fn discover(roots: &[PathBuf], config: &Config) -> Vec<PathBuf> {
     let filter = Filter::new(config);
     let mut out = Vec::new();
-    for root in roots {
+    // The walk joins plain entry names to a normalised root, so its paths stay normalised.
+    let roots: Vec<PathBuf> = roots.iter().map(|r| normalize(r)).collect();
+    for root in &roots {
         let walker = ignore::WalkBuilder::new(root)
             .hidden(true)
             .git_ignore(true)
@@ -168,12 +209,14 @@ pub fn discover(roots: &[PathBuf], config: &Config) -> Vec<PathBuf> {
             .build();
         for entry in walker.flatten() {
             let p = entry.path();
-            if entry.file_type().is_some_and(|t| t.is_file()) && filter.matches(roots, p) {
-                out.push(normalize(p));
+            if entry.file_type().is_some_and(|t| t.is_file()) && filter.matches(&roots, p) {
+                out.push(entry.into_path());
             }
         }
     }
-    out.sort();
+    // by bytes: the order only needs to be stable, and comparing paths component by component
+    // costs more than the walk
+    out.sort_unstable_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
     out.dedup();
     out
 }
@@ -302,6 +345,42 @@ pub fn prepare_all(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn read_file_outcomes() {
+        let dir = std::env::temp_dir().join(format!("dossier-read-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let write = |name: &str, bytes: &[u8]| {
+            let p = dir.join(name);
+            std::fs::write(&p, bytes).unwrap();
+            p
+        };
+        let text = |o: ReadOutcome| match o {
+            ReadOutcome::Loaded(f) => (f.text.to_string(), f.notices.len()),
+            ReadOutcome::Skipped(s) => panic!("skipped {}: {}", s.path.display(), s.reason),
+        };
+        let reason = |o: ReadOutcome| match o {
+            ReadOutcome::Loaded(f) => panic!("loaded {}", f.key),
+            ReadOutcome::Skipped(s) => s.reason,
+        };
+        // the per-thread buffer is reused: a shorter file after a longer one keeps only its bytes
+        assert_eq!(text(read_file(&write("long.txt", "Токаев said so.\n".repeat(50).as_bytes()), 1 << 20)).1, 0);
+        assert_eq!(text(read_file(&write("short.txt", b"Ok."), 1 << 20)), ("Ok.".to_string(), 0));
+        let (cp1251, notices) =
+            text(read_file(&write("cp1251.txt", b"\xd2\xee\xea\xe0\xe5\xe2 \xf1\xea\xe0\xe7\xe0\xeb"), 100));
+        assert_eq!((cp1251.as_str(), notices), ("Токаев сказал", 1));
+        assert!(reason(read_file(&write("big.txt", &[b'a'; 101]), 100)).contains("size limit"));
+        assert!(reason(read_file(&write("bin.txt", &[0u8; 4096]), 1 << 20)).contains("binary"));
+        assert!(reason(read_file(&dir.join("missing.txt"), 100)).contains("cannot read"));
+        assert!(reason(read_file(&dir, 100)).contains("not a regular file"));
+        // a FIFO with no writer: opening it must not wait
+        let fifo = dir.join("pipe.txt");
+        if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
+            assert!(reason(read_file(&fifo, 100)).contains("not a regular file"));
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn normalisation_is_lexical() {
