@@ -166,7 +166,7 @@ pub fn memory(n: usize) {
     for (name, text) in &texts {
         corpus.upsert(name, text.clone(), vec![]);
     }
-    println!("documents inserted (line keys, blocks, census): {:.0} MB", rss_mb());
+    println!("documents inserted: {:.0} MB", rss_mb());
     let analyses: Vec<_> = corpus.docs().iter().map(|e| e.entities().clone()).collect();
     println!("entities recognised: {:.0} MB", rss_mb());
     let index = corpus.entities();
@@ -179,6 +179,8 @@ pub fn memory(n: usize) {
         rss_mb()
     );
     drop(analyses);
+    corpus.prepare_census();
+    println!("line keys, blocks and census: {:.0} MB", rss_mb());
     extern "C" {
         fn malloc_trim(pad: usize) -> i32;
     }

@@ -9,8 +9,10 @@
 //!   a stale analysis can never be observed.
 //! - One exception to immutability: the line census of the corpus-level `repeated-line` rule is
 //!   shared by all snapshots and updated in place on every text change, so that an edit costs
-//!   only its own lines. A reader may see a census a few edits newer than its texts; the rule's
-//!   findings are computed on demand and never cached.
+//!   only its own lines. Changes are queued and applied when the census is next read, so that a
+//!   bulk load is indexed (and answers entity queries) before its line keys are even computed.
+//!   A reader may see a census a few edits newer than its texts; the rule's findings are
+//!   computed on demand and never cached.
 //! - Document identity is a [`DocId`] handed out here; the caller owns the mapping to paths/URIs
 //!   through [`DocEntry::name`], which should be a normalised path.
 
@@ -46,10 +48,9 @@ pub struct DocEntry {
     pub revision: u64,
     /// Loader notices (encoding used, damaged bytes) shown as information diagnostics.
     pub notices: Arc<[String]>,
-    /// Normalised line keys, for the corpus-level line census.
-    line_keys: Arc<[(u64, Range<usize>)]>,
-    /// The text's blocks and, per block, its slice of `line_keys` (reused by the next revision).
-    blocks: Arc<Blocks>,
+    /// Normalised line keys for the corpus-level line census, and the text's blocks with, per
+    /// block, its slice of the keys (reused by the next revision); computed on first use.
+    keys: OnceLock<Keys>,
     /// The block-scoped findings of the previous revision of this text, reused block by block.
     previous: Option<Arc<BlockFindings>>,
     block_findings: OnceLock<Arc<BlockFindings>>,
@@ -66,14 +67,52 @@ pub struct NewDoc {
     name: Arc<str>,
     text: Arc<str>,
     notices: Arc<[String]>,
-    line_keys: Arc<[(u64, Range<usize>)]>,
-    blocks: Arc<Blocks>,
+    /// Computed beforehand for an edit (reusing the previous revision's); else on first use.
+    keys: Option<Keys>,
     /// Entities known beforehand (from an index cache), so recognition is skipped.
     entities: Option<Arc<DocMentions>>,
 }
 
 /// Normalised line keys of a text and the trimmed range of each keyed line.
 type LineKeys = Arc<[(u64, Range<usize>)]>;
+
+/// A text's line keys and its blocks.
+type Keys = (LineKeys, Arc<Blocks>);
+
+/// The line keys and blocks of `text`; the keys of blocks that `old` (the previous revision)
+/// had already keyed are reused.
+fn keys_of(text: &str, old: Option<&DocEntry>) -> Keys {
+    let blocks = blocks::blocks(text);
+    let old = old.and_then(|o| o.keys.get());
+    let reuse: HashMap<BlockKey, (usize, Range<u32>)> = old
+        .map(|(_, o)| o.blocks.iter().zip(&o.keys).map(|(b, k)| (b.key, (b.range.start, k.clone()))).collect())
+        .unwrap_or_default();
+    let mut line_keys: Vec<(u64, Range<usize>)> = Vec::with_capacity(text.len() / 128 + 4);
+    let mut ranges = Vec::with_capacity(blocks.len());
+    for b in &blocks {
+        let first = line_keys.len() as u32;
+        match (old, reuse.get(&b.key)) {
+            (Some((old_keys, _)), Some((old_start, k))) => {
+                let from = &old_keys[k.start as usize..k.end as usize];
+                line_keys.extend(
+                    from.iter()
+                        .map(|(h, r)| (*h, r.start - old_start + b.range.start..r.end - old_start + b.range.start)),
+                );
+            }
+            _ => repeated_line::line_keys_into(&text[b.range.clone()], b.range.start, &mut line_keys),
+        }
+        ranges.push(first..line_keys.len() as u32);
+    }
+    (line_keys.into(), Arc::new(Blocks { blocks, keys: ranges }))
+}
+
+/// The line census and the changes not yet applied to it (see the module docs).
+#[derive(Debug, Default)]
+struct Census {
+    table: LineCensus,
+    /// Documents to add (`true`) or remove, in order.
+    pending: Vec<(bool, Arc<DocEntry>)>,
+}
 
 /// A text's blocks, and where each block's line keys are in the document's key list.
 #[derive(Debug, Default)]
@@ -104,38 +143,10 @@ impl NewDoc {
     /// A new text of a document whose previous entry was `old`: the line keys of unchanged
     /// blocks are reused.
     fn after(name: &str, text: Arc<str>, notices: Vec<String>, old: Option<&DocEntry>) -> NewDoc {
-        let blocks = blocks::blocks(&text);
-        let reuse: HashMap<BlockKey, (usize, Range<u32>)> = old
-            .map(|o| {
-                o.blocks.blocks.iter().zip(&o.blocks.keys).map(|(b, k)| (b.key, (b.range.start, k.clone()))).collect()
-            })
-            .unwrap_or_default();
-        let mut line_keys: Vec<(u64, Range<usize>)> = Vec::with_capacity(text.len() / 128 + 4);
-        let mut ranges = Vec::with_capacity(blocks.len());
-        for b in &blocks {
-            let first = line_keys.len() as u32;
-            match (old, reuse.get(&b.key)) {
-                (Some(o), Some((old_start, k))) => {
-                    let from = &o.line_keys[k.start as usize..k.end as usize];
-                    line_keys
-                        .extend(from.iter().map(|(h, r)| {
-                            (*h, r.start - old_start + b.range.start..r.end - old_start + b.range.start)
-                        }));
-                }
-                _ => {
-                    repeated_line::line_keys_into(&text[b.range.clone()], b.range.start, &mut line_keys);
-                }
-            }
-            ranges.push(first..line_keys.len() as u32);
-        }
-        NewDoc {
-            name: name.into(),
-            text,
-            notices: notices.into(),
-            line_keys: line_keys.into(),
-            blocks: Arc::new(Blocks { blocks, keys: ranges }),
-            entities: None,
-        }
+        // An edit keys its text now, reusing the previous revision's keys; a new document (a
+        // bulk load) when the census is first read.
+        let keys = old.map(|o| keys_of(&text, Some(o)));
+        NewDoc { name: name.into(), text, notices: notices.into(), keys, entities: None }
     }
 
     /// The same document with its entities already known (e.g. kept by an index cache for
@@ -161,7 +172,7 @@ impl DocEntry {
         text: Arc<str>,
         revision: u64,
         notices: Arc<[String]>,
-        (line_keys, blocks): (LineKeys, Arc<Blocks>),
+        keys: Option<Keys>,
     ) -> DocEntry {
         DocEntry {
             id,
@@ -169,8 +180,7 @@ impl DocEntry {
             text,
             revision,
             notices,
-            line_keys,
-            blocks,
+            keys: keys.map(OnceLock::from).unwrap_or_default(),
             previous: None,
             block_findings: OnceLock::new(),
             lines: OnceLock::new(),
@@ -181,13 +191,26 @@ impl DocEntry {
 
     /// The same text under another name/revision, with nothing analysed yet.
     fn renewed(&self, name: Arc<str>, revision: u64) -> DocEntry {
-        let keys = (self.line_keys.clone(), self.blocks.clone());
+        let keys = self.keys.get().cloned();
         let entry = DocEntry::with_keys(self.id, name, self.text.clone(), revision, self.notices.clone(), keys);
         // recognition depends on the text alone
         if let Some(known) = self.entities.get() {
             let _ = entry.entities.set(known.clone());
         }
         entry
+    }
+
+    /// The text's line keys and blocks.
+    fn keys(&self) -> &Keys {
+        self.keys.get_or_init(|| keys_of(&self.text, None))
+    }
+
+    fn line_keys(&self) -> &LineKeys {
+        &self.keys().0
+    }
+
+    fn blocks(&self) -> &Arc<Blocks> {
+        &self.keys().1
     }
 
     /// The line index of the text.
@@ -240,7 +263,7 @@ pub struct Corpus {
     /// The last linked entities built for an earlier snapshot: the next build updates it.
     linked_before: Option<Arc<EntityIndex>>,
     /// Where every normalised line occurs (shared by all snapshots; see the module docs).
-    census: Arc<Mutex<LineCensus>>,
+    census: Arc<Mutex<Census>>,
 }
 
 impl Corpus {
@@ -293,7 +316,7 @@ impl Corpus {
     /// Insert or replace a document prepared beforehand (off any lock, in parallel for a bulk
     /// load). Returns its id (stable across replacements).
     pub fn insert(&mut self, doc: NewDoc) -> DocId {
-        let NewDoc { name, text, notices, line_keys, blocks, entities } = doc;
+        let NewDoc { name, text, notices, keys, entities } = doc;
         let name = &*name;
         self.touch();
         let id = match self.by_name.get(name) {
@@ -306,19 +329,20 @@ impl Corpus {
             }
         };
         let name: Arc<str> = self.by_name.get_key_value(name).map(|(k, _)| k.clone()).unwrap_or_else(|| name.into());
-        let mut entry = DocEntry::with_keys(id, name, text, self.next_revision, notices, (line_keys, blocks));
+        let mut entry = DocEntry::with_keys(id, name, text, self.next_revision, notices, keys);
         if let Some(known) = entities {
             let _ = entry.entities.set(known);
         }
         entry.previous = self.docs[id.0 as usize].as_ref().and_then(|old| old.reusable_findings());
+        let entry = Arc::new(entry);
         {
             let mut census = self.census.lock().unwrap_or_else(|p| p.into_inner());
             if let Some(old) = &self.docs[id.0 as usize] {
-                census.remove(id, &old.line_keys);
+                census.pending.push((false, old.clone()));
             }
-            census.add(id, &entry.line_keys);
+            census.pending.push((true, entry.clone()));
         }
-        self.docs[id.0 as usize] = Some(Arc::new(entry));
+        self.docs[id.0 as usize] = Some(entry);
         id
     }
 
@@ -328,7 +352,7 @@ impl Corpus {
         Arc::make_mut(&mut self.by_name).remove(name);
         self.touch();
         if let Some(old) = self.docs[id.0 as usize].take() {
-            self.census.lock().unwrap_or_else(|p| p.into_inner()).remove(id, &old.line_keys);
+            self.census.lock().unwrap_or_else(|p| p.into_inner()).pending.push((false, old));
         }
         Some(id)
     }
@@ -342,8 +366,9 @@ impl Corpus {
         let id = old.id;
         let name: Arc<str> = Arc::from(to);
         Arc::make_mut(&mut self.by_name).insert(name.clone(), id);
-        self.census.lock().unwrap_or_else(|p| p.into_inner()).add(id, &old.line_keys);
-        self.docs[id.0 as usize] = Some(Arc::new(old.renewed(name, self.next_revision)));
+        let entry = Arc::new(old.renewed(name, self.next_revision));
+        self.census.lock().unwrap_or_else(|p| p.into_inner()).pending.push((true, entry.clone()));
+        self.docs[id.0 as usize] = Some(entry);
         Some(id)
     }
 
@@ -501,6 +526,36 @@ impl Corpus {
         }
     }
 
+    /// The line census with every queued change applied. The line keys of queued documents are
+    /// computed first, in parallel and without the lock.
+    fn census(&self) -> std::sync::MutexGuard<'_, Census> {
+        let lock = || self.census.lock().unwrap_or_else(|p| p.into_inner());
+        let todo: Vec<Arc<DocEntry>> =
+            lock().pending.iter().filter(|(_, e)| e.keys.get().is_none()).map(|(_, e)| e.clone()).collect();
+        if todo.len() > 1 {
+            todo.par_iter().for_each(|e| {
+                e.keys();
+            });
+        }
+        drop(todo);
+        let mut census = lock();
+        let Census { table, pending } = &mut *census;
+        for (add, e) in pending.drain(..) {
+            if add {
+                table.add(e.id, e.line_keys());
+            } else {
+                table.remove(e.id, e.line_keys());
+            }
+        }
+        census
+    }
+
+    /// Bring the line census up to date now (it is otherwise brought up to date by the first
+    /// diagnostics that need it).
+    pub fn prepare_census(&self) {
+        drop(self.census());
+    }
+
     /// Findings that depend on other documents (`repeated-line`), with their fixes.
     fn corpus_diagnostics(&self, id: DocId) -> Vec<Diagnostic> {
         self.corpus_diagnostics_with(id, true)
@@ -509,8 +564,8 @@ impl Corpus {
     /// [`Corpus::corpus_diagnostics`], with their related information only when `related` holds.
     fn corpus_diagnostics_with(&self, id: DocId, related: bool) -> Vec<Diagnostic> {
         let Some(e) = self.get(id) else { return Vec::new() };
-        let census = self.census.lock().unwrap_or_else(|p| p.into_inner());
-        let mut ds = repeated_line::check_with(&census, id, &e.line_keys, self.len(), &self.config, related);
+        let census = self.census();
+        let mut ds = repeated_line::check_with(&census.table, id, e.line_keys(), self.len(), &self.config, related);
         drop(census);
         let lines = e.lines();
         for d in &mut ds {
@@ -528,8 +583,8 @@ impl Corpus {
     /// an edit elsewhere makes a line of this document start or stop being reported.
     pub fn corpus_findings_fingerprint(&self, id: DocId) -> Option<u64> {
         let e = self.get(id)?;
-        let census = self.census.lock().unwrap_or_else(|p| p.into_inner());
-        Some(repeated_line::reported_fingerprint(&census, id, &e.line_keys, self.len(), &self.config))
+        let census = self.census();
+        Some(repeated_line::reported_fingerprint(&census.table, id, e.line_keys(), self.len(), &self.config))
     }
 
     /// A result id that changes whenever a document's diagnostics may change: its text, the
@@ -594,7 +649,7 @@ fn check_blocks(e: &DocEntry, config: &Config) -> BlockFindings {
         known.extend(p.blocks.blocks.iter().zip(&p.findings).map(|(b, f)| (b.key, f.clone())));
     }
     let findings = e
-        .blocks
+        .blocks()
         .blocks
         .iter()
         .map(|b| {
@@ -612,7 +667,7 @@ fn check_blocks(e: &DocEntry, config: &Config) -> BlockFindings {
                 .clone()
         })
         .collect();
-    BlockFindings { blocks: e.blocks.clone(), findings }
+    BlockFindings { blocks: e.blocks().clone(), findings }
 }
 
 #[cfg(test)]
@@ -682,11 +737,70 @@ mod tests {
                 fresh.upsert(&format!("/c/{i}.txt"), t.as_str().into(), vec![]);
             }
             for (i, &id) in ids.iter().enumerate() {
-                prop_assert_eq!(&*c.get(id).unwrap().line_keys, &repeated_line::line_keys(&texts[i])[..]);
+                prop_assert_eq!(&**c.get(id).unwrap().line_keys(), &repeated_line::line_keys(&texts[i])[..]);
                 let lines = LineIndex::new(&texts[i]);
                 let cx = DocCtx { doc: id, text: &texts[i], lines: &lines, config: c.config() };
                 prop_assert_eq!(&*c.rule_findings(id).unwrap(), &rules::check_document(&cx));
                 prop_assert_eq!(c.diagnostics(id), fresh.diagnostics(fresh.id(&format!("/c/{i}.txt")).unwrap()));
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        /// The census applies queued changes (inserts, replacements, removals, renames) in order,
+        /// whether it is read after every change or only at the end.
+        #[test]
+        fn queued_census_changes_equal_a_fresh_corpus(
+            ops in proptest::collection::vec((0u8..4, 0usize..5, 0usize..4, any::<bool>()), 1..24),
+        ) {
+            let lines = ["Subscribe to our channel in Telegram for regional news", "Read the latest news first on our website", "All rights reserved, reprint only with a link"];
+            let text = |v: usize| {
+                let mut t = format!("Story number {v} about the harvest.\n");
+                for (i, l) in lines.iter().enumerate() {
+                    if v & (1 << i) != 0 {
+                        t.push_str(l);
+                        t.push('\n');
+                    }
+                }
+                t
+            };
+            let mut c = Corpus::new(Config::default());
+            let mut state: std::collections::BTreeMap<String, usize> = Default::default();
+            for (op, doc, variant, read) in ops {
+                let name = format!("/c/{doc}.txt");
+                match op {
+                    0 | 1 => {
+                        c.upsert(&name, text(variant + doc * 4).into(), vec![]);
+                        state.insert(name.clone(), variant + doc * 4);
+                    }
+                    2 => {
+                        c.remove(&name);
+                        state.remove(&name);
+                    }
+                    _ => {
+                        let to = format!("/c/{}.txt", (doc + 1) % 5);
+                        if c.rename(&name, &to).is_some() {
+                            let v = state.remove(&name).unwrap();
+                            state.insert(to, v);
+                        }
+                    }
+                }
+                if read {
+                    if let Some(id) = c.id(&name) {
+                        c.diagnostics(id);
+                    }
+                }
+            }
+            let mut fresh = Corpus::new(Config::default());
+            for (name, &v) in &state {
+                fresh.upsert(name, text(v).into(), vec![]);
+            }
+            for name in state.keys() {
+                let got: Vec<_> = c.diagnostics(c.id(name).unwrap()).into_iter().map(|d| (d.range, d.message)).collect();
+                let want: Vec<_> =
+                    fresh.diagnostics(fresh.id(name).unwrap()).into_iter().map(|d| (d.range, d.message)).collect();
+                prop_assert_eq!(got, want, "{}", name);
             }
         }
     }
