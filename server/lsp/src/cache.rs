@@ -8,24 +8,25 @@
 //!   match; the whole cache only if its magic, format version, the build of the executable that
 //!   wrote it and a checksum of its bytes match. Anything else — missing, stale, truncated,
 //!   corrupt, written by another build — is ignored silently and rebuilt after the next load.
-//! - The payload type is the caller's; it is encoded with bincode, streamed to the file as it is
-//!   encoded (no second copy in memory while the server is publishing), and read back whole.
+//! - Each entry's payload is bytes in the caller's format, so the caller decodes the entries it
+//!   uses, in parallel, straight from the file's bytes. The file is written as the payloads are
+//!   encoded (no second copy in memory while the server is publishing) and read back whole.
 
 use std::collections::HashMap;
 use std::io::{BufWriter, Read, Write};
+use std::ops::Range;
 
 use bincode::Options;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 use xxhash_rust::xxh3::Xxh3;
 
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 
 /// The cache folder at a corpus root.
 pub const DIR: &str = ".dossier";
 const FILE: &str = "index.bin";
-const MAGIC: &[u8; 8] = b"DOSSIER\x02";
+const MAGIC: &[u8; 8] = b"DOSSIER\x03";
 
 /// How a file looked when its entry was computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,10 +64,35 @@ fn build_id() -> String {
     format!("{}-{}", env!("CARGO_PKG_VERSION"), stamp.unwrap_or_default())
 }
 
-#[derive(Serialize, Deserialize)]
-struct Stored<T> {
-    build: String,
-    entries: Vec<(String, Stamp, T)>,
+/// The entries to store, each payload encoded as it is written.
+struct Encoded<'a, T, F> {
+    entries: &'a [(String, Stamp, T)],
+    encode: F,
+}
+
+impl<T, F: Fn(&T, &mut Vec<u8>)> Serialize for Encoded<'_, T, F> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.entries.len()))?;
+        let mut buf = Vec::new();
+        for (key, stamp, value) in self.entries {
+            buf.clear();
+            (self.encode)(value, &mut buf);
+            seq.serialize_element(&(key, stamp, serde_bytes(&buf)))?;
+        }
+        seq.end()
+    }
+}
+
+/// Bytes serialised as one run (not element by element).
+fn serde_bytes(b: &[u8]) -> impl Serialize + '_ {
+    struct B<'a>(&'a [u8]);
+    impl Serialize for B<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(self.0)
+        }
+    }
+    B(b)
 }
 
 /// The path of the cache file under `root`.
@@ -74,14 +100,42 @@ pub fn path(root: &Path) -> PathBuf {
     root.join(DIR).join(FILE)
 }
 
-/// The entries of the cache under `root`, by document key; empty when there is no usable cache.
-pub fn load<T: DeserializeOwned>(root: &Path) -> HashMap<String, (Stamp, T)> {
-    let Ok(file) = std::fs::File::open(path(root)) else { return HashMap::new() };
-    match decode::<T>(file) {
-        Some(entries) => entries.into_iter().map(|(k, s, t)| (k, (s, t))).collect(),
+/// A cache as read: the file's bytes, and where each document's payload is in them.
+#[derive(Debug, Default)]
+pub struct Cache {
+    bytes: Vec<u8>,
+    entries: HashMap<String, (Stamp, Range<usize>)>,
+}
+
+impl Cache {
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Take out the entry of a document if it was stored with this stamp.
+    pub fn take(&mut self, key: &str, stamp: &Stamp) -> Option<Range<usize>> {
+        self.entries.remove(key).filter(|(s, _)| s == stamp).map(|(_, r)| r)
+    }
+
+    /// The payload of an entry taken out.
+    pub fn payload(&self, at: Range<usize>) -> &[u8] {
+        self.bytes.get(at).unwrap_or_default()
+    }
+}
+
+/// The cache under `root`; empty when there is no usable cache.
+pub fn load(root: &Path) -> Cache {
+    let Ok(file) = std::fs::File::open(path(root)) else { return Cache::default() };
+    match decode(file) {
+        Some(cache) => cache,
         None => {
             tracing::info!("index cache at {} is stale or damaged; it will be rebuilt", path(root).display());
-            HashMap::new()
+            Cache::default()
         }
     }
 }
@@ -113,7 +167,7 @@ impl<W: Write> Write for Hashing<W> {
 /// Magic, body, then the checksum of the body. The file is read whole (it is decoded faster from
 /// memory, and the buffer is gone before linking, where the peak of a load is); another build's
 /// cache is dropped before its entries are decoded.
-fn decode<T: DeserializeOwned>(mut file: std::fs::File) -> Option<Vec<(String, Stamp, T)>> {
+fn decode(mut file: std::fs::File) -> Option<Cache> {
     let mut bytes = Vec::with_capacity(file.metadata().ok()?.len() as usize);
     file.read_to_end(&mut bytes).ok()?;
     let body = bytes.strip_prefix(MAGIC)?;
@@ -123,13 +177,21 @@ fn decode<T: DeserializeOwned>(mut file: std::fs::File) -> Option<Vec<(String, S
     if build != build_id() || content_hash(body).to_le_bytes() != sum {
         return None;
     }
-    let mut rest = r;
-    let entries: Vec<(String, Stamp, T)> = options(body.len() as u64).deserialize_from(&mut rest).ok()?;
-    rest.is_empty().then_some(entries)
+    let stored: Vec<(&str, Stamp, &[u8])> = options(r.len() as u64).reject_trailing_bytes().deserialize(r).ok()?;
+    let base = bytes.as_ptr() as usize;
+    let entries = stored
+        .into_iter()
+        .map(|(key, stamp, payload)| {
+            let at = payload.as_ptr() as usize - base;
+            (key.to_string(), (stamp, at..at + payload.len()))
+        })
+        .collect();
+    Some(Cache { bytes, entries })
 }
 
-/// Write the cache under `root` (atomically). Entries are `(key, stamp, payload)`.
-pub fn store<T: Serialize>(root: &Path, entries: Vec<(String, Stamp, &T)>) -> std::io::Result<()> {
+/// Write the cache under `root` (atomically). Entries are `(key, stamp, value)`; `encode` appends
+/// a value's payload to a buffer.
+pub fn store<T>(root: &Path, entries: &[(String, Stamp, T)], encode: impl Fn(&T, &mut Vec<u8>)) -> std::io::Result<()> {
     let dir = root.join(DIR);
     std::fs::create_dir_all(&dir)?;
     let ignore = dir.join(".gitignore");
@@ -141,9 +203,9 @@ pub fn store<T: Serialize>(root: &Path, entries: Vec<(String, Stamp, &T)>) -> st
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(MAGIC)?;
         let mut w = BufWriter::with_capacity(1 << 20, Hashing { inner: f, hash: Xxh3::new() });
-        options(u64::MAX)
-            .serialize_into(&mut w, &Stored { build: build_id(), entries })
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        let invalid = |e| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        options(u64::MAX).serialize_into(&mut w, &build_id()).map_err(invalid)?;
+        options(u64::MAX).serialize_into(&mut w, &Encoded { entries, encode }).map_err(invalid)?;
         let Hashing { inner: mut f, hash } = w.into_inner().map_err(|e| e.into_error())?;
         f.write_all(&hash.digest().to_le_bytes())?;
         f.sync_all()?;
@@ -168,13 +230,15 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("dossier-cache-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        assert!(load::<Vec<String>>(&dir).is_empty(), "no cache yet");
-        let a = vec!["Nazarbayev".to_string()];
-        let b = vec![];
-        store(&dir, vec![("/c/a.txt".into(), stamp(1), &a), ("/c/b.txt".into(), stamp(2), &b)]).unwrap();
-        let got = load::<Vec<String>>(&dir);
+        assert!(load(&dir).is_empty(), "no cache yet");
+        let entries = vec![("/c/a.txt".to_string(), stamp(1), "Nazarbayev"), ("/c/b.txt".into(), stamp(2), "")];
+        store(&dir, &entries, |s, out| out.extend_from_slice(s.as_bytes())).unwrap();
+        let mut got = load(&dir);
         assert_eq!(got.len(), 2);
-        assert_eq!(got["/c/a.txt"], (stamp(1), a.clone()));
+        assert_eq!(got.take("/c/a.txt", &stamp(3)), None, "another stamp");
+        assert_eq!(got.take("/c/b.txt", &stamp(2)).map(|r| got.payload(r).to_vec()), Some(vec![]));
+        let mut got = load(&dir);
+        assert_eq!(got.take("/c/a.txt", &stamp(1)).map(|r| got.payload(r).to_vec()), Some(b"Nazarbayev".to_vec()));
         assert!(std::fs::read_to_string(dir.join(DIR).join(".gitignore")).unwrap().contains('*'));
         // every kind of damage: truncation, a flipped byte, garbage, another payload type
         let good = std::fs::read(path(&dir)).unwrap();
@@ -191,10 +255,10 @@ mod tests {
             [good[..good.len() / 2].to_vec(), flip(&good, good.len() / 2), b"garbage".to_vec(), vec![], longer, huge]
         {
             std::fs::write(path(&dir), &bad).unwrap();
-            assert!(load::<Vec<String>>(&dir).is_empty());
+            assert!(load(&dir).is_empty());
         }
         std::fs::write(path(&dir), &good).unwrap();
-        assert_eq!(load::<Vec<String>>(&dir).len(), 2);
+        assert_eq!(load(&dir).len(), 2);
         let leftovers: Vec<_> = std::fs::read_dir(dir.join(DIR)).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 2, "only the cache and its .gitignore: {leftovers:?}");
         std::fs::remove_dir_all(&dir).unwrap();

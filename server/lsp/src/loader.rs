@@ -6,7 +6,6 @@
 //! repository, skipping hidden folders (and so the `.dossier/` cache) and never following
 //! symbolic links (so link loops cannot trap the walk).
 
-use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -286,7 +285,7 @@ pub fn load_corpus(
     let total = paths.len();
     let outcomes = read_all(&paths, config.max_file_size, &|n| progress(n, total));
     let mut corpus = dossier_engine::corpus::Corpus::new(config);
-    let (docs, skipped) = prepare_all(outcomes, HashMap::new());
+    let (docs, skipped) = prepare_all(outcomes, crate::cache::Cache::default());
     for d in docs {
         corpus.insert(d.doc);
     }
@@ -297,9 +296,6 @@ pub fn load_corpus(
     }
     (corpus, skipped, config_error)
 }
-
-/// What the index cache keeps for each file: the entities recognised in it.
-pub type CacheEntry = DocMentions;
 
 /// A document read from disk, ready for insertion.
 #[derive(Debug)]
@@ -312,17 +308,15 @@ pub struct Prepared {
 }
 
 /// Split read outcomes into documents prepared for insertion (in parallel) and skipped files.
-/// A file whose stamp matches its entry in `cache` takes its entities from there.
-pub fn prepare_all(
-    outcomes: Vec<ReadOutcome>,
-    mut cache: HashMap<String, (Stamp, CacheEntry)>,
-) -> (Vec<Prepared>, Vec<Skipped>) {
+/// A file whose stamp matches its entry in `cache` takes its entities from there (an entry that
+/// does not decode is recognised again).
+pub fn prepare_all(outcomes: Vec<ReadOutcome>, mut cache: crate::cache::Cache) -> (Vec<Prepared>, Vec<Skipped>) {
     let mut loaded = Vec::with_capacity(outcomes.len());
     let mut skipped = Vec::new();
     for o in outcomes {
         match o {
             ReadOutcome::Loaded(f) => {
-                let hit = cache.remove(&f.key).filter(|(s, _)| *s == f.stamp).map(|(_, e)| e);
+                let hit = cache.take(&f.key, &f.stamp);
                 loaded.push((f, hit));
             }
             ReadOutcome::Skipped(s) => skipped.push(s),
@@ -331,6 +325,7 @@ pub fn prepare_all(
     let docs = loaded
         .into_par_iter()
         .map(|(f, hit)| {
+            let hit = hit.and_then(|at| DocMentions::decode(cache.payload(at)));
             let cached = hit.is_some();
             let mut doc = NewDoc::new(&f.key, f.text, f.notices);
             if let Some(e) = hit {

@@ -406,7 +406,7 @@ impl Backend {
             // The cache is decoded while the files are read.
             let cached = std::thread::spawn(move || {
                 let t = std::time::Instant::now();
-                let entries = cache_from.map(|r| cache::load::<loader::CacheEntry>(&r)).unwrap_or_default();
+                let entries = cache_from.map(|r| cache::load(&r)).unwrap_or_default();
                 info!("index cache: {} entries decoded in {:.2} s", entries.len(), t.elapsed().as_secs_f64());
                 entries
             });
@@ -601,8 +601,7 @@ fn write_cache(root: &Path, snap: &dossier_engine::corpus::Corpus, stamps: Vec<(
         })
         .collect();
     let n = entries.len();
-    let refs = entries.iter().map(|(k, s, e)| (k.clone(), *s, &**e)).collect();
-    match cache::store(root, refs) {
+    match cache::store(root, &entries, |e, out| e.encode(out)) {
         Ok(()) => info!("index cache written: {n} files in {}", cache::path(root).display()),
         Err(e) => warn!("index cache not written ({}): {e}", cache::path(root).display()),
     }

@@ -112,8 +112,7 @@ pub fn record(text: &str) -> DocMentions {
 /// What one document contributes to the entity index, as kept in memory and in the index cache:
 /// [`DocEntities`] without the copies of the text (a mention's surface is its range of the
 /// text) and with the rare names and roles kept aside. About a quarter of the size.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(into = "MentionsWire", from = "MentionsWire")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct DocMentions {
     pub(crate) mentions: Vec<Recorded>,
     /// The keys of mentions that differ from their surface key (see [`Recorded::more`]).
@@ -125,7 +124,7 @@ pub struct DocMentions {
 }
 
 /// One recognised mention, compactly.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Recorded {
     pub start: u32,
     pub end: u32,
@@ -172,22 +171,6 @@ impl From<DocEntities> for DocMentions {
     }
 }
 
-/// How [`DocMentions`] are stored (in the index cache): per mention its range, kind, evidence
-/// and surface key, plus only the keys that differ from the surface key (most do not), and the
-/// extras of the few mentions that have any. About a third of the size of the records in memory.
-#[derive(Serialize, Deserialize)]
-struct MentionsWire {
-    spans: Vec<(u32, u32)>,
-    /// kind | evidence << 2 | which keys follow in `more` (label, person, surname) << 5
-    meta: Vec<u8>,
-    surface: Vec<keys::Key>,
-    more: Vec<keys::Key>,
-    /// (mention, index in `extras`) of the mentions that have extras
-    with_extra: Vec<(u32, u32)>,
-    extras: Vec<(Option<String>, Vec<String>)>,
-    loose: Vec<(u32, u32, keys::Key)>,
-}
-
 const EVIDENCE: [Evidence; 7] = [
     Evidence::Gazetteer,
     Evidence::Head,
@@ -198,64 +181,156 @@ const EVIDENCE: [Evidence; 7] = [
     Evidence::Document,
 ];
 
-impl From<DocMentions> for MentionsWire {
-    /// The in-memory records already keep their other keys aside (`more`, in mention order).
-    fn from(d: DocMentions) -> MentionsWire {
-        let mut w = MentionsWire {
-            spans: d.mentions.iter().map(|m| (m.start, m.end)).collect(),
-            meta: Vec::with_capacity(d.mentions.len()),
-            surface: d.mentions.iter().map(|m| m.surface).collect(),
-            more: d.more,
-            with_extra: Vec::new(),
-            extras: d.extras,
-            loose: d.loose,
-        };
-        for (i, m) in d.mentions.iter().enumerate() {
+/// How [`DocMentions`] are stored (in the index cache), little-endian, column by column so that
+/// reading them back is a few linear scans: the number of mentions; their spans, surface keys
+/// and meta bytes (kind | evidence << 2 | which keys follow in `more` << 5); the keys that
+/// differ from the surface key; (mention, extra) of the few mentions with a name or roles; the
+/// extras; the loose words. About half the size of the records in memory.
+impl DocMentions {
+    /// Append the stored form to `out`.
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        let u32s = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
+        let n = self.mentions.len();
+        out.reserve(n * 17 + self.more.len() * 8 + 64);
+        u32s(out, n as u32);
+        for m in &self.mentions {
+            u32s(out, m.start);
+            u32s(out, m.end);
+        }
+        for m in &self.mentions {
+            out.extend_from_slice(&m.surface.to_le_bytes());
+        }
+        for m in &self.mentions {
             let kind = Kind::ALL.iter().position(|&x| x == m.kind).unwrap_or(3) as u8;
             let evidence = EVIDENCE.iter().position(|&x| x == m.evidence).unwrap_or(4) as u8;
-            w.meta.push(kind | evidence << 2 | m.flags << 5);
-            if m.extra != u32::MAX {
-                w.with_extra.push((i as u32, m.extra));
+            out.push(kind | evidence << 2 | m.flags << 5);
+        }
+        u32s(out, self.more.len() as u32);
+        for k in &self.more {
+            out.extend_from_slice(&k.to_le_bytes());
+        }
+        let with_extra: Vec<(u32, u32)> = (self.mentions.iter().enumerate())
+            .filter(|(_, m)| m.extra != u32::MAX)
+            .map(|(i, m)| (i as u32, m.extra))
+            .collect();
+        u32s(out, with_extra.len() as u32);
+        for (i, x) in with_extra {
+            u32s(out, i);
+            u32s(out, x);
+        }
+        let string = |out: &mut Vec<u8>, s: &str| {
+            u32s(out, s.len() as u32);
+            out.extend_from_slice(s.as_bytes());
+        };
+        u32s(out, self.extras.len() as u32);
+        for (name, roles) in &self.extras {
+            match name {
+                Some(name) => {
+                    out.push(1);
+                    string(out, name);
+                }
+                None => out.push(0),
+            }
+            u32s(out, roles.len() as u32);
+            for r in roles {
+                string(out, r);
             }
         }
-        w
+        u32s(out, self.loose.len() as u32);
+        for &(s, e, k) in &self.loose {
+            u32s(out, s);
+            u32s(out, e);
+            out.extend_from_slice(&k.to_le_bytes());
+        }
     }
-}
 
-impl From<MentionsWire> for DocMentions {
-    /// Inconsistent input (a damaged cache that passed its checksum) gives fewer mentions or
-    /// fewer keys, never a panic.
-    fn from(w: MentionsWire) -> DocMentions {
-        let n = w.spans.len().min(w.meta.len()).min(w.surface.len());
+    /// Read the stored form back: `None` when the bytes are not one (truncated, too long,
+    /// a length beyond the end, text that is not UTF-8). Inconsistent values inside (a key
+    /// count or an extra index out of range) give fewer keys or extras, never a panic.
+    pub fn decode(bytes: &[u8]) -> Option<DocMentions> {
+        let mut r = Reader(bytes);
+        let n = r.len(17)?;
+        let spans = r.take(n * 8)?;
+        let surfaces = r.take(n * 8)?;
+        let meta = r.take(n)?;
+        let n_more = r.len(8)?;
+        let more: Vec<keys::Key> = r.take(n_more * 8)?.chunks_exact(8).map(u64_at).collect();
         let mut mentions = Vec::with_capacity(n);
         let mut at = 0u32;
-        for i in 0..n {
-            let ((start, end), meta) = (w.spans[i], w.meta[i]);
+        for ((span, surface), &meta) in spans.chunks_exact(8).zip(surfaces.chunks_exact(8)).zip(meta) {
             let mut flags = meta >> 5;
-            let wanted = flags.count_ones();
-            if at as usize + wanted as usize > w.more.len() {
+            if at as usize + flags.count_ones() as usize > more.len() {
                 flags = 0; // keys missing: the mention falls back to its surface key
             }
             mentions.push(Recorded {
-                start,
-                end,
+                start: u32_at(&span[..4]),
+                end: u32_at(&span[4..]),
                 extra: u32::MAX,
                 more: at,
-                surface: w.surface[i],
+                surface: u64_at(surface),
                 kind: Kind::ALL[(meta & 3) as usize],
                 evidence: EVIDENCE.get(((meta >> 2) & 7) as usize).copied().unwrap_or(Evidence::Context),
                 flags,
             });
             at += flags.count_ones();
         }
-        for (i, x) in w.with_extra {
-            if let Some(m) = mentions.get_mut(i as usize) {
-                if (x as usize) < w.extras.len() {
+        let n_with = r.len(8)?;
+        let with_extra = r.take(n_with * 8)?;
+        let n_extras = r.len(5)?;
+        let mut extras = Vec::with_capacity(n_extras);
+        for _ in 0..n_extras {
+            let name = match r.take(1)?[0] {
+                0 => None,
+                _ => Some(r.string()?),
+            };
+            let n_roles = r.len(4)?;
+            let roles = (0..n_roles).map(|_| r.string()).collect::<Option<Vec<String>>>()?;
+            extras.push((name, roles));
+        }
+        for pair in with_extra.chunks_exact(8) {
+            let (i, x) = (u32_at(&pair[..4]) as usize, u32_at(&pair[4..]));
+            if let Some(m) = mentions.get_mut(i) {
+                if (x as usize) < extras.len() {
                     m.extra = x;
                 }
             }
         }
-        DocMentions { mentions, more: w.more, extras: w.extras, loose: w.loose }
+        let n_loose = r.len(16)?;
+        let loose = (r.take(n_loose * 16)?.chunks_exact(16))
+            .map(|c| (u32_at(&c[..4]), u32_at(&c[4..8]), u64_at(&c[8..])))
+            .collect();
+        r.0.is_empty().then_some(DocMentions { mentions, more, extras, loose })
+    }
+}
+
+fn u32_at(b: &[u8]) -> u32 {
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+
+fn u64_at(b: &[u8]) -> u64 {
+    u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+}
+
+/// A cursor over stored bytes; every read checks what is left.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let (head, rest) = self.0.split_at_checked(n)?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    /// A count of items at least `min_size` bytes each: more than the bytes left can hold is
+    /// damage (and would otherwise ask for memory that is not needed).
+    fn len(&mut self, min_size: usize) -> Option<usize> {
+        let n = u32_at(self.take(4)?) as usize;
+        (n.checked_mul(min_size)? <= self.0.len()).then_some(n)
+    }
+
+    fn string(&mut self) -> Option<String> {
+        let n = self.len(1)?;
+        String::from_utf8(self.take(n)?.to_vec()).ok()
     }
 }
 
@@ -392,9 +467,7 @@ mod tests {
             let text = crate::gen::article(seed, 6_000);
             let d = record(&text);
             assert!(!d.is_empty());
-            let json = serde_json::to_string(&d).expect("serialisable");
-            let back: DocMentions = serde_json::from_str(&json).expect("deserialisable");
-            assert_eq!(back, d, "article {seed}");
+            assert_eq!(stored(&d), Some(d), "article {seed}");
         }
         // every kind, evidence and key combination
         let e = DocEntities {
@@ -415,19 +488,44 @@ mod tests {
             loose: vec![(40, 44, 11)],
         };
         let d = DocMentions::from(e);
-        let back: DocMentions = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
-        assert_eq!(back, d);
+        assert_eq!(stored(&d), Some(d.clone()));
+        assert_eq!(stored(&DocMentions::default()), Some(DocMentions::default()));
+    }
+
+    fn stored(d: &DocMentions) -> Option<DocMentions> {
+        let mut bytes = Vec::new();
+        d.encode(&mut bytes);
+        DocMentions::decode(&bytes)
     }
 
     #[test]
-    fn damaged_stored_mentions_give_fewer_mentions_not_a_panic() {
+    fn damaged_stored_mentions_are_refused_or_give_fewer_mentions() {
         let d = record(&crate::gen::article(1, 4_000));
-        let mut wire = MentionsWire::from(d);
-        wire.more.clear();
-        wire.surface.pop();
-        wire.with_extra.push((1_000_000, 5));
-        wire.with_extra.push((0, 1_000_000));
-        let back = DocMentions::from(wire);
-        assert!(back.mentions.iter().all(|m| m.extra == u32::MAX || (m.extra as usize) < back.extras.len()));
+        let mut bytes = Vec::new();
+        d.encode(&mut bytes);
+        // every truncation and every extension is refused
+        for cut in 0..bytes.len() {
+            assert_eq!(DocMentions::decode(&bytes[..cut]), None, "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert_eq!(DocMentions::decode(&longer), None);
+        // any single damaged byte decodes to something or nothing, never a panic or an
+        // out-of-range extra
+        for at in 0..bytes.len() {
+            for x in [0x01, 0x80, 0xff] {
+                let mut b = bytes.clone();
+                b[at] ^= x;
+                if let Some(back) = DocMentions::decode(&b) {
+                    assert!(back
+                        .mentions
+                        .iter()
+                        .all(|m| m.extra == u32::MAX || (m.extra as usize) < back.extras.len()));
+                    for i in 0..back.len() {
+                        back.keys(i);
+                    }
+                }
+            }
+        }
     }
 }
