@@ -25,6 +25,13 @@ pub fn check_decode(data: &[u8]) {
         }
         Decoded::Binary { reason } => assert!(!reason.is_empty()),
     }
+    // The same bytes read as a stored mention record (index cache): refused or read back into
+    // records that store again to the same bytes' meaning.
+    if let Some(m) = dossier_engine::entities::DocMentions::decode(data) {
+        let mut again = Vec::new();
+        m.encode(&mut again);
+        assert_eq!(dossier_engine::entities::DocMentions::decode(&again).as_ref(), Some(&m));
+    }
 }
 
 /// The text of a fuzz input: its UTF-8 reading, damage replaced.
