@@ -27,8 +27,9 @@ pub static SHUTDOWN_REQUESTED: std::sync::atomic::AtomicBool = std::sync::atomic
 /// Returns whether a `shutdown` request came first.
 pub async fn run_stdio() -> bool {
     let stdin = transport::guarded_stdin();
-    let stdout = tokio::io::stdout();
-    let builder = LspService::build(server::Backend::new)
+    let (stdout, output) = transport::guarded_stdout();
+    let published = output.clone();
+    let builder = LspService::build(move |client| server::Backend::new(client, published))
         .custom_method(transport::PARSE_ERROR_METHOD, server::Backend::parse_error);
     // Debug builds expose two introspection methods for the end-to-end tests: the server's
     // current text of a document, and a request that panics (the fault trigger).
@@ -38,5 +39,7 @@ pub async fn run_stdio() -> bool {
         .custom_method("dossier/debug/panic", server::Backend::debug_panic);
     let (service, socket) = builder.finish();
     Server::new(stdin, stdout, socket).serve(service).await;
+    // what was queued before `exit` still reaches the client
+    output.flush(std::time::Duration::from_secs(2));
     SHUTDOWN_REQUESTED.load(std::sync::atomic::Ordering::SeqCst)
 }

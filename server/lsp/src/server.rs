@@ -27,6 +27,8 @@ const PUBLISH_BATCH: usize = 256;
 #[derive(Clone)]
 pub struct Backend {
     client: Client,
+    /// Where diagnostics are published (see [`crate::transport::Output`]).
+    output: crate::transport::Output,
     state: Arc<Mutex<State>>,
     /// Becomes true when the first corpus load has finished.
     ready: Arc<tokio::sync::watch::Sender<bool>>,
@@ -35,13 +37,19 @@ pub struct Backend {
 }
 
 impl Backend {
-    pub fn new(client: Client) -> Backend {
+    pub fn new(client: Client, output: crate::transport::Output) -> Backend {
         Backend {
             client,
+            output,
             state: Arc::new(Mutex::new(State::new())),
             ready: Arc::new(tokio::sync::watch::channel(false).0),
             cache_write: Arc::default(),
         }
+    }
+
+    async fn publish_diagnostics(&self, uri: lsp::Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
+        let params = lsp::PublishDiagnosticsParams { uri, diagnostics, version };
+        self.output.notify("textDocument/publishDiagnostics", &params).await;
     }
 
     /// Wait (bounded) for the first corpus load: answers that span documents must not come from
@@ -135,7 +143,7 @@ impl Backend {
                 st.pushed.insert(key.clone(), fingerprint);
                 st.open.get(&key).map(|d| d.version)
             };
-            self.client.publish_diagnostics(uri, diags, version).await;
+            self.publish_diagnostics(uri, diags, version).await;
         }
     }
 
@@ -258,7 +266,7 @@ impl Backend {
                 }]
             }
         };
-        self.client.publish_diagnostics(uri, diags, None).await;
+        self.publish_diagnostics(uri, diags, None).await;
     }
 
     /// Publish the registry file's diagnostics (malformed entries).
@@ -282,7 +290,7 @@ impl Backend {
                 ..Default::default()
             })
             .collect();
-        self.client.publish_diagnostics(uri, diags, None).await;
+        self.publish_diagnostics(uri, diags, None).await;
     }
 
     /// Ask the client for the `dossier` section and rebuild the configuration.
@@ -832,7 +840,7 @@ impl LanguageServer for Backend {
             Some(id) => self.diagnostics_changed(vec![id]),
             None if was_pushed && !on_disk => {
                 self.st().pushed.remove(&key);
-                self.client.publish_diagnostics(p.text_document.uri, vec![], None).await;
+                self.publish_diagnostics(p.text_document.uri, vec![], None).await;
             }
             None => {}
         }

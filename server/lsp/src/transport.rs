@@ -15,8 +15,18 @@
 //!
 //! It also guarantees that `exit` ends the process: once an `exit` notification has passed
 //! through, a watchdog ends the process after a grace period even if some task is still waiting.
+//!
+//! On the output side, one thread writes whole frames to stdout in the order they are queued:
+//! tower-lsp-server's (cut into frames as it writes them) and the diagnostics the server
+//! publishes through [`Output`], which serialises them straight from the protocol types instead
+//! of through a `serde_json::Value` tree (a third of the time of an edit in a 1 MB document).
+//! Published diagnostics wait for room in a small window, so a client that reads slowly holds
+//! back the publishing of a whole corpus instead of letting it pile up in memory.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use serde_json::Value;
@@ -144,6 +154,129 @@ pub fn guarded_stdin() -> DuplexStream {
     reader
 }
 
+/// What the output thread is given: a frame (and whether it holds a publishing permit), or a
+/// request to report once everything queued before it is written.
+enum Out {
+    Frame(Vec<u8>, bool),
+    Flushed(std::sync::mpsc::Sender<()>),
+}
+
+/// Published frames queued and not yet written, at most.
+const WINDOW: usize = 32;
+
+/// A handle for publishing to the client from any task.
+#[derive(Clone)]
+pub struct Output {
+    tx: std::sync::mpsc::Sender<Out>,
+    window: Arc<tokio::sync::Semaphore>,
+}
+
+impl Output {
+    /// Send a notification, serialised from `params` directly; waits while the window is full.
+    pub async fn notify<P: serde::Serialize>(&self, method: &str, params: &P) {
+        #[derive(serde::Serialize)]
+        struct Notification<'a, P> {
+            jsonrpc: &'static str,
+            method: &'a str,
+            params: &'a P,
+        }
+        let Ok(permit) = self.window.acquire().await else { return };
+        let body = match serde_json::to_vec(&Notification { jsonrpc: "2.0", method, params }) {
+            Ok(b) => b,
+            Err(e) => {
+                tracing::error!("{method} not sent: {e}");
+                return;
+            }
+        };
+        permit.forget();
+        if self.tx.send(Out::Frame(frame(&body), true)).is_err() {
+            self.window.add_permits(1);
+        }
+    }
+
+    /// Wait (at most `limit`) until everything queued so far is written.
+    pub fn flush(&self, limit: Duration) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        if self.tx.send(Out::Flushed(tx)).is_ok() {
+            let _ = rx.recv_timeout(limit);
+        }
+    }
+}
+
+/// The stream tower-lsp-server writes to: cut into whole frames and queued for the output thread.
+pub struct FrameSplitter {
+    buf: Vec<u8>,
+    tx: std::sync::mpsc::Sender<Out>,
+}
+
+/// Length of the first complete frame at the start of `buf`, if there is one. A header block
+/// without a length is passed on as it is (never held back).
+fn complete_frame(buf: &[u8]) -> Option<usize> {
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")? + 4;
+    let header = String::from_utf8_lossy(&buf[..end]);
+    let len = header.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim().eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok()).flatten()
+    });
+    match len {
+        Some(n) => (buf.len() >= end + n).then_some(end + n),
+        None => Some(end),
+    }
+}
+
+impl tokio::io::AsyncWrite for FrameSplitter {
+    fn poll_write(self: Pin<&mut Self>, _: &mut Context<'_>, data: &[u8]) -> Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        this.buf.extend_from_slice(data);
+        while let Some(n) = complete_frame(&this.buf) {
+            let rest = this.buf.split_off(n);
+            let whole = std::mem::replace(&mut this.buf, rest);
+            if this.tx.send(Out::Frame(whole, false)).is_err() {
+                return Poll::Ready(Err(std::io::ErrorKind::BrokenPipe.into()));
+            }
+        }
+        Poll::Ready(Ok(data.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Start the output thread: returns the stream tower-lsp-server should write to instead of
+/// stdout, and the handle that publishes through the same thread.
+pub fn guarded_stdout() -> (FrameSplitter, Output) {
+    let (tx, rx) = std::sync::mpsc::channel::<Out>();
+    let window = Arc::new(tokio::sync::Semaphore::new(WINDOW));
+    let freed = window.clone();
+    std::thread::Builder::new()
+        .name("dossier-stdout".into())
+        .spawn(move || {
+            let mut out = std::io::stdout().lock();
+            let mut broken = false;
+            for item in rx {
+                match item {
+                    Out::Frame(bytes, permit) => {
+                        // after a write error the client is gone: drain, so nobody waits
+                        broken = broken || out.write_all(&bytes).and_then(|()| out.flush()).is_err();
+                        if permit {
+                            freed.add_permits(1);
+                        }
+                    }
+                    Out::Flushed(done) => {
+                        let _ = done.send(());
+                    }
+                }
+            }
+        })
+        .ok();
+    (FrameSplitter { buf: Vec::new(), tx: tx.clone() }, Output { tx, window })
+}
+
 /// Drop the client capability entries of an `initialize` request that do not decode; returns
 /// their paths. Everything else is left as the client sent it.
 fn lenient_initialize(msg: &mut Value) -> Vec<String> {
@@ -232,6 +365,39 @@ mod tests {
         )
         .unwrap();
         assert!(lenient_initialize(&mut ok).is_empty());
+    }
+
+    #[test]
+    fn written_bytes_become_whole_frames() {
+        use tokio::io::AsyncWrite;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut w = FrameSplitter { buf: Vec::new(), tx };
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        let mut write = |b: &[u8]| {
+            let r = Pin::new(&mut w).poll_write(&mut cx, b);
+            assert!(matches!(r, Poll::Ready(Ok(n)) if n == b.len()));
+        };
+        let two = b"Content-Length: 2\r\n\r\n{}Content-Length: 4\r\nContent-Type: x\r\n\r\nnull";
+        // byte by byte, then all at once: the same frames
+        for b in two.chunks(1) {
+            write(b);
+        }
+        write(two);
+        write(b"Content-Length: 3\r\n\r\n[1");
+        let frames: Vec<Vec<u8>> = rx
+            .try_iter()
+            .map(|o| match o {
+                Out::Frame(f, permit) => {
+                    assert!(!permit);
+                    f
+                }
+                Out::Flushed(_) => panic!("no flush asked"),
+            })
+            .collect();
+        let (a, b) = two.split_at(23);
+        assert_eq!(frames, vec![a.to_vec(), b.to_vec(), a.to_vec(), b.to_vec()], "the incomplete third is held");
+        assert_eq!(complete_frame(b"X-Other: 1\r\n\r\nrest"), Some(14), "no length: the header block alone");
     }
 
     #[test]
