@@ -488,6 +488,21 @@ impl Corpus {
     /// copying the cached findings.
     pub fn for_each_diagnostic(&self, id: DocId, f: impl FnMut(&Diagnostic)) {
         let Some(own) = self.rule_findings(id) else { return };
+        self.each_with_corpus_level(id, &own, f);
+    }
+
+    /// [`Corpus::for_each_diagnostic`], without keeping the rule findings cached if they were not
+    /// already (as [`Corpus::diagnostics_transient`]).
+    pub fn for_each_diagnostic_transient(&self, id: DocId, f: impl FnMut(&Diagnostic)) {
+        let Some(e) = self.get(id) else { return };
+        match e.rule_findings.get() {
+            Some(own) => self.each_with_corpus_level(id, own, f),
+            None => self.each_with_corpus_level(id, &check_entry(e, &self.config), f),
+        }
+    }
+
+    /// [`Corpus::with_corpus_level`] by reference.
+    fn each_with_corpus_level(&self, id: DocId, own: &[Diagnostic], f: impl FnMut(&Diagnostic)) {
         let corpus_level = self.corpus_diagnostics(id);
         if corpus_level.is_empty() {
             own.iter().for_each(f);

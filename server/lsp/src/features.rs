@@ -534,9 +534,14 @@ pub fn code_actions(s: &Snap, p: lsp::CodeActionParams) -> Option<lsp::CodeActio
 /// open are not kept once published (they are recomputed if asked for again).
 pub fn document_diagnostics(s: &Snap, id: DocId) -> Vec<lsp::Diagnostic> {
     let Some(d) = s.doc_by_id(id) else { return vec![] };
-    let found =
-        if s.uris.contains_key(&*d.entry.name) { s.corpus.diagnostics(id) } else { s.corpus.diagnostics_transient(id) };
-    found.iter().map(|dg| convert::diagnostic(&s.corpus, d.tp(), dg)).collect()
+    let mut out = Vec::new();
+    let convert = |dg: &dossier_engine::diag::Diagnostic| out.push(convert::diagnostic(&s.corpus, d.tp(), dg));
+    if s.uris.contains_key(&*d.entry.name) {
+        s.corpus.for_each_diagnostic(id, convert);
+    } else {
+        s.corpus.for_each_diagnostic_transient(id, convert);
+    }
+    out
 }
 
 /// Path of a document key as a `Path`.
