@@ -137,16 +137,11 @@ pub fn read_file(path: &Path, max_size: u64) -> ReadOutcome {
     }
     BUFFER.with_borrow_mut(|bytes| {
         bytes.clear();
-        // A file that grows while it is read is read to its end, within the size limit.
-        let limit = max_size.saturating_add(1);
-        bytes.reserve(meta.len().min(limit) as usize + 1);
-        if let Err(e) = (&mut file).take(limit).read_to_end(bytes) {
+        // The size the file had when opened is read (no extra call to find the end); a file
+        // that grows meanwhile is read again by its change event.
+        bytes.reserve(meta.len() as usize);
+        if let Err(e) = (&mut file).take(meta.len()).read_to_end(bytes) {
             return skip(format!("cannot read: {e}"));
-        }
-        if bytes.len() as u64 > max_size {
-            return skip(format!(
-                "more than {max_size} bytes, above the size limit (corpus.maxFileSize in dossier.toml)"
-            ));
         }
         let decoded = decode(bytes);
         let notice = decoded.notice();
