@@ -56,8 +56,8 @@ const LINE: u8 = 16;
 /// '.', '!', '?', ':', ';', '|': a sentence ends.
 const STOP: u8 = 32;
 
-const CLASS: [u8; 128] = {
-    let mut t = [0u8; 128];
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
@@ -79,67 +79,6 @@ const CLASS: [u8; 128] = {
     t
 };
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `x` (whose high bits are clear) that is in `lo..=hi`.
-#[inline]
-fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
-    // no byte carries into the next: x + 0x80 - lo and x + 0x7f - hi stay below 0x100
-    let ge = x.wrapping_add(ONES * (0x80 - lo as u64));
-    let gt = x.wrapping_add(ONES * (0x7f - hi as u64));
-    ge & !gt & HIGH
-}
-
-/// The length of the run of ASCII letters and digits at `bytes[j..]`, and the or of their
-/// [`CLASS`]es; eight bytes at a time.
-#[inline]
-fn ascii_run(bytes: &[u8], j: usize) -> (usize, u8) {
-    let mut k = j;
-    let (mut lower, mut upper) = (0u64, 0u64);
-    while let Some(chunk) = bytes.get(k..k + 8) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(w);
-        let ascii = !w & HIGH;
-        let x = w & !HIGH;
-        let lo = bytes_in(x, b'a', b'z') & ascii;
-        let up = bytes_in(x, b'A', b'Z') & ascii;
-        let alnum = lo | up | (bytes_in(x, b'0', b'9') & ascii);
-        let n = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
-        let keep = if n == 8 { u64::MAX } else { (1u64 << (n * 8)) - 1 };
-        lower |= lo & keep;
-        upper |= up & keep;
-        k += n;
-        if n < 8 {
-            return (k - j, class_bits(lower, upper, k > j));
-        }
-    }
-    // fewer than eight bytes left
-    let mut cl_or = class_bits(lower, upper, k > j);
-    while let Some(&b) = bytes.get(k) {
-        let cl = if b < 0x80 { CLASS[b as usize] } else { 0 };
-        if cl & ALNUM == 0 {
-            break;
-        }
-        cl_or |= cl;
-        k += 1;
-    }
-    (k - j, cl_or)
-}
-
-#[inline]
-fn class_bits(lower: u64, upper: u64, any: bool) -> u8 {
-    let mut cl = if any { ALNUM } else { 0 };
-    if lower != 0 {
-        cl |= ALPHA | LOWER;
-    }
-    if upper != 0 {
-        cl |= ALPHA | UPPER;
-    }
-    cl
-}
-
 /// The words of `text`, in `toks` (cleared first).
 pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
     let bytes = text.as_bytes();
@@ -157,8 +96,9 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
         }
     };
     while let Some(&b0) = bytes.get(i) {
-        // outside words: ASCII bytes by table, others decoded
-        let word_start = if b0 < 0x80 {
+        // outside words: ASCII bytes by table, others decoded; a word starts with a letter or a
+        // digit, and is capitalised when that is an uppercase letter
+        let cap = if b0 < 0x80 {
             let cl = CLASS[b0 as usize];
             if cl & ALNUM == 0 {
                 i += 1;
@@ -172,7 +112,7 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
                 }
                 continue;
             }
-            true
+            cl & UPPER != 0
         } else {
             let Some((c, cl)) = char_at(text, i) else { break };
             if !(is_alpha(c) || c.is_numeric()) {
@@ -182,13 +122,11 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
                 }
                 continue;
             }
-            true
+            is_upper(c)
         };
-        debug_assert!(word_start);
         let start = i;
         let mut end = i;
         let mut poss = None;
-        let mut cap = false;
         // letters outside ASCII, and those of them that are uppercase
         let mut upper = 0usize;
         let mut letters = 0usize;
@@ -196,31 +134,37 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
         let mut ascii = 0u8;
         let mut cyr = false;
         let mut seg_len = 0usize;
-        let mut first = true;
         let mut j = i;
         while let Some(&bj) = bytes.get(j) {
-            let cl = if bj < 0x80 { CLASS[bj as usize] } else { 0 };
-            if cl & ALNUM != 0 {
-                if first {
-                    cap = cl & UPPER != 0;
-                    first = false;
+            if bj < 0x80 {
+                let cl = CLASS[bj as usize];
+                if cl & ALNUM != 0 {
+                    // a run of ASCII letters and digits; its letters are counted at the end of
+                    // the word, and only when none is lowercase
+                    let mut k = j + 1;
+                    let mut run = cl;
+                    while let Some(&b) = bytes.get(k) {
+                        let cl = CLASS[b as usize];
+                        if cl & ALNUM == 0 {
+                            break;
+                        }
+                        run |= cl;
+                        k += 1;
+                    }
+                    ascii |= run;
+                    seg_len += k - j;
+                    j = k;
+                    end = j;
+                    continue;
                 }
-                // a run of ASCII letters and digits; its letters are counted at the end of the
-                // word, and only when none is lowercase
-                let (n, cl) = ascii_run(bytes, j);
-                ascii |= cl;
-                j += n;
-                seg_len += n;
-                end = j;
-                continue;
+                // other ASCII chars end the word, but for the joiners
+                if !matches!(bj, b'-' | b'\'' | b'.') {
+                    break;
+                }
             }
             let Some((d, dl)) = char_at(text, j) else { break };
             let alpha = is_alpha(d);
             if alpha || d.is_numeric() {
-                if first {
-                    cap = is_upper(d);
-                    first = false;
-                }
                 if alpha {
                     letters += 1;
                     if is_upper(d) {
