@@ -47,6 +47,9 @@ pub struct Gazetteer {
     sketch: Box<[u64; SKETCH_BITS / 64]>,
     folded: KeyMap<Entry>,
     given: KeySet,
+    /// [`HEADS`], with their own sketch: most capitalised words are not head words.
+    heads: StrMap<Kind>,
+    head_sketch: Box<[u64; SKETCH_BITS / 64]>,
     /// Longest gazetteer form, in words.
     pub max_words: usize,
 }
@@ -167,12 +170,11 @@ impl Gazetteer {
                 }
             }
         }
-        let mut sketch = Box::new([0u64; SKETCH_BITS / 64]);
-        for f in forms.keys() {
-            let b = sketch_bit(f.as_bytes());
-            sketch[b / 64] |= 1 << (b % 64);
-        }
-        Gazetteer { forms, sketch, folded, given, max_words }
+        let sketch = sketch_of(forms.keys().copied());
+        let heads: StrMap<Kind> =
+            HEADS.iter().flat_map(|&(k, ws)| ws.split_whitespace().map(move |w| (w, k))).collect();
+        let head_sketch = sketch_of(heads.keys().copied());
+        Gazetteer { forms, sketch, folded, given, heads, head_sketch, max_words }
     }
 
     /// The entry for a form exactly as written.
@@ -189,6 +191,15 @@ impl Gazetteer {
             return None;
         }
         self.forms.get(s).copied()
+    }
+
+    /// See [`head`].
+    pub fn head(&self, word: &str) -> Option<Kind> {
+        let b = sketch_bit(word.as_bytes());
+        if self.head_sketch[b / 64] & (1 << (b % 64)) == 0 {
+            return None;
+        }
+        self.heads.get(word).copied()
     }
 
     /// The entry for a folded key (Cyrillic, all caps, spelling variants), see [`keys`].
@@ -210,6 +221,16 @@ impl Gazetteer {
 }
 
 const SKETCH_BITS: usize = 1 << 16;
+
+/// The sketch of a set of strings: the bits of their [`sketch_bit`]s.
+fn sketch_of<'a>(strings: impl Iterator<Item = &'a str>) -> Box<[u64; SKETCH_BITS / 64]> {
+    let mut sketch = Box::new([0u64; SKETCH_BITS / 64]);
+    for f in strings {
+        let b = sketch_bit(f.as_bytes());
+        sketch[b / 64] |= 1 << (b % 64);
+    }
+    sketch
+}
 
 /// A bit of the sketch from the length and the first, middle and last byte.
 #[inline]
@@ -270,27 +291,33 @@ pub fn before_cue(word: &str) -> Option<Kind> {
 }
 
 /// Capitalised words that end an organisation's (or a place's, or a named thing's) name.
+const HEADS: &[(Kind, &str)] = &[
+    (
+        Kind::Organization,
+        "Ministry University Foundation Council Party Group Agency Committee Legion Forces Center Centre \
+         Institute Bank Service Union Association Assembly Academy Court Department Corporation Company Fund \
+         Organization Organisation Front Movement Army Navy Commission Office Bureau Network Club Society \
+         Church School College Administration Guard Command Fleet Brigade Battalion Regiment Division Corps \
+         Directorate Inspectorate Prosecutor's Chamber Duma Parliament Government Cabinet Secretariat \
+         Authority Exchange Holding Airlines Airways Railways Television Radio Times Post News Herald Gazette \
+         Pravda Trust Partnership Alliance Coalition Federation Hospital Museum Library Theatre Theater Hub \
+         Initiative Program Programme",
+    ),
+    (
+        Kind::Place,
+        "Region Oblast District Province Street Avenue Square River Lake Mountains Sea Island Islands Valley \
+         Krai Territory Steppe Peninsula Bay Gulf Ocean Desert Airport",
+    ),
+    (
+        Kind::Other,
+        "Khanate Agreement Agreements Accords Treaty Declaration Doctrine War Revolution Uprising Prize Award \
+         Stele Monument Mausoleum Memorial Cup Games Olympics Summit Forum Congress Act Code Law",
+    ),
+];
+
+/// The kind a head word ([`HEADS`]) gives the name it ends.
 pub fn head(word: &str) -> Option<Kind> {
-    Some(match word {
-        "Ministry" | "University" | "Foundation" | "Council" | "Party" | "Group" | "Agency" | "Committee"
-        | "Legion" | "Forces" | "Center" | "Centre" | "Institute" | "Bank" | "Service" | "Union" | "Association"
-        | "Assembly" | "Academy" | "Court" | "Department" | "Corporation" | "Company" | "Fund" | "Organization"
-        | "Organisation" | "Front" | "Movement" | "Army" | "Navy" | "Commission" | "Office" | "Bureau" | "Network"
-        | "Club" | "Society" | "Church" | "School" | "College" | "Administration" | "Guard" | "Command" | "Fleet"
-        | "Brigade" | "Battalion" | "Regiment" | "Division" | "Corps" | "Directorate" | "Inspectorate"
-        | "Prosecutor's" | "Chamber" | "Duma" | "Parliament" | "Government" | "Cabinet" | "Secretariat"
-        | "Authority" | "Exchange" | "Holding" | "Airlines" | "Airways" | "Railways" | "Television" | "Radio"
-        | "Times" | "Post" | "News" | "Herald" | "Gazette" | "Pravda" | "Trust" | "Partnership" | "Alliance"
-        | "Coalition" | "Federation" | "Hospital" | "Museum" | "Library" | "Theatre" | "Theater" | "Hub"
-        | "Initiative" | "Program" | "Programme" => Kind::Organization,
-        "Region" | "Oblast" | "District" | "Province" | "Street" | "Avenue" | "Square" | "River" | "Lake"
-        | "Mountains" | "Sea" | "Island" | "Islands" | "Valley" | "Krai" | "Territory" | "Steppe" | "Peninsula"
-        | "Bay" | "Gulf" | "Ocean" | "Desert" | "Airport" => Kind::Place,
-        "Khanate" | "Agreement" | "Agreements" | "Accords" | "Treaty" | "Declaration" | "Doctrine" | "War"
-        | "Revolution" | "Uprising" | "Prize" | "Award" | "Stele" | "Monument" | "Mausoleum" | "Memorial" | "Cup"
-        | "Games" | "Olympics" | "Summit" | "Forum" | "Congress" | "Act" | "Code" | "Law" => Kind::Other,
-        _ => return None,
-    })
+    gazetteer().head(word)
 }
 
 /// Role nouns: "political scientist X", "X, director of …".
