@@ -112,6 +112,30 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
                 }
                 continue;
             }
+            // the common word: ASCII letters and digits up to an ASCII char that cannot join
+            // (not '-', '\'' or '.') or the end of the text
+            let mut k = i + 1;
+            let mut run = cl;
+            while let Some(&b) = bytes.get(k) {
+                let cl = CLASS[b as usize];
+                if cl & ALNUM == 0 {
+                    break;
+                }
+                run |= cl;
+                k += 1;
+            }
+            if bytes.get(k).is_none_or(|&b| b < 0x80 && !matches!(b, b'-' | b'\'' | b'.')) {
+                let caps = if run & LOWER != 0 {
+                    line_lower = true;
+                    false
+                } else {
+                    run & UPPER != 0 && bytes[i..k].iter().filter(|b| b.is_ascii_alphabetic()).count() >= 2
+                };
+                toks.push(Tok { s: i, e: k, poss: k, cap: cl & UPPER != 0, caps, shout: false, cyr: false, sent });
+                sent = false;
+                i = k;
+                continue;
+            }
             cl & UPPER != 0
         } else {
             let Some((c, cl)) = char_at(text, i) else { break };
