@@ -275,12 +275,42 @@ fn latin_of(w: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Does `w` end with one of `ends` (ignoring ASCII case, `w` longer than the ending)? The
-/// last letter is compared first.
-fn ends_any_ci(w: &str, ends: &[&str]) -> bool {
+/// A list of lowercase endings with, for every byte, the endings that end with it (a bit each):
+/// a word is compared only with the endings that share its last letter.
+struct Endings {
+    list: &'static [&'static str],
+    by_last: [u32; 256],
+}
+
+const fn endings(list: &'static [&'static str]) -> Endings {
+    assert!(list.len() <= 32);
+    let mut by_last = [0u32; 256];
+    let mut k = 0;
+    while k < list.len() {
+        let e = list[k].as_bytes();
+        if !e.is_empty() {
+            by_last[e[e.len() - 1] as usize] |= 1 << k;
+        }
+        k += 1;
+    }
+    Endings { list, by_last }
+}
+
+const STRONG: Endings = endings(STRONG_ENDINGS);
+const WEAK: Endings = endings(WEAK_ENDINGS);
+
+/// Does `w` end with one of `ends` (ignoring ASCII case, `w` longer than the ending)? Only the
+/// endings with the word's last letter are compared.
+fn ends_any_ci(w: &str, ends: &Endings) -> bool {
     let Some(&last) = w.as_bytes().last() else { return false };
-    let last = last.to_ascii_lowercase();
-    ends.iter().any(|e| e.as_bytes().last() == Some(&last) && ends_ci(w, e))
+    let mut m = ends.by_last[last.to_ascii_lowercase() as usize];
+    while m != 0 {
+        if ends_ci(w, ends.list[m.trailing_zeros() as usize]) {
+            return true;
+        }
+        m &= m - 1;
+    }
+    false
 }
 
 /// A Slavic or Turkic surname ending on a word of at least five letters.
@@ -290,7 +320,7 @@ pub(crate) fn strong_surname(w: &str) -> bool {
         let w = w.bytes().rposition(|b| b == b'-').map_or(w, |k| &w[k + 1..]);
         return w.len() >= 5
             && w.bytes().all(|b| b.is_ascii_alphabetic())
-            && ends_any_ci(w, STRONG_ENDINGS)
+            && ends_any_ci(w, &STRONG)
             && !(ends_ci(w, "ian") && w.len() < 7);
     }
     let w = latin_of(w);
@@ -303,7 +333,7 @@ pub(crate) fn strong_surname(w: &str) -> bool {
 
 pub(crate) fn weak_surname(w: &str) -> bool {
     if w.is_ascii() {
-        return w.len() >= 4 && ends_any_ci(w, WEAK_ENDINGS);
+        return w.len() >= 4 && ends_any_ci(w, &WEAK);
     }
     let w = latin_of(w);
     w.chars().count() >= 4 && WEAK_ENDINGS.iter().any(|e| ends_ci(&w, e))
@@ -1028,11 +1058,11 @@ impl<'a> Rec<'a> {
 
 /// A toponym ending: -stan, -grad, -sk, -orda, -abad, -kent, -tau, -burg, -pol…
 fn place_shaped(w: &str) -> bool {
-    const ENDS: &[&str] = &[
+    const ENDS: Endings = endings(&[
         "stan", "grad", "gorod", "sk", "orda", "abad", "kent", "tau", "burg", "pol", "polis", "ovo", "evo", "ino",
         "kol", "bulak", "ozen", "sai", "tobe", "dar", "shahr",
-    ];
-    w.chars().count() >= 5 && ends_any_ci(w, ENDS)
+    ]);
+    w.chars().count() >= 5 && ends_any_ci(w, &ENDS)
 }
 
 fn adjective_like(w: &str) -> bool {
