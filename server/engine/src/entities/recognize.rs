@@ -1148,6 +1148,8 @@ pub enum Evidence {
 #[derive(Default)]
 struct Scratch {
     toks: Vec<Tok>,
+    out: Vec<Found>,
+    loose: Vec<(u32, u32, keys::Key)>,
     covered: Vec<bool>,
     gaz: Vec<Cell<Option<GazHit>>>,
     wkey: Vec<Cell<Option<keys::Key>>>,
@@ -1174,15 +1176,8 @@ pub fn analyze(text: &str) -> DocEntities {
     reset(&mut sc.gaz, n, Cell::new(None));
     reset(&mut sc.wkey, n, Cell::new(None));
     reset(&mut sc.wexact, n, Cell::new(None));
-    let mut r = Rec {
-        text,
-        toks: sc.toks,
-        covered: sc.covered,
-        out: Vec::with_capacity(n / 8),
-        gaz: sc.gaz,
-        wkey: sc.wkey,
-        wexact: sc.wexact,
-    };
+    let mut r =
+        Rec { text, toks: sc.toks, covered: sc.covered, out: sc.out, gaz: sc.gaz, wkey: sc.wkey, wexact: sc.wexact };
     r.run();
     r.propagate();
     r.out.sort_by_key(|f| (f.m.range.start, f.m.range.end));
@@ -1190,7 +1185,8 @@ pub fn analyze(text: &str) -> DocEntities {
     let mut mentions = Vec::with_capacity(r.out.len());
     let mut details = Vec::with_capacity(r.out.len());
     let mut keys = Vec::with_capacity(r.out.len());
-    for f in std::mem::take(&mut r.out) {
+    let mut found = std::mem::take(&mut r.out);
+    for f in found.drain(..) {
         let (m, d) = (f.m, f.d);
         let surface = f.key;
         let label = d.name.as_deref().map_or(surface, keys::key);
@@ -1207,10 +1203,21 @@ pub fn analyze(text: &str) -> DocEntities {
         mentions.push(m);
         details.push(d);
     }
-    let loose = loose_words(text, &r.toks, &r.wkey, &mentions);
+    // collected in a kept buffer, then copied at its size
+    let mut loose_buf = sc.loose;
+    loose_words(text, &r.toks, &r.wkey, &mentions, &mut loose_buf);
+    let loose = loose_buf.to_vec();
     // the token buffer's capacity follows the text's length, not its token count
     if r.toks.capacity() <= SCRATCH_KEEP {
-        let sc = Scratch { toks: r.toks, covered: r.covered, gaz: r.gaz, wkey: r.wkey, wexact: r.wexact };
+        let sc = Scratch {
+            toks: r.toks,
+            out: found,
+            loose: loose_buf,
+            covered: r.covered,
+            gaz: r.gaz,
+            wkey: r.wkey,
+            wexact: r.wexact,
+        };
         SCRATCH.with(|s| {
             if let Ok(mut s) = s.try_borrow_mut() {
                 *s = sc;
@@ -1220,17 +1227,19 @@ pub fn analyze(text: &str) -> DocEntities {
     DocEntities { mentions, details, keys, loose }
 }
 
-/// Capitalised words of four or more bytes that no mention overlaps, with their folded keys.
+/// Capitalised words of four or more bytes that no mention overlaps, with their folded keys, in
+/// `out` (cleared first).
 fn loose_words(
     text: &str,
     toks: &[Tok],
     memo: &[Cell<Option<keys::Key>>],
     mentions: &[Mention],
-) -> Vec<(u32, u32, keys::Key)> {
+    out: &mut Vec<(u32, u32, keys::Key)>,
+) {
     // mentions are sorted by (start, end); when their ends are sorted too (they do not nest),
     // the first mention ending after a token is found by walking along with the tokens
     let ends_sorted = mentions.windows(2).all(|w| w[0].range.end <= w[1].range.end);
-    let mut out = Vec::new();
+    out.clear();
     let mut p = 0;
     for (i, t) in toks.iter().enumerate() {
         if !t.cap || t.e - t.s < 4 {
@@ -1249,5 +1258,4 @@ fn loose_words(
         let key = memo.get(i).and_then(Cell::get).unwrap_or_else(|| keys::key(&text[t.s..t.e]));
         out.push((t.s as u32, t.e as u32, key));
     }
-    out
 }
