@@ -392,6 +392,8 @@ struct Rec<'a> {
     wkey: Vec<Cell<Option<keys::Key>>>,
     /// Memo of [`Rec::word_exact`] per token.
     wexact: Vec<Cell<Option<Option<Entry>>>>,
+    /// The kinds [`Rec::propagate`] lends, by key (empty between documents).
+    known: keys::KeyMap<(Kind, Option<String>)>,
 }
 
 impl<'a> Rec<'a> {
@@ -887,7 +889,13 @@ impl<'a> Rec<'a> {
 
     /// A name recognised once lends its kind to its other occurrences in the document.
     fn propagate(&mut self) {
-        let mut known: keys::KeyMap<(Kind, Option<String>)> = keys::KeyMap::default();
+        let mut known = std::mem::take(&mut self.known);
+        self.propagate_with(&mut known);
+        known.clear();
+        self.known = known;
+    }
+
+    fn propagate_with(&mut self, known: &mut keys::KeyMap<(Kind, Option<String>)>) {
         for f in &self.out {
             let (m, d) = (&f.m, &f.d);
             if matches!(d.evidence, Evidence::Gazetteer) {
@@ -1154,6 +1162,7 @@ struct Scratch {
     gaz: Vec<Cell<Option<GazHit>>>,
     wkey: Vec<Cell<Option<keys::Key>>>,
     wexact: Vec<Cell<Option<Option<Entry>>>>,
+    known: keys::KeyMap<(Kind, Option<String>)>,
 }
 
 thread_local! {
@@ -1176,8 +1185,16 @@ pub fn analyze(text: &str) -> DocEntities {
     reset(&mut sc.gaz, n, Cell::new(None));
     reset(&mut sc.wkey, n, Cell::new(None));
     reset(&mut sc.wexact, n, Cell::new(None));
-    let mut r =
-        Rec { text, toks: sc.toks, covered: sc.covered, out: sc.out, gaz: sc.gaz, wkey: sc.wkey, wexact: sc.wexact };
+    let mut r = Rec {
+        text,
+        toks: sc.toks,
+        covered: sc.covered,
+        out: sc.out,
+        gaz: sc.gaz,
+        wkey: sc.wkey,
+        wexact: sc.wexact,
+        known: sc.known,
+    };
     r.run();
     r.propagate();
     r.out.sort_by_key(|f| (f.m.range.start, f.m.range.end));
@@ -1217,6 +1234,7 @@ pub fn analyze(text: &str) -> DocEntities {
             gaz: r.gaz,
             wkey: r.wkey,
             wexact: r.wexact,
+            known: r.known,
         };
         SCRATCH.with(|s| {
             if let Ok(mut s) = s.try_borrow_mut() {
