@@ -6,6 +6,7 @@
 //! names). Words that are pure ASCII, nearly all of an English corpus, are folded on the stack
 //! without allocation by [`fold_ascii`], which a test checks against [`fold`].
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -235,6 +236,34 @@ pub fn key(s: &str) -> Key {
     if let Some(k) = short_word_key(s.as_bytes()) {
         return k;
     }
+    if s.len() > STACK {
+        return key_folded(s);
+    }
+    SLOW_KEYS.with(|c| {
+        let Ok(mut c) = c.try_borrow_mut() else { return key_folded(s) };
+        if let Some(&k) = c.get(s) {
+            return k;
+        }
+        let k = key_folded(s);
+        if c.len() >= SLOW_KEYS_KEEP {
+            c.clear();
+        }
+        c.insert(s.into(), k);
+        k
+    })
+}
+
+thread_local! {
+    /// The keys of the strings that [`short_word_key`] leaves (names with a y or a pair to
+    /// rewrite, several words, Cyrillic), per thread: names recur from one document to the next.
+    static SLOW_KEYS: RefCell<HashMap<Box<str>, Key, BuildHasherDefault<KeyHasher>>> = RefCell::default();
+}
+
+/// Entries of [`SLOW_KEYS`] before it starts again (some hundreds of kB per thread at most).
+const SLOW_KEYS_KEEP: usize = 1 << 12;
+
+/// [`key`] without the short-word path and the cache.
+fn key_folded(s: &str) -> Key {
     let mut buf = [0u8; STACK];
     if let Some(n) = fold_ascii(s.as_bytes(), &mut buf) {
         return hash_bytes(&buf[..n]);
@@ -398,6 +427,8 @@ mod tests {
                 assert_eq!(std::str::from_utf8(&buf[..n]).unwrap(), fold(w), "{w:?}");
             }
             assert_eq!(key(w), folded_key(&[&fold(w)]), "{w:?}");
+            // again, from the cache when it is not a short word
+            assert_eq!(key(w), key_folded(w), "{w:?}");
             assert_eq!(fold_str(w), fold(w), "{w:?}");
         }
     }
