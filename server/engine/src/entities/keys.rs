@@ -297,7 +297,17 @@ pub fn fold_str(s: &str) -> String {
 pub fn folded_key(parts: &[&str]) -> Key {
     match parts {
         [one] => hash_bytes(one.as_bytes()),
-        _ => hash_bytes(parts.concat().as_bytes()),
+        _ => {
+            // joined on the stack when short
+            let mut buf = [0u8; STACK];
+            let mut n = 0;
+            for p in parts {
+                let Some(to) = buf.get_mut(n..n + p.len()) else { return hash_bytes(parts.concat().as_bytes()) };
+                to.copy_from_slice(p.as_bytes());
+                n += p.len();
+            }
+            hash_bytes(&buf[..n])
+        }
     }
 }
 
@@ -461,5 +471,8 @@ mod tests {
         assert_eq!(person_key("Имангали Тасмагамбетов"), person_key("Imangali Tasmagambetov"));
         assert_eq!(person_key("Tasmagambetov"), None);
         assert_eq!(surname_key("Imangali Tasmagambetov"), key("Tasmagambetov"));
+        assert_eq!(folded_key(&["moskv", "a"]), folded_key(&["moskva"]));
+        let long = "x".repeat(STACK);
+        assert_eq!(folded_key(&[&long, "ia"]), folded_key(&[&format!("{long}ia")]));
     }
 }

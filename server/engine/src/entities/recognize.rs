@@ -255,6 +255,48 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
     finish_line(toks, line_first, line_lower);
 }
 
+/// The gazetteer place or organisation of an inflected Russian form of a Cyrillic word
+/// (Беларуси → Беларусь, Москве → Москва); per thread, the answers for the words seen.
+fn inflected(w: &str) -> Option<Entry> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<Entry>>> = Default::default();
+    }
+    /// Words kept before the memo starts again.
+    const KEEP: usize = 1 << 12;
+    SEEN.with(|seen| {
+        let Ok(mut seen) = seen.try_borrow_mut() else { return inflected_uncached(w) };
+        if let Some(&e) = seen.get(w) {
+            return e;
+        }
+        let e = inflected_uncached(w);
+        if seen.len() >= KEEP {
+            seen.clear();
+        }
+        seen.insert(w.into(), e);
+        e
+    })
+}
+
+fn inflected_uncached(w: &str) -> Option<Entry> {
+    let g = gazetteer();
+    let key = keys::fold_str(w);
+    for cut in 1..=2 {
+        if key.len() > cut + 3 {
+            // folded keys may keep non-ASCII letters: cut only at a char boundary
+            let Some(stem) = key.get(..key.len() - cut) else { continue };
+            if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem])) {
+                return Some(e);
+            }
+            for v in ["a", "i", "ia"] {
+                if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem, v])) {
+                    return Some(e);
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Case-insensitive ASCII suffix test without allocation.
 fn ends_ci(w: &str, suf: &str) -> bool {
     w.len() > suf.len() && w.as_bytes()[w.len() - suf.len()..].eq_ignore_ascii_case(suf.as_bytes())
@@ -498,21 +540,8 @@ impl<'a> Rec<'a> {
                 return Some((i, e, None));
             }
             if t.cyr {
-                let key = keys::fold_str(w);
-                // inflected Russian forms: Беларуси → Беларусь, Москве → Москва
-                for cut in 1..=2 {
-                    if key.len() > cut + 3 {
-                        // folded keys may keep non-ASCII letters: cut only at a char boundary
-                        let Some(stem) = key.get(..key.len() - cut) else { continue };
-                        if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem])) {
-                            return Some((i, e, None));
-                        }
-                        for v in ["a", "i", "ia"] {
-                            if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem, v])) {
-                                return Some((i, e, None));
-                            }
-                        }
-                    }
+                if let Some(e) = inflected(w) {
+                    return Some((i, e, None));
                 }
             }
         }
