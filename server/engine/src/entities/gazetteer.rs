@@ -210,7 +210,8 @@ impl Gazetteer {
     /// Is this word (or every part of a hyphenated word) a known given name?
     /// `key` is the word's folded key ([`keys::key`]).
     pub fn is_given_with_key(&self, word: &str, key: Key) -> bool {
-        if word.chars().count() < 2 {
+        // fewer than two chars
+        if word.chars().nth(1).is_none() {
             return false;
         }
         if self.given.contains(&key) {

@@ -361,8 +361,8 @@ pub(crate) fn strong_surname(w: &str) -> bool {
         // the part after the last hyphen; one byte a letter
         let w = w.bytes().rposition(|b| b == b'-').map_or(w, |k| &w[k + 1..]);
         return w.len() >= 5
-            && w.bytes().all(|b| b.is_ascii_alphabetic())
             && ends_any_ci(w, &STRONG)
+            && w.bytes().all(|b| b.is_ascii_alphabetic())
             && !(ends_ci(w, "ian") && w.len() < 7);
     }
     let w = latin_of(w);
@@ -513,7 +513,15 @@ impl<'a> Rec<'a> {
                 break;
             }
             // `None`: no longer slice is a form either
-            let Some(form) = g.lookup(slice) else { break };
+            let Some(form) = g.lookup(slice) else {
+                if j == i {
+                    // nor is the word itself
+                    if let Some(c) = self.wexact.get(i) {
+                        c.set(Some(None));
+                    }
+                }
+                break;
+            };
             if j == i {
                 if let Some(c) = self.wexact.get(i) {
                     c.set(Some(form.map(|(e, _)| e)));
