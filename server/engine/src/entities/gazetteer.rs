@@ -41,7 +41,8 @@ pub enum StopClass {
 pub struct Gazetteer {
     /// Every form as written with its entry, and every prefix of a form that ends before a char
     /// other than a letter or digit and is not a form itself, with `None`: one lookup tells both.
-    forms: StrMap<Option<(Entry, Key)>>,
+    /// With each, whether it is such a prefix of a longer form.
+    forms: StrMap<(Option<(Entry, Key)>, bool)>,
     /// A bit for every key of `forms` at [`sketch`]: most words start no form, and most of
     /// them are turned away here without hashing.
     sketch: Box<[u64; SKETCH_BITS / 64]>,
@@ -159,14 +160,14 @@ impl Gazetteer {
             .flat_map(str::split_whitespace)
             .map(keys::key)
             .collect();
-        let mut forms: StrMap<Option<(Entry, Key)>> =
-            exact.iter().map(|(&f, &e)| (f, Some((e, keys::key(f))))).collect();
+        let mut forms: StrMap<(Option<(Entry, Key)>, bool)> =
+            exact.iter().map(|(&f, &e)| (f, (Some((e, keys::key(f))), false))).collect();
         // a text slice looked up always ends at the end of a word, before a char that is not a
         // letter or a digit: only the prefixes that end so can lead to a longer form
         for f in exact.keys() {
             for (i, c) in f.char_indices().skip(1) {
                 if !c.is_alphanumeric() {
-                    forms.entry(&f[..i]).or_insert(None);
+                    forms.entry(&f[..i]).or_insert((None, true)).1 = true;
                 }
             }
         }
@@ -179,13 +180,13 @@ impl Gazetteer {
 
     /// The entry for a form exactly as written.
     pub fn exact(&self, s: &str) -> Option<Entry> {
-        self.lookup(s).flatten().map(|(e, _)| e)
+        self.lookup(s).and_then(|(form, _)| form).map(|(e, _)| e)
     }
 
     /// `None` when no form as written starts with `s` followed by a char other than a letter or a
     /// digit (or equals it); else the entry of the form `s` and its key ([`keys::key`] of `s`),
-    /// if it is one.
-    pub fn lookup(&self, s: &str) -> Option<Option<(Entry, Key)>> {
+    /// if it is one, and whether a longer form starts so.
+    pub fn lookup(&self, s: &str) -> Option<(Option<(Entry, Key)>, bool)> {
         let b = sketch_bit(s.as_bytes());
         if self.sketch[b / 64] & (1 << (b % 64)) == 0 {
             return None;

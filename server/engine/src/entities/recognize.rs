@@ -513,7 +513,7 @@ impl<'a> Rec<'a> {
                 break;
             }
             // `None`: no longer slice is a form either
-            let Some(form) = g.lookup(slice) else {
+            let Some((form, longer)) = g.lookup(slice) else {
                 if j == i {
                     // nor is the word itself
                     if let Some(c) = self.wexact.get(i) {
@@ -534,7 +534,8 @@ impl<'a> Rec<'a> {
             if let Some((e, k)) = form {
                 best = Some((j, e, Some(k)));
             }
-            if self.toks[j].poss != self.toks[j].e {
+            // no longer form starts with this one: the next lookup would find none
+            if !longer || self.toks[j].poss != self.toks[j].e {
                 break;
             }
             j += 1;
