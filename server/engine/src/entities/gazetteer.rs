@@ -195,6 +195,7 @@ impl Gazetteer {
     }
 
     /// See [`head`].
+    #[inline]
     pub fn head(&self, word: &str) -> Option<Kind> {
         let b = sketch_bit(word.as_bytes());
         if self.head_sketch[b / 64] & (1 << (b % 64)) == 0 {
@@ -318,6 +319,7 @@ const HEADS: &[(Kind, &str)] = &[
 ];
 
 /// The kind a head word ([`HEADS`]) gives the name it ends.
+#[inline]
 pub fn head(word: &str) -> Option<Kind> {
     gazetteer().head(word)
 }
