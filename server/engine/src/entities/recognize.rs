@@ -1247,8 +1247,9 @@ pub fn analyze(text: &str) -> DocEntities {
         let label = d.name.as_deref().map_or(surface, keys::key);
         // linking compares full-name and surname keys of persons only
         let mut words = m.surface.split_whitespace();
-        let (person, surname) = match (words.next(), words.next_back()) {
-            (Some(first), Some(last)) if m.kind == Kind::Person => {
+        let first_last = if m.kind == Kind::Person { (words.next(), words.next_back()) } else { (None, None) };
+        let (person, surname) = match first_last {
+            (Some(first), Some(last)) => {
                 let surname = r.last_word_key(f.b, last);
                 (Some(keys::pair_key(r.first_word_key(f.a, first), surname)), surname)
             }
