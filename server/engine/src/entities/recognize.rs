@@ -747,9 +747,10 @@ impl<'a> Rec<'a> {
     /// acronym defined after it, if any; returns the token after the name.
     fn take_headed(&mut self, i: usize) -> Option<usize> {
         let (end, kind) = self.headed(i)?;
-        let name = self.text[self.toks[i].s..self.toks[end].e].to_string();
+        let text = self.text;
+        let name = &text[self.toks[i].s..self.toks[end].e];
         self.push(i, end, kind, None, Evidence::Head);
-        self.acronym_after(i, end, kind, &name);
+        self.acronym_after(i, end, kind, name);
         Some(end + 1)
     }
 
@@ -783,9 +784,10 @@ impl<'a> Rec<'a> {
                         if matches!(kind, Kind::Place) && !t.cyr {
                             if let Some((end, hk)) = self.headed(i) {
                                 if end > j {
-                                    let name = self.text[t.s..self.toks[end].e].to_string();
+                                    let text = self.text;
+                                    let name = &text[t.s..self.toks[end].e];
                                     self.push(i, end, hk, None, Evidence::Head);
-                                    self.acronym_after(i, end, hk, &name);
+                                    self.acronym_after(i, end, hk, name);
                                     i = end + 1;
                                     continue;
                                 }
