@@ -79,6 +79,13 @@ const CLASS: [u8; 256] = {
     t
 };
 
+/// The block of dashes, quotation marks, ellipsis and bullets, frequent in news text: none of
+/// its chars is a letter or a digit, which this tells without the Unicode tables.
+#[inline]
+fn general_punctuation(c: char) -> bool {
+    matches!(c, '\u{2000}'..='\u{206F}')
+}
+
 /// The words of `text`, in `toks` (cleared first).
 pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
     let bytes = text.as_bytes();
@@ -139,7 +146,7 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
             cl & UPPER != 0
         } else {
             let Some((c, cl)) = char_at(text, i) else { break };
-            if !(is_alpha(c) || c.is_numeric()) {
+            if general_punctuation(c) || !(is_alpha(c) || c.is_numeric()) {
                 i += cl;
                 if matches!(c, '…' | '•') {
                     sent = true;
@@ -187,8 +194,9 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
                 }
             }
             let Some((d, dl)) = char_at(text, j) else { break };
-            let alpha = is_alpha(d);
-            if alpha || d.is_numeric() {
+            let punct = general_punctuation(d);
+            let alpha = !punct && is_alpha(d);
+            if alpha || !punct && d.is_numeric() {
                 if alpha {
                     letters += 1;
                     if is_upper(d) {
@@ -1316,5 +1324,19 @@ fn loose_words(
         }
         let key = memo.get(i).and_then(Cell::get).unwrap_or_else(|| keys::key(&text[t.s..t.e]));
         out.push((t.s as u32, t.e as u32, key));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn general_punctuation_has_no_letters_or_digits() {
+        for c in ('\u{2000}'..='\u{206F}').filter(|&c| general_punctuation(c)) {
+            assert!(!c.is_alphanumeric() && !is_alpha(c), "{c:?}");
+        }
+        assert!(general_punctuation('—') && general_punctuation('“') && general_punctuation('’'));
+        assert!(!general_punctuation('«') && !general_punctuation('a') && !general_punctuation('ж'));
     }
 }
