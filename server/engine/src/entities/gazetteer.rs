@@ -186,6 +186,7 @@ impl Gazetteer {
     /// `None` when no form as written starts with `s` followed by a char other than a letter or a
     /// digit (or equals it); else the entry of the form `s` and its key ([`keys::key`] of `s`),
     /// if it is one, and whether a longer form starts so.
+    #[inline]
     pub fn lookup(&self, s: &str) -> Option<(Option<(Entry, Key)>, bool)> {
         let b = sketch_bit(s.as_bytes());
         if self.sketch[b / 64] & (1 << (b % 64)) == 0 {
