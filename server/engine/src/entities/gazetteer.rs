@@ -41,12 +41,16 @@ pub enum StopClass {
 pub struct Gazetteer {
     /// Every form as written with its entry, and every prefix of a form that ends before a char
     /// other than a letter or digit and is not a form itself, with `None`: one lookup tells both.
-    forms: StrMap<Option<(Entry, Key)>>,
+    /// With each, whether it is such a prefix of a longer form.
+    forms: StrMap<(Option<(Entry, Key)>, bool)>,
     /// A bit for every key of `forms` at [`sketch`]: most words start no form, and most of
     /// them are turned away here without hashing.
     sketch: Box<[u64; SKETCH_BITS / 64]>,
     folded: KeyMap<Entry>,
     given: KeySet,
+    /// [`HEADS`], with their own sketch: most capitalised words are not head words.
+    heads: StrMap<Kind>,
+    head_sketch: Box<[u64; SKETCH_BITS / 64]>,
     /// Longest gazetteer form, in words.
     pub max_words: usize,
 }
@@ -156,39 +160,49 @@ impl Gazetteer {
             .flat_map(str::split_whitespace)
             .map(keys::key)
             .collect();
-        let mut forms: StrMap<Option<(Entry, Key)>> =
-            exact.iter().map(|(&f, &e)| (f, Some((e, keys::key(f))))).collect();
+        let mut forms: StrMap<(Option<(Entry, Key)>, bool)> =
+            exact.iter().map(|(&f, &e)| (f, (Some((e, keys::key(f))), false))).collect();
         // a text slice looked up always ends at the end of a word, before a char that is not a
         // letter or a digit: only the prefixes that end so can lead to a longer form
         for f in exact.keys() {
             for (i, c) in f.char_indices().skip(1) {
                 if !c.is_alphanumeric() {
-                    forms.entry(&f[..i]).or_insert(None);
+                    forms.entry(&f[..i]).or_insert((None, true)).1 = true;
                 }
             }
         }
-        let mut sketch = Box::new([0u64; SKETCH_BITS / 64]);
-        for f in forms.keys() {
-            let b = sketch_bit(f.as_bytes());
-            sketch[b / 64] |= 1 << (b % 64);
-        }
-        Gazetteer { forms, sketch, folded, given, max_words }
+        let sketch = sketch_of(forms.keys().copied());
+        let heads: StrMap<Kind> =
+            HEADS.iter().flat_map(|&(k, ws)| ws.split_whitespace().map(move |w| (w, k))).collect();
+        let head_sketch = sketch_of(heads.keys().copied());
+        Gazetteer { forms, sketch, folded, given, heads, head_sketch, max_words }
     }
 
     /// The entry for a form exactly as written.
     pub fn exact(&self, s: &str) -> Option<Entry> {
-        self.lookup(s).flatten().map(|(e, _)| e)
+        self.lookup(s).and_then(|(form, _)| form).map(|(e, _)| e)
     }
 
     /// `None` when no form as written starts with `s` followed by a char other than a letter or a
     /// digit (or equals it); else the entry of the form `s` and its key ([`keys::key`] of `s`),
-    /// if it is one.
-    pub fn lookup(&self, s: &str) -> Option<Option<(Entry, Key)>> {
+    /// if it is one, and whether a longer form starts so.
+    #[inline]
+    pub fn lookup(&self, s: &str) -> Option<(Option<(Entry, Key)>, bool)> {
         let b = sketch_bit(s.as_bytes());
         if self.sketch[b / 64] & (1 << (b % 64)) == 0 {
             return None;
         }
         self.forms.get(s).copied()
+    }
+
+    /// See [`head`].
+    #[inline]
+    pub fn head(&self, word: &str) -> Option<Kind> {
+        let b = sketch_bit(word.as_bytes());
+        if self.head_sketch[b / 64] & (1 << (b % 64)) == 0 {
+            return None;
+        }
+        self.heads.get(word).copied()
     }
 
     /// The entry for a folded key (Cyrillic, all caps, spelling variants), see [`keys`].
@@ -199,7 +213,8 @@ impl Gazetteer {
     /// Is this word (or every part of a hyphenated word) a known given name?
     /// `key` is the word's folded key ([`keys::key`]).
     pub fn is_given_with_key(&self, word: &str, key: Key) -> bool {
-        if word.chars().count() < 2 {
+        // fewer than two chars
+        if word.chars().nth(1).is_none() {
             return false;
         }
         if self.given.contains(&key) {
@@ -210,6 +225,16 @@ impl Gazetteer {
 }
 
 const SKETCH_BITS: usize = 1 << 16;
+
+/// The sketch of a set of strings: the bits of their [`sketch_bit`]s.
+fn sketch_of<'a>(strings: impl Iterator<Item = &'a str>) -> Box<[u64; SKETCH_BITS / 64]> {
+    let mut sketch = Box::new([0u64; SKETCH_BITS / 64]);
+    for f in strings {
+        let b = sketch_bit(f.as_bytes());
+        sketch[b / 64] |= 1 << (b % 64);
+    }
+    sketch
+}
 
 /// A bit of the sketch from the length and the first, middle and last byte.
 #[inline]
@@ -270,27 +295,34 @@ pub fn before_cue(word: &str) -> Option<Kind> {
 }
 
 /// Capitalised words that end an organisation's (or a place's, or a named thing's) name.
+const HEADS: &[(Kind, &str)] = &[
+    (
+        Kind::Organization,
+        "Ministry University Foundation Council Party Group Agency Committee Legion Forces Center Centre \
+         Institute Bank Service Union Association Assembly Academy Court Department Corporation Company Fund \
+         Organization Organisation Front Movement Army Navy Commission Office Bureau Network Club Society \
+         Church School College Administration Guard Command Fleet Brigade Battalion Regiment Division Corps \
+         Directorate Inspectorate Prosecutor's Chamber Duma Parliament Government Cabinet Secretariat \
+         Authority Exchange Holding Airlines Airways Railways Television Radio Times Post News Herald Gazette \
+         Pravda Trust Partnership Alliance Coalition Federation Hospital Museum Library Theatre Theater Hub \
+         Initiative Program Programme",
+    ),
+    (
+        Kind::Place,
+        "Region Oblast District Province Street Avenue Square River Lake Mountains Sea Island Islands Valley \
+         Krai Territory Steppe Peninsula Bay Gulf Ocean Desert Airport",
+    ),
+    (
+        Kind::Other,
+        "Khanate Agreement Agreements Accords Treaty Declaration Doctrine War Revolution Uprising Prize Award \
+         Stele Monument Mausoleum Memorial Cup Games Olympics Summit Forum Congress Act Code Law",
+    ),
+];
+
+/// The kind a head word ([`HEADS`]) gives the name it ends.
+#[inline]
 pub fn head(word: &str) -> Option<Kind> {
-    Some(match word {
-        "Ministry" | "University" | "Foundation" | "Council" | "Party" | "Group" | "Agency" | "Committee"
-        | "Legion" | "Forces" | "Center" | "Centre" | "Institute" | "Bank" | "Service" | "Union" | "Association"
-        | "Assembly" | "Academy" | "Court" | "Department" | "Corporation" | "Company" | "Fund" | "Organization"
-        | "Organisation" | "Front" | "Movement" | "Army" | "Navy" | "Commission" | "Office" | "Bureau" | "Network"
-        | "Club" | "Society" | "Church" | "School" | "College" | "Administration" | "Guard" | "Command" | "Fleet"
-        | "Brigade" | "Battalion" | "Regiment" | "Division" | "Corps" | "Directorate" | "Inspectorate"
-        | "Prosecutor's" | "Chamber" | "Duma" | "Parliament" | "Government" | "Cabinet" | "Secretariat"
-        | "Authority" | "Exchange" | "Holding" | "Airlines" | "Airways" | "Railways" | "Television" | "Radio"
-        | "Times" | "Post" | "News" | "Herald" | "Gazette" | "Pravda" | "Trust" | "Partnership" | "Alliance"
-        | "Coalition" | "Federation" | "Hospital" | "Museum" | "Library" | "Theatre" | "Theater" | "Hub"
-        | "Initiative" | "Program" | "Programme" => Kind::Organization,
-        "Region" | "Oblast" | "District" | "Province" | "Street" | "Avenue" | "Square" | "River" | "Lake"
-        | "Mountains" | "Sea" | "Island" | "Islands" | "Valley" | "Krai" | "Territory" | "Steppe" | "Peninsula"
-        | "Bay" | "Gulf" | "Ocean" | "Desert" | "Airport" => Kind::Place,
-        "Khanate" | "Agreement" | "Agreements" | "Accords" | "Treaty" | "Declaration" | "Doctrine" | "War"
-        | "Revolution" | "Uprising" | "Prize" | "Award" | "Stele" | "Monument" | "Mausoleum" | "Memorial" | "Cup"
-        | "Games" | "Olympics" | "Summit" | "Forum" | "Congress" | "Act" | "Code" | "Law" => Kind::Other,
-        _ => return None,
-    })
+    gazetteer().head(word)
 }
 
 /// Role nouns: "political scientist X", "X, director of …".

@@ -6,6 +6,7 @@
 //! names). Words that are pure ASCII, nearly all of an English corpus, are folded on the stack
 //! without allocation by [`fold_ascii`], which a test checks against [`fold`].
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -45,37 +46,61 @@ fn finish(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
+/// Letters that make [`fold`] do more than lowercase and collapse doubled letters: y, and the
+/// letters of the pairs kh, ks and zh.
+const Y: u8 = 1;
+const PAIR_FIRST: u8 = 2;
+const PAIR_SECOND: u8 = 4;
+
+static FOLD_FLAGS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b'y' as usize] = Y;
+    t[b'Y' as usize] = Y;
+    t[b'k' as usize] = PAIR_FIRST;
+    t[b'K' as usize] = PAIR_FIRST;
+    t[b'z' as usize] = PAIR_FIRST;
+    t[b'Z' as usize] = PAIR_FIRST;
+    t[b'h' as usize] = PAIR_SECOND;
+    t[b'H' as usize] = PAIR_SECOND;
+    t[b's' as usize] = PAIR_SECOND;
+    t[b'S' as usize] = PAIR_SECOND;
+    t
+};
+
 /// Longest ASCII word folded on the stack; longer words take the general path.
 const STACK: usize = 64;
 
 /// [`fold`] for an ASCII string of at most [`STACK`] bytes, written into `out`; returns the length.
 fn fold_ascii(s: &[u8], out: &mut [u8; STACK]) -> Option<usize> {
-    if s.len() > STACK || !s.is_ascii() {
+    if s.len() > STACK {
         return None;
     }
     // letters and digits lowercased, without branches: every byte is written, and kept by
     // moving on when it is one
-    // meanwhile, look for a pair that `replace_all` rewrites (dzh contains zh) and for a y
+    // meanwhile, note the letters of a pair that `replace_all` rewrites (dzh contains zh) and
+    // a y, and whether any byte is not ASCII
     let mut n = 0;
-    let (mut pair, mut has_y, mut prev) = (false, false, 0u8);
-    for &c in s {
-        let c = LOWER_ALNUM[c as usize];
+    let (mut flags, mut high) = (0u8, 0u8);
+    for &b in s {
+        let c = LOWER_ALNUM[b as usize];
         out[n] = c;
-        let keep = c != 0;
-        n += usize::from(keep);
-        pair |= (prev == b'k' && (c == b'h' || c == b's')) || (prev == b'z' && c == b'h');
-        has_y |= c == b'y';
-        prev = if keep { c } else { prev };
+        n += usize::from(c != 0);
+        flags |= FOLD_FLAGS[b as usize];
+        high |= b;
+    }
+    if !high.is_ascii() {
+        return None;
     }
     // the replacements of `fold` (dzh→j, zh→j, kh→h, ks→x, one left-to-right pass each, in
     // that order) in one pass: no pattern ends with the first letter of another and no
-    // replacement letter starts one, so no match moves or appears between the passes
-    if pair {
+    // replacement letter starts one, so no match moves or appears between the passes; without
+    // both letters of a pair, there is none
+    if flags & (PAIR_FIRST | PAIR_SECOND) == PAIR_FIRST | PAIR_SECOND {
         n = replace_all(out, n);
     }
     // without a y (replacements make none), only the collapse of doubled letters is left: a
     // final "ii" → "i" gives what the collapse gives
-    if has_y {
+    if flags & Y != 0 {
         n = fold_y(out, n);
     }
     // collapse doubled letters, without branches (a byte equal to the one before is
@@ -150,8 +175,95 @@ fn replace_all(buf: &mut [u8; STACK], n: usize) -> usize {
     w
 }
 
+/// [`key`] of a word of at most 16 ASCII letters and digits that [`fold`] only lowercases and
+/// rids of doubled letters (no y, no kh, ks or zh): most words of a text. `None` for any other
+/// string, which takes [`fold_ascii`].
+#[inline]
+fn short_word_key(s: &[u8]) -> Option<Key> {
+    if s.len() > 16 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    let (mut flags, mut double, mut prev) = (0u8, false, 0u8);
+    for (o, &b) in buf.iter_mut().zip(s) {
+        let c = LOWER_ALNUM[b as usize];
+        if c == 0 {
+            return None;
+        }
+        *o = c;
+        flags |= FOLD_FLAGS[b as usize];
+        double |= c == prev;
+        prev = c;
+    }
+    let mut n = s.len();
+    if flags & Y != 0
+        || flags & (PAIR_FIRST | PAIR_SECOND) == PAIR_FIRST | PAIR_SECOND
+            && buf[..n].windows(2).any(|p| matches!(p, [b'k', b'h' | b's'] | [b'z', b'h']))
+    {
+        return None;
+    }
+    if double {
+        // as the end of `fold_ascii`, the bytes after the new length cleared
+        let mut k = 1;
+        let mut last = buf[0];
+        for i in 1..n {
+            let c = buf[i];
+            buf[k] = c;
+            k += usize::from(c != last);
+            last = c;
+        }
+        buf[k..].fill(0);
+        n = k;
+    }
+    // `hash_bytes(&buf[..n])`: the zero-padded words of the buffer
+    let word = |k: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&buf[k..k + 8]);
+        u64::from_le_bytes(w)
+    };
+    let mut h = SEED ^ (n as u64).wrapping_mul(MUL);
+    if n > 0 {
+        h = (h ^ word(0)).wrapping_mul(MUL).rotate_left(29);
+    }
+    if n > 8 {
+        h = (h ^ word(8)).wrapping_mul(MUL).rotate_left(29);
+    }
+    Some(finish(h))
+}
+
 /// The key of `fold(s)`.
 pub fn key(s: &str) -> Key {
+    if let Some(k) = short_word_key(s.as_bytes()) {
+        return k;
+    }
+    if s.len() > STACK {
+        return key_folded(s);
+    }
+    SLOW_KEYS.with(|c| {
+        let Ok(mut c) = c.try_borrow_mut() else { return key_folded(s) };
+        if let Some(&k) = c.get(s) {
+            return k;
+        }
+        let k = key_folded(s);
+        if c.len() >= SLOW_KEYS_KEEP {
+            c.clear();
+        }
+        c.insert(s.into(), k);
+        k
+    })
+}
+
+thread_local! {
+    /// The keys of the strings that [`short_word_key`] leaves (names with a y or a pair to
+    /// rewrite, several words, Cyrillic), per thread: names recur from one document to the next.
+    static SLOW_KEYS: RefCell<HashMap<Box<str>, Key, BuildHasherDefault<KeyHasher>>> = RefCell::default();
+}
+
+/// Entries of [`SLOW_KEYS`] before it starts again (some hundreds of kB per thread at most).
+const SLOW_KEYS_KEEP: usize = 1 << 12;
+
+/// [`key`] without the short-word path and the cache.
+fn key_folded(s: &str) -> Key {
     let mut buf = [0u8; STACK];
     if let Some(n) = fold_ascii(s.as_bytes(), &mut buf) {
         return hash_bytes(&buf[..n]);
@@ -185,7 +297,17 @@ pub fn fold_str(s: &str) -> String {
 pub fn folded_key(parts: &[&str]) -> Key {
     match parts {
         [one] => hash_bytes(one.as_bytes()),
-        _ => hash_bytes(parts.concat().as_bytes()),
+        _ => {
+            // joined on the stack when short
+            let mut buf = [0u8; STACK];
+            let mut n = 0;
+            for p in parts {
+                let Some(to) = buf.get_mut(n..n + p.len()) else { return hash_bytes(parts.concat().as_bytes()) };
+                to.copy_from_slice(p.as_bytes());
+                n += p.len();
+            }
+            hash_bytes(&buf[..n])
+        }
     }
 }
 
@@ -285,6 +407,23 @@ mod tests {
             "dzkh",
             "",
             "-",
+            "a",
+            "Committee",
+            "Mississippi",
+            "ABCDEFGH",
+            "ABCDEFGHI",
+            "Aaaaaaaaaaaaaaaa",
+            "Aaaaaaaaaaaaaaab",
+            "Abcdefghijklmnop",
+            "Abcdefghijklmnopq",
+            "Abcdefgghijklmno",
+            "Abcdefghijklmnoo",
+            "Ppetropavlovsk",
+            "Kksa",
+            "Ozh",
+            "Xz9h",
+            "2000s",
+            "B52",
         ]
         .iter()
         .map(|s| s.to_string())
@@ -298,6 +437,8 @@ mod tests {
                 assert_eq!(std::str::from_utf8(&buf[..n]).unwrap(), fold(w), "{w:?}");
             }
             assert_eq!(key(w), folded_key(&[&fold(w)]), "{w:?}");
+            // again, from the cache when it is not a short word
+            assert_eq!(key(w), key_folded(w), "{w:?}");
             assert_eq!(fold_str(w), fold(w), "{w:?}");
         }
     }
@@ -319,6 +460,7 @@ mod tests {
             let mut buf = [0u8; STACK];
             let n = fold_ascii(w.as_bytes(), &mut buf).unwrap();
             assert_eq!(std::str::from_utf8(&buf[..n]).unwrap(), fold(&w), "{w:?}");
+            assert_eq!(key(&w), folded_key(&[&fold(&w)]), "{w:?}");
         }
     }
 
@@ -329,5 +471,8 @@ mod tests {
         assert_eq!(person_key("Имангали Тасмагамбетов"), person_key("Imangali Tasmagambetov"));
         assert_eq!(person_key("Tasmagambetov"), None);
         assert_eq!(surname_key("Imangali Tasmagambetov"), key("Tasmagambetov"));
+        assert_eq!(folded_key(&["moskv", "a"]), folded_key(&["moskva"]));
+        let long = "x".repeat(STACK);
+        assert_eq!(folded_key(&[&long, "ia"]), folded_key(&[&format!("{long}ia")]));
     }
 }

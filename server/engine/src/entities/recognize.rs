@@ -56,8 +56,8 @@ const LINE: u8 = 16;
 /// '.', '!', '?', ':', ';', '|': a sentence ends.
 const STOP: u8 = 32;
 
-const CLASS: [u8; 128] = {
-    let mut t = [0u8; 128];
+const CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut b = 0;
     while b < 128 {
         let c = b as u8;
@@ -79,65 +79,11 @@ const CLASS: [u8; 128] = {
     t
 };
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of `x` (whose high bits are clear) that is in `lo..=hi`.
+/// The block of dashes, quotation marks, ellipsis and bullets, frequent in news text: none of
+/// its chars is a letter or a digit, which this tells without the Unicode tables.
 #[inline]
-fn bytes_in(x: u64, lo: u8, hi: u8) -> u64 {
-    // no byte carries into the next: x + 0x80 - lo and x + 0x7f - hi stay below 0x100
-    let ge = x.wrapping_add(ONES * (0x80 - lo as u64));
-    let gt = x.wrapping_add(ONES * (0x7f - hi as u64));
-    ge & !gt & HIGH
-}
-
-/// The length of the run of ASCII letters and digits at `bytes[j..]`, and the or of their
-/// [`CLASS`]es; eight bytes at a time.
-#[inline]
-fn ascii_run(bytes: &[u8], j: usize) -> (usize, u8) {
-    let mut k = j;
-    let (mut lower, mut upper) = (0u64, 0u64);
-    while let Some(chunk) = bytes.get(k..k + 8) {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(w);
-        let ascii = !w & HIGH;
-        let x = w & !HIGH;
-        let lo = bytes_in(x, b'a', b'z') & ascii;
-        let up = bytes_in(x, b'A', b'Z') & ascii;
-        let alnum = lo | up | (bytes_in(x, b'0', b'9') & ascii);
-        let n = ((!alnum & HIGH).trailing_zeros() / 8) as usize;
-        let keep = if n == 8 { u64::MAX } else { (1u64 << (n * 8)) - 1 };
-        lower |= lo & keep;
-        upper |= up & keep;
-        k += n;
-        if n < 8 {
-            return (k - j, class_bits(lower, upper, k > j));
-        }
-    }
-    // fewer than eight bytes left
-    let mut cl_or = class_bits(lower, upper, k > j);
-    while let Some(&b) = bytes.get(k) {
-        let cl = if b < 0x80 { CLASS[b as usize] } else { 0 };
-        if cl & ALNUM == 0 {
-            break;
-        }
-        cl_or |= cl;
-        k += 1;
-    }
-    (k - j, cl_or)
-}
-
-#[inline]
-fn class_bits(lower: u64, upper: u64, any: bool) -> u8 {
-    let mut cl = if any { ALNUM } else { 0 };
-    if lower != 0 {
-        cl |= ALPHA | LOWER;
-    }
-    if upper != 0 {
-        cl |= ALPHA | UPPER;
-    }
-    cl
+fn general_punctuation(c: char) -> bool {
+    matches!(c, '\u{2000}'..='\u{206F}')
 }
 
 /// The words of `text`, in `toks` (cleared first).
@@ -157,8 +103,9 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
         }
     };
     while let Some(&b0) = bytes.get(i) {
-        // outside words: ASCII bytes by table, others decoded
-        let word_start = if b0 < 0x80 {
+        // outside words: ASCII bytes by table, others decoded; a word starts with a letter or a
+        // digit, and is capitalised when that is an uppercase letter
+        let cap = if b0 < 0x80 {
             let cl = CLASS[b0 as usize];
             if cl & ALNUM == 0 {
                 i += 1;
@@ -172,23 +119,45 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
                 }
                 continue;
             }
-            true
+            // the common word: ASCII letters and digits up to an ASCII char that cannot join
+            // (not '-', '\'' or '.') or the end of the text
+            let mut k = i + 1;
+            let mut run = cl;
+            while let Some(&b) = bytes.get(k) {
+                let cl = CLASS[b as usize];
+                if cl & ALNUM == 0 {
+                    break;
+                }
+                run |= cl;
+                k += 1;
+            }
+            if bytes.get(k).is_none_or(|&b| b < 0x80 && !matches!(b, b'-' | b'\'' | b'.')) {
+                let caps = if run & LOWER != 0 {
+                    line_lower = true;
+                    false
+                } else {
+                    run & UPPER != 0 && bytes[i..k].iter().filter(|b| b.is_ascii_alphabetic()).count() >= 2
+                };
+                toks.push(Tok { s: i, e: k, poss: k, cap: cl & UPPER != 0, caps, shout: false, cyr: false, sent });
+                sent = false;
+                i = k;
+                continue;
+            }
+            cl & UPPER != 0
         } else {
             let Some((c, cl)) = char_at(text, i) else { break };
-            if !(is_alpha(c) || c.is_numeric()) {
+            if general_punctuation(c) || !(is_alpha(c) || c.is_numeric()) {
                 i += cl;
                 if matches!(c, '…' | '•') {
                     sent = true;
                 }
                 continue;
             }
-            true
+            is_upper(c)
         };
-        debug_assert!(word_start);
         let start = i;
         let mut end = i;
         let mut poss = None;
-        let mut cap = false;
         // letters outside ASCII, and those of them that are uppercase
         let mut upper = 0usize;
         let mut letters = 0usize;
@@ -196,31 +165,38 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
         let mut ascii = 0u8;
         let mut cyr = false;
         let mut seg_len = 0usize;
-        let mut first = true;
         let mut j = i;
         while let Some(&bj) = bytes.get(j) {
-            let cl = if bj < 0x80 { CLASS[bj as usize] } else { 0 };
-            if cl & ALNUM != 0 {
-                if first {
-                    cap = cl & UPPER != 0;
-                    first = false;
+            if bj < 0x80 {
+                let cl = CLASS[bj as usize];
+                if cl & ALNUM != 0 {
+                    // a run of ASCII letters and digits; its letters are counted at the end of
+                    // the word, and only when none is lowercase
+                    let mut k = j + 1;
+                    let mut run = cl;
+                    while let Some(&b) = bytes.get(k) {
+                        let cl = CLASS[b as usize];
+                        if cl & ALNUM == 0 {
+                            break;
+                        }
+                        run |= cl;
+                        k += 1;
+                    }
+                    ascii |= run;
+                    seg_len += k - j;
+                    j = k;
+                    end = j;
+                    continue;
                 }
-                // a run of ASCII letters and digits; its letters are counted at the end of the
-                // word, and only when none is lowercase
-                let (n, cl) = ascii_run(bytes, j);
-                ascii |= cl;
-                j += n;
-                seg_len += n;
-                end = j;
-                continue;
+                // other ASCII chars end the word, but for the joiners
+                if !matches!(bj, b'-' | b'\'' | b'.') {
+                    break;
+                }
             }
             let Some((d, dl)) = char_at(text, j) else { break };
-            let alpha = is_alpha(d);
-            if alpha || d.is_numeric() {
-                if first {
-                    cap = is_upper(d);
-                    first = false;
-                }
+            let punct = general_punctuation(d);
+            let alpha = !punct && is_alpha(d);
+            if alpha || !punct && d.is_numeric() {
                 if alpha {
                     letters += 1;
                     if is_upper(d) {
@@ -287,6 +263,48 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
     finish_line(toks, line_first, line_lower);
 }
 
+/// The gazetteer place or organisation of an inflected Russian form of a Cyrillic word
+/// (Беларуси → Беларусь, Москве → Москва); per thread, the answers for the words seen.
+fn inflected(w: &str) -> Option<Entry> {
+    thread_local! {
+        static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<Entry>>> = Default::default();
+    }
+    /// Words kept before the memo starts again.
+    const KEEP: usize = 1 << 12;
+    SEEN.with(|seen| {
+        let Ok(mut seen) = seen.try_borrow_mut() else { return inflected_uncached(w) };
+        if let Some(&e) = seen.get(w) {
+            return e;
+        }
+        let e = inflected_uncached(w);
+        if seen.len() >= KEEP {
+            seen.clear();
+        }
+        seen.insert(w.into(), e);
+        e
+    })
+}
+
+fn inflected_uncached(w: &str) -> Option<Entry> {
+    let g = gazetteer();
+    let key = keys::fold_str(w);
+    for cut in 1..=2 {
+        if key.len() > cut + 3 {
+            // folded keys may keep non-ASCII letters: cut only at a char boundary
+            let Some(stem) = key.get(..key.len() - cut) else { continue };
+            if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem])) {
+                return Some(e);
+            }
+            for v in ["a", "i", "ia"] {
+                if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem, v])) {
+                    return Some(e);
+                }
+            }
+        }
+    }
+    None
+}
+
 /// Case-insensitive ASCII suffix test without allocation.
 fn ends_ci(w: &str, suf: &str) -> bool {
     w.len() > suf.len() && w.as_bytes()[w.len() - suf.len()..].eq_ignore_ascii_case(suf.as_bytes())
@@ -307,12 +325,42 @@ fn latin_of(w: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Does `w` end with one of `ends` (ignoring ASCII case, `w` longer than the ending)? The
-/// last letter is compared first.
-fn ends_any_ci(w: &str, ends: &[&str]) -> bool {
+/// A list of lowercase endings with, for every byte, the endings that end with it (a bit each):
+/// a word is compared only with the endings that share its last letter.
+struct Endings {
+    list: &'static [&'static str],
+    by_last: [u32; 256],
+}
+
+const fn endings(list: &'static [&'static str]) -> Endings {
+    assert!(list.len() <= 32);
+    let mut by_last = [0u32; 256];
+    let mut k = 0;
+    while k < list.len() {
+        let e = list[k].as_bytes();
+        if !e.is_empty() {
+            by_last[e[e.len() - 1] as usize] |= 1 << k;
+        }
+        k += 1;
+    }
+    Endings { list, by_last }
+}
+
+const STRONG: Endings = endings(STRONG_ENDINGS);
+const WEAK: Endings = endings(WEAK_ENDINGS);
+
+/// Does `w` end with one of `ends` (ignoring ASCII case, `w` longer than the ending)? Only the
+/// endings with the word's last letter are compared.
+fn ends_any_ci(w: &str, ends: &Endings) -> bool {
     let Some(&last) = w.as_bytes().last() else { return false };
-    let last = last.to_ascii_lowercase();
-    ends.iter().any(|e| e.as_bytes().last() == Some(&last) && ends_ci(w, e))
+    let mut m = ends.by_last[last.to_ascii_lowercase() as usize];
+    while m != 0 {
+        if ends_ci(w, ends.list[m.trailing_zeros() as usize]) {
+            return true;
+        }
+        m &= m - 1;
+    }
+    false
 }
 
 /// A Slavic or Turkic surname ending on a word of at least five letters.
@@ -321,8 +369,8 @@ pub(crate) fn strong_surname(w: &str) -> bool {
         // the part after the last hyphen; one byte a letter
         let w = w.bytes().rposition(|b| b == b'-').map_or(w, |k| &w[k + 1..]);
         return w.len() >= 5
+            && ends_any_ci(w, &STRONG)
             && w.bytes().all(|b| b.is_ascii_alphabetic())
-            && ends_any_ci(w, STRONG_ENDINGS)
             && !(ends_ci(w, "ian") && w.len() < 7);
     }
     let w = latin_of(w);
@@ -335,7 +383,7 @@ pub(crate) fn strong_surname(w: &str) -> bool {
 
 pub(crate) fn weak_surname(w: &str) -> bool {
     if w.is_ascii() {
-        return w.len() >= 4 && ends_any_ci(w, WEAK_ENDINGS);
+        return w.len() >= 4 && ends_any_ci(w, &WEAK);
     }
     let w = latin_of(w);
     w.chars().count() >= 4 && WEAK_ENDINGS.iter().any(|e| ends_ci(&w, e))
@@ -394,6 +442,8 @@ struct Rec<'a> {
     wkey: Vec<Cell<Option<keys::Key>>>,
     /// Memo of [`Rec::word_exact`] per token.
     wexact: Vec<Cell<Option<Option<Entry>>>>,
+    /// The kinds [`Rec::propagate`] lends, by key (empty between documents).
+    known: keys::KeyMap<(Kind, Option<String>)>,
 }
 
 impl<'a> Rec<'a> {
@@ -471,7 +521,15 @@ impl<'a> Rec<'a> {
                 break;
             }
             // `None`: no longer slice is a form either
-            let Some(form) = g.lookup(slice) else { break };
+            let Some((form, longer)) = g.lookup(slice) else {
+                if j == i {
+                    // nor is the word itself
+                    if let Some(c) = self.wexact.get(i) {
+                        c.set(Some(None));
+                    }
+                }
+                break;
+            };
             if j == i {
                 if let Some(c) = self.wexact.get(i) {
                     c.set(Some(form.map(|(e, _)| e)));
@@ -484,7 +542,8 @@ impl<'a> Rec<'a> {
             if let Some((e, k)) = form {
                 best = Some((j, e, Some(k)));
             }
-            if self.toks[j].poss != self.toks[j].e {
+            // no longer form starts with this one: the next lookup would find none
+            if !longer || self.toks[j].poss != self.toks[j].e {
                 break;
             }
             j += 1;
@@ -498,21 +557,8 @@ impl<'a> Rec<'a> {
                 return Some((i, e, None));
             }
             if t.cyr {
-                let key = keys::fold_str(w);
-                // inflected Russian forms: Беларуси → Беларусь, Москве → Москва
-                for cut in 1..=2 {
-                    if key.len() > cut + 3 {
-                        // folded keys may keep non-ASCII letters: cut only at a char boundary
-                        let Some(stem) = key.get(..key.len() - cut) else { continue };
-                        if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem])) {
-                            return Some((i, e, None));
-                        }
-                        for v in ["a", "i", "ia"] {
-                            if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem, v])) {
-                                return Some((i, e, None));
-                            }
-                        }
-                    }
+                if let Some(e) = inflected(w) {
+                    return Some((i, e, None));
                 }
             }
         }
@@ -709,9 +755,10 @@ impl<'a> Rec<'a> {
     /// acronym defined after it, if any; returns the token after the name.
     fn take_headed(&mut self, i: usize) -> Option<usize> {
         let (end, kind) = self.headed(i)?;
-        let name = self.text[self.toks[i].s..self.toks[end].e].to_string();
+        let text = self.text;
+        let name = &text[self.toks[i].s..self.toks[end].e];
         self.push(i, end, kind, None, Evidence::Head);
-        self.acronym_after(i, end, kind, &name);
+        self.acronym_after(i, end, kind, name);
         Some(end + 1)
     }
 
@@ -745,9 +792,10 @@ impl<'a> Rec<'a> {
                         if matches!(kind, Kind::Place) && !t.cyr {
                             if let Some((end, hk)) = self.headed(i) {
                                 if end > j {
-                                    let name = self.text[t.s..self.toks[end].e].to_string();
+                                    let text = self.text;
+                                    let name = &text[t.s..self.toks[end].e];
                                     self.push(i, end, hk, None, Evidence::Head);
-                                    self.acronym_after(i, end, hk, &name);
+                                    self.acronym_after(i, end, hk, name);
                                     i = end + 1;
                                     continue;
                                 }
@@ -889,7 +937,13 @@ impl<'a> Rec<'a> {
 
     /// A name recognised once lends its kind to its other occurrences in the document.
     fn propagate(&mut self) {
-        let mut known: keys::KeyMap<(Kind, Option<String>)> = keys::KeyMap::default();
+        let mut known = std::mem::take(&mut self.known);
+        self.propagate_with(&mut known);
+        known.clear();
+        self.known = known;
+    }
+
+    fn propagate_with(&mut self, known: &mut keys::KeyMap<(Kind, Option<String>)>) {
         for f in &self.out {
             let (m, d) = (&f.m, &f.d);
             if matches!(d.evidence, Evidence::Gazetteer) {
@@ -1060,11 +1114,11 @@ impl<'a> Rec<'a> {
 
 /// A toponym ending: -stan, -grad, -sk, -orda, -abad, -kent, -tau, -burg, -pol…
 fn place_shaped(w: &str) -> bool {
-    const ENDS: &[&str] = &[
+    const ENDS: Endings = endings(&[
         "stan", "grad", "gorod", "sk", "orda", "abad", "kent", "tau", "burg", "pol", "polis", "ovo", "evo", "ino",
         "kol", "bulak", "ozen", "sai", "tobe", "dar", "shahr",
-    ];
-    w.chars().count() >= 5 && ends_any_ci(w, ENDS)
+    ]);
+    w.chars().count() >= 5 && ends_any_ci(w, &ENDS)
 }
 
 fn adjective_like(w: &str) -> bool {
@@ -1150,10 +1204,13 @@ pub enum Evidence {
 #[derive(Default)]
 struct Scratch {
     toks: Vec<Tok>,
+    out: Vec<Found>,
+    loose: Vec<(u32, u32, keys::Key)>,
     covered: Vec<bool>,
     gaz: Vec<Cell<Option<GazHit>>>,
     wkey: Vec<Cell<Option<keys::Key>>>,
     wexact: Vec<Cell<Option<Option<Entry>>>>,
+    known: keys::KeyMap<(Kind, Option<String>)>,
 }
 
 thread_local! {
@@ -1180,10 +1237,11 @@ pub fn analyze(text: &str) -> DocEntities {
         text,
         toks: sc.toks,
         covered: sc.covered,
-        out: Vec::with_capacity(n / 8),
+        out: sc.out,
         gaz: sc.gaz,
         wkey: sc.wkey,
         wexact: sc.wexact,
+        known: sc.known,
     };
     r.run();
     r.propagate();
@@ -1192,14 +1250,16 @@ pub fn analyze(text: &str) -> DocEntities {
     let mut mentions = Vec::with_capacity(r.out.len());
     let mut details = Vec::with_capacity(r.out.len());
     let mut keys = Vec::with_capacity(r.out.len());
-    for f in std::mem::take(&mut r.out) {
+    let mut found = std::mem::take(&mut r.out);
+    for f in found.drain(..) {
         let (m, d) = (f.m, f.d);
         let surface = f.key;
         let label = d.name.as_deref().map_or(surface, keys::key);
         // linking compares full-name and surname keys of persons only
         let mut words = m.surface.split_whitespace();
-        let (person, surname) = match (words.next(), words.next_back()) {
-            (Some(first), Some(last)) if m.kind == Kind::Person => {
+        let first_last = if m.kind == Kind::Person { (words.next(), words.next_back()) } else { (None, None) };
+        let (person, surname) = match first_last {
+            (Some(first), Some(last)) => {
                 let surname = r.last_word_key(f.b, last);
                 (Some(keys::pair_key(r.first_word_key(f.a, first), surname)), surname)
             }
@@ -1209,10 +1269,22 @@ pub fn analyze(text: &str) -> DocEntities {
         mentions.push(m);
         details.push(d);
     }
-    let loose = loose_words(text, &r.toks, &r.wkey, &mentions);
+    // collected in a kept buffer, then copied at its size
+    let mut loose_buf = sc.loose;
+    loose_words(text, &r.toks, &r.wkey, &mentions, &mut loose_buf);
+    let loose = loose_buf.to_vec();
     // the token buffer's capacity follows the text's length, not its token count
     if r.toks.capacity() <= SCRATCH_KEEP {
-        let sc = Scratch { toks: r.toks, covered: r.covered, gaz: r.gaz, wkey: r.wkey, wexact: r.wexact };
+        let sc = Scratch {
+            toks: r.toks,
+            out: found,
+            loose: loose_buf,
+            covered: r.covered,
+            gaz: r.gaz,
+            wkey: r.wkey,
+            wexact: r.wexact,
+            known: r.known,
+        };
         SCRATCH.with(|s| {
             if let Ok(mut s) = s.try_borrow_mut() {
                 *s = sc;
@@ -1222,17 +1294,19 @@ pub fn analyze(text: &str) -> DocEntities {
     DocEntities { mentions, details, keys, loose }
 }
 
-/// Capitalised words of four or more bytes that no mention overlaps, with their folded keys.
+/// Capitalised words of four or more bytes that no mention overlaps, with their folded keys, in
+/// `out` (cleared first).
 fn loose_words(
     text: &str,
     toks: &[Tok],
     memo: &[Cell<Option<keys::Key>>],
     mentions: &[Mention],
-) -> Vec<(u32, u32, keys::Key)> {
+    out: &mut Vec<(u32, u32, keys::Key)>,
+) {
     // mentions are sorted by (start, end); when their ends are sorted too (they do not nest),
     // the first mention ending after a token is found by walking along with the tokens
     let ends_sorted = mentions.windows(2).all(|w| w[0].range.end <= w[1].range.end);
-    let mut out = Vec::new();
+    out.clear();
     let mut p = 0;
     for (i, t) in toks.iter().enumerate() {
         if !t.cap || t.e - t.s < 4 {
@@ -1251,5 +1325,18 @@ fn loose_words(
         let key = memo.get(i).and_then(Cell::get).unwrap_or_else(|| keys::key(&text[t.s..t.e]));
         out.push((t.s as u32, t.e as u32, key));
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn general_punctuation_has_no_letters_or_digits() {
+        for c in ('\u{2000}'..='\u{206F}').filter(|&c| general_punctuation(c)) {
+            assert!(!c.is_alphanumeric() && !is_alpha(c), "{c:?}");
+        }
+        assert!(general_punctuation('—') && general_punctuation('“') && general_punctuation('’'));
+        assert!(!general_punctuation('«') && !general_punctuation('a') && !general_punctuation('ж'));
+    }
 }
