@@ -16,7 +16,7 @@ use std::ops::Range;
 use super::{delete_line, is_ignored, on, trimmed, DocCtx, KeyMap, Mark, Rule, Scope};
 use crate::config::Level;
 use crate::diag::{Diagnostic, Related, Severity};
-use crate::packed::{put_char, Packed, BUF, CHUNK, LOWER_ALNUM_OR_SPACE, MASK};
+use crate::packed::{is_alphanumeric, put_char, Packed, BUF, CHUNK, LOWER_ALNUM_OR_SPACE, MASK};
 
 pub struct DuplicateParagraph;
 
@@ -65,7 +65,7 @@ fn fold_hash(s: &str) -> (u64, usize) {
             }
             // (`i` is always at a character boundary)
             let c = s[i..].chars().next().unwrap_or(' ');
-            if c.is_alphanumeric() {
+            if is_alphanumeric(c) {
                 for l in c.to_lowercase() {
                     let w = put_char(&mut buf, k, l);
                     k += w;
@@ -229,7 +229,7 @@ const TEASER: u64 = 1 << 63;
 
 /// Hash of the first word of `s` folded like [`folded_words`] (0 if there is none).
 fn first_word_hash(s: &str) -> u64 {
-    let Some(w) = s.split(|c: char| !c.is_alphanumeric()).find(|w| !w.is_empty()) else { return 0 };
+    let Some(w) = s.split(|c: char| !is_alphanumeric(c)).find(|w| !w.is_empty()) else { return 0 };
     if w.is_ascii() {
         word_hash_of(w.bytes().map(|b| b.to_ascii_lowercase()))
     } else {

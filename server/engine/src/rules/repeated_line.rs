@@ -21,7 +21,7 @@ use std::ops::Range;
 use super::{trimmed, KeyMap};
 use crate::config::{Config, Level};
 use crate::diag::{Diagnostic, Fix, Related, Severity};
-use crate::packed::{put_char, Packed, BUF, CHUNK, LOWER_ALPHA, MASK};
+use crate::packed::{is_alphabetic, put_char, Packed, BUF, CHUNK, LOWER_ALPHA, MASK};
 use crate::text::{lines, LineIndex};
 use crate::DocId;
 
@@ -95,7 +95,7 @@ fn letter_hash(s: &str) -> (u64, usize) {
             }
             // (`i` is always at a character boundary)
             let c = s[i..].chars().next().unwrap_or(' ');
-            if c.is_alphabetic() {
+            if is_alphabetic(c) {
                 for l in c.to_lowercase() {
                     let w = put_char(&mut buf, k, l);
                     k += w;
