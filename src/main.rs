@@ -144,7 +144,16 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
         column: usize,
         end_line: usize,
     ) -> std::io::Result<()> {
-        let string = |out: &mut dyn Write, s: &str| serde_json::to_writer(out, s).map_err(std::io::Error::from);
+        // Most strings need no escaping: those are written as they are, the others by serde_json.
+        let string = |out: &mut dyn Write, s: &str| {
+            if s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+                serde_json::to_writer(out, s).map_err(std::io::Error::from)
+            } else {
+                out.write_all(b"\"")?;
+                out.write_all(s.as_bytes())?;
+                out.write_all(b"\"")
+            }
+        };
         // Rule codes and severity names are plain ASCII words: nothing in them needs escaping.
         out.write_all(b"{\"code\":\"")?;
         out.write_all(d.code.as_bytes())?;
@@ -191,7 +200,8 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
     // Each document's part of the report is written to a buffer (in parallel), then the buffers
     // go out in document order; neither format shows related information.
     let render = |e: &dossier_engine::corpus::DocEntry, diagnostics: &[&dossier_engine::diag::Diagnostic]| {
-        let mut out: Vec<u8> = Vec::new();
+        // (a diagnostic takes about 250 bytes of JSON, a little more in the human format)
+        let mut out: Vec<u8> = Vec::with_capacity(diagnostics.len() * 320);
         let mut failing = false;
         let lines = e.lines();
         let shown = display_path(&e.name, cwd.as_deref());
