@@ -132,7 +132,10 @@ impl Rule for Mojibake {
         }
         for (_, r) in cx.lines.lines(cx.text) {
             let line = &cx.text[r.clone()];
-            if line.is_ascii() {
+            // A word is repaired only when its first non-ASCII character is in U+00C2-U+00F4
+            // or U+0412-U+0444 (see `repair`), which UTF-8 starts with 0xC3, 0xD0 or 0xD1: a
+            // line without those bytes (curly quotes, dashes) has nothing to repair.
+            if line.is_ascii() || !line.bytes().any(|b| b == 0xC3 || b.wrapping_sub(0xD0) < 2) {
                 continue;
             }
             let mut edits: Vec<Edit> = Vec::new();
