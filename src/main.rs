@@ -144,7 +144,16 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
         column: usize,
         end_line: usize,
     ) -> std::io::Result<()> {
-        let string = |out: &mut dyn Write, s: &str| serde_json::to_writer(out, s).map_err(std::io::Error::from);
+        // Most strings need no escaping: those are written as they are, the others by serde_json.
+        let string = |out: &mut dyn Write, s: &str| {
+            if needs_escape(s.as_bytes()) {
+                serde_json::to_writer(out, s).map_err(std::io::Error::from)
+            } else {
+                out.write_all(b"\"")?;
+                out.write_all(s.as_bytes())?;
+                out.write_all(b"\"")
+            }
+        };
         // Rule codes and severity names are plain ASCII words: nothing in them needs escaping.
         out.write_all(b"{\"code\":\"")?;
         out.write_all(d.code.as_bytes())?;
@@ -169,6 +178,22 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
         out.write_all(d.severity.as_str().as_bytes())?;
         out.write_all(b"\"}\n")
     }
+    /// Does `s` hold a byte that JSON escapes (a control character, `"` or `\\`)? Eight bytes a
+    /// step; a word with any such byte is flagged (the bit tricks never miss one).
+    fn needs_escape(s: &[u8]) -> bool {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        const HIGH: u64 = 0x8080_8080_8080_8080;
+        let zero_byte = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
+        let mut words = s.chunks_exact(8);
+        for c in &mut words {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
+            if control | zero_byte(w ^ (ONES * u64::from(b'"'))) | zero_byte(w ^ (ONES * u64::from(b'\\'))) != 0 {
+                return true;
+            }
+        }
+        words.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+    }
     /// A number in decimal, without going through `fmt`.
     fn write_number(out: &mut impl Write, mut n: usize) -> std::io::Result<()> {
         let mut digits = [0u8; 20];
@@ -191,7 +216,8 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
     // Each document's part of the report is written to a buffer (in parallel), then the buffers
     // go out in document order; neither format shows related information.
     let render = |e: &dossier_engine::corpus::DocEntry, diagnostics: &[&dossier_engine::diag::Diagnostic]| {
-        let mut out: Vec<u8> = Vec::new();
+        // (a diagnostic takes about 250 bytes of JSON, a little more in the human format)
+        let mut out: Vec<u8> = Vec::with_capacity(diagnostics.len() * 320);
         let mut failing = false;
         let lines = e.lines();
         let shown = display_path(&e.name, cwd.as_deref());

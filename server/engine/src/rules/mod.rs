@@ -223,8 +223,17 @@ pub const fn on(sev: Severity) -> Level {
 
 /// The content of a line without surrounding whitespace (NBSP and BOM included), as a byte range
 /// into the document.
+#[inline]
 pub(crate) fn trimmed(text: &str, r: Range<usize>) -> Range<usize> {
     let line = &text[r.clone()];
+    // Most lines start and end with a visible ASCII character: nothing to trim.
+    let visible = |b: u8| b > b' ' && b < 0x80;
+    match line.as_bytes() {
+        [] => return r,
+        [first, .., last] if visible(*first) && visible(*last) => return r,
+        [only] if visible(*only) => return r,
+        _ => {}
+    }
     let is_space = |c: char| c.is_whitespace() || c == '\u{feff}';
     let start = line.len() - line.trim_start_matches(is_space).len();
     let end = line.trim_end_matches(is_space).len().max(start);

@@ -51,7 +51,11 @@ static PAGES: LazyLock<[CodePage; 2]> = LazyLock::new(|| {
 
 /// If `word` is mojibake, its repaired text and the code page it was misread as.
 pub(crate) fn repair(word: &str) -> Option<(String, &'static str)> {
-    if word.is_ascii() {
+    // The first non-ASCII character must stand for a byte that can start a UTF-8 sequence
+    // (0xC2–0xF4), or the bytes are no UTF-8: in Windows-1252/Latin-1 those bytes are
+    // U+00C2–U+00F4, in Windows-1251 U+0412–U+0444. Most words are rejected here.
+    let first = word.chars().find(|c| !c.is_ascii())?;
+    if !matches!(first, '\u{C2}'..='\u{F4}' | '\u{412}'..='\u{444}') {
         return None;
     }
     'pages: for page in PAGES.iter() {
@@ -128,7 +132,10 @@ impl Rule for Mojibake {
         }
         for (_, r) in cx.lines.lines(cx.text) {
             let line = &cx.text[r.clone()];
-            if line.is_ascii() {
+            // A word is repaired only when its first non-ASCII character is in U+00C2-U+00F4
+            // or U+0412-U+0444 (see `repair`), which UTF-8 starts with 0xC3, 0xD0 or 0xD1: a
+            // line without those bytes (curly quotes, dashes) has nothing to repair.
+            if line.is_ascii() || !line.bytes().any(|b| b == 0xC3 || b.wrapping_sub(0xD0) < 2) {
                 continue;
             }
             let mut edits: Vec<Edit> = Vec::new();
@@ -164,6 +171,17 @@ impl Rule for Mojibake {
 mod tests {
     use super::*;
     use crate::rules::testutil::{apply_first_fix, check};
+
+    #[test]
+    fn only_the_first_characters_let_through_stand_for_utf8_lead_bytes() {
+        for page in PAGES.iter() {
+            for (&c, &b) in &page.to_byte {
+                if (0xC2..=0xF4).contains(&b) {
+                    assert!(matches!(c, '\u{C2}'..='\u{F4}' | '\u{412}'..='\u{444}'), "{} {c:?}", page.name);
+                }
+            }
+        }
+    }
 
     fn as_cp(s: &str, enc: &'static encoding_rs::Encoding) -> String {
         enc.decode(s.as_bytes()).0.into_owned()
