@@ -577,9 +577,9 @@ impl<'a> Rec<'a> {
             *c = true;
         }
         let range = self.toks[a].s..self.toks[b].e;
-        let surface = self.text[range.clone()].to_string();
+        // the surface is copied out of the text only for `analyze`'s callers (see `recognise`)
         self.out.push(Found {
-            m: Mention { range, kind, surface },
+            m: Mention { range, kind, surface: String::new() },
             d: MentionDetail { name, roles: Vec::new(), evidence },
             a,
             b,
@@ -950,11 +950,12 @@ impl<'a> Rec<'a> {
                 continue;
             }
             known.entry(f.key).or_insert_with(|| (m.kind, d.name.clone()));
-            if m.kind == Kind::Person && !m.surface.contains(' ') {
+            let surface = &self.text[m.range.clone()];
+            if m.kind == Kind::Person && !surface.contains(' ') {
                 continue;
             }
             if m.kind == Kind::Person {
-                if let Some(last) = m.surface.rsplit(' ').next() {
+                if let Some(last) = surface.rsplit(' ').next() {
                     known.entry(self.last_word_key(f.b, last)).or_insert((Kind::Person, None));
                 }
             }
@@ -1226,6 +1227,28 @@ fn reset<T: Clone>(v: &mut Vec<T>, n: usize, x: T) {
 }
 
 pub fn analyze(text: &str) -> DocEntities {
+    let (mut mentions, mut details, mut keys) = (Vec::new(), Vec::new(), Vec::new());
+    let loose = recognise(text, |n, mut m, d, k| {
+        m.surface = text[m.range.clone()].to_string();
+        if mentions.is_empty() {
+            mentions.reserve_exact(n);
+            details.reserve_exact(n);
+            keys.reserve_exact(n);
+        }
+        mentions.push(m);
+        details.push(d);
+        keys.push(k);
+    });
+    DocEntities { mentions, details, keys, loose }
+}
+
+/// Recognise the mentions of `text`: `each` is given the number of mentions and every mention in
+/// order of position (its `surface` left empty: it is the text's range), with what was learnt
+/// about it and its keys; the loose capitalised words are returned.
+pub(crate) fn recognise(
+    text: &str,
+    mut each: impl FnMut(usize, Mention, MentionDetail, MentionKeys),
+) -> Vec<(u32, u32, keys::Key)> {
     let mut sc = SCRATCH.with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default());
     tokenize_into(text, &mut sc.toks);
     let n = sc.toks.len();
@@ -1247,16 +1270,15 @@ pub fn analyze(text: &str) -> DocEntities {
     r.propagate();
     r.out.sort_by_key(|f| (f.m.range.start, f.m.range.end));
     r.roles();
-    let mut mentions = Vec::with_capacity(r.out.len());
-    let mut details = Vec::with_capacity(r.out.len());
-    let mut keys = Vec::with_capacity(r.out.len());
+    let n = r.out.len();
+    let mut spans = Vec::with_capacity(r.out.len());
     let mut found = std::mem::take(&mut r.out);
     for f in found.drain(..) {
         let (m, d) = (f.m, f.d);
         let surface = f.key;
         let label = d.name.as_deref().map_or(surface, keys::key);
         // linking compares full-name and surname keys of persons only
-        let mut words = m.surface.split_whitespace();
+        let mut words = text[m.range.clone()].split_whitespace();
         let first_last = if m.kind == Kind::Person { (words.next(), words.next_back()) } else { (None, None) };
         let (person, surname) = match first_last {
             (Some(first), Some(last)) => {
@@ -1265,13 +1287,12 @@ pub fn analyze(text: &str) -> DocEntities {
             }
             _ => (None, surface),
         };
-        keys.push(MentionKeys { surface, label, person, surname });
-        mentions.push(m);
-        details.push(d);
+        spans.push((m.range.start, m.range.end));
+        each(n, m, d, MentionKeys { surface, label, person, surname });
     }
     // collected in a kept buffer, then copied at its size
     let mut loose_buf = sc.loose;
-    loose_words(text, &r.toks, &r.wkey, &mentions, &mut loose_buf);
+    loose_words(text, &r.toks, &r.wkey, &spans, &mut loose_buf);
     let loose = loose_buf.to_vec();
     // the token buffer's capacity follows the text's length, not its token count
     if r.toks.capacity() <= SCRATCH_KEEP {
@@ -1291,7 +1312,7 @@ pub fn analyze(text: &str) -> DocEntities {
             }
         });
     }
-    DocEntities { mentions, details, keys, loose }
+    loose
 }
 
 /// Capitalised words of four or more bytes that no mention overlaps, with their folded keys, in
@@ -1300,12 +1321,12 @@ fn loose_words(
     text: &str,
     toks: &[Tok],
     memo: &[Cell<Option<keys::Key>>],
-    mentions: &[Mention],
+    mentions: &[(usize, usize)],
     out: &mut Vec<(u32, u32, keys::Key)>,
 ) {
     // mentions are sorted by (start, end); when their ends are sorted too (they do not nest),
     // the first mention ending after a token is found by walking along with the tokens
-    let ends_sorted = mentions.windows(2).all(|w| w[0].range.end <= w[1].range.end);
+    let ends_sorted = mentions.windows(2).all(|w| w[0].1 <= w[1].1);
     out.clear();
     let mut p = 0;
     for (i, t) in toks.iter().enumerate() {
@@ -1313,13 +1334,13 @@ fn loose_words(
             continue;
         }
         if ends_sorted {
-            while mentions.get(p).is_some_and(|m| m.range.end <= t.s) {
+            while mentions.get(p).is_some_and(|m| m.1 <= t.s) {
                 p += 1;
             }
         } else {
-            p = mentions.partition_point(|m| m.range.end <= t.s);
+            p = mentions.partition_point(|m| m.1 <= t.s);
         }
-        if mentions.get(p).is_some_and(|m| m.range.start < t.e) {
+        if mentions.get(p).is_some_and(|m| m.0 < t.e) {
             continue;
         }
         let key = memo.get(i).and_then(Cell::get).unwrap_or_else(|| keys::key(&text[t.s..t.e]));
