@@ -39,7 +39,7 @@ impl BlockKey {
 
 /// A 64-bit hash of `bytes`, eight bytes a step, each word mixed in by a folded 64×64→128-bit
 /// multiply (the construction of wyhash). Keys live in memory only.
-fn hash_bytes(bytes: &[u8]) -> u64 {
+pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
     const P0: u64 = 0xa076_1d64_78bd_642f;
     const P1: u64 = 0xe703_7ed1_a0b4_28db;
     const P2: u64 = 0x8ebc_6af0_9c88_c6e3;

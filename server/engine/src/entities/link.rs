@@ -75,6 +75,11 @@ struct Ref {
 // 1.9 million of these for 20,000 articles
 const _: () = assert!(std::mem::size_of::<Ref>() == 32);
 
+/// The 32-bit hash of a surface as written (eight bytes a step: every linked mention needs one).
+fn surface_key(s: &str) -> u32 {
+    crate::blocks::hash_bytes(s.as_bytes()) as u32
+}
+
 /// FNV-1a: a fast hash of short strings, never 0.
 fn surface_hash(s: &str) -> u64 {
     fnv(0xcbf2_9ce4_8422_2325, s) | 1
@@ -98,7 +103,7 @@ impl Ref {
             start: m.start,
             end: m.end,
             src: i as u32,
-            surface: surface_hash(text.get(m.start as usize..m.end as usize).unwrap_or_default()) as u32,
+            surface: surface_key(text.get(m.start as usize..m.end as usize).unwrap_or_default()),
             kind: m.kind,
             name,
             roles,
@@ -112,7 +117,7 @@ impl Ref {
             start: s,
             end: e,
             src: LOOSE | j as u32,
-            surface: surface_hash(text.get(s as usize..e as usize).unwrap_or_default()) as u32,
+            surface: surface_key(text.get(s as usize..e as usize).unwrap_or_default()),
             name: 0,
             roles: 0,
             kind: Kind::Person,
