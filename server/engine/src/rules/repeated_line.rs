@@ -115,7 +115,26 @@ fn letter_hash(s: &str) -> (u64, usize) {
 /// the first occurrence in that document), kept sorted by document.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LineCensus {
-    places: KeyMap<Vec<(DocId, u32, u32)>>,
+    places: KeyMap<Places>,
+}
+
+/// The places of one key, sorted by document. Most lines of a corpus occur in one document
+/// only, so one place is kept inline (no allocation per distinct line).
+#[derive(Clone, Debug, PartialEq)]
+enum Places {
+    One([(DocId, u32, u32); 1]),
+    Many(Vec<(DocId, u32, u32)>),
+}
+
+impl std::ops::Deref for Places {
+    type Target = [(DocId, u32, u32)];
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Places::One(p) => p,
+            Places::Many(v) => v,
+        }
+    }
 }
 
 impl LineCensus {
@@ -132,9 +151,21 @@ impl LineCensus {
     /// keys it already holds.
     pub fn add(&mut self, doc: DocId, keys: &[(u64, Range<usize>)]) {
         for (k, r) in keys {
-            let v = self.places.entry(*k).or_default();
-            if let Err(i) = v.binary_search_by_key(&doc, |p| p.0) {
-                v.insert(i, (doc, r.start as u32, r.end as u32));
+            let place = (doc, r.start as u32, r.end as u32);
+            match self.places.entry(*k) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(Places::One([place]));
+                }
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    let Err(i) = o.get().binary_search_by_key(&doc, |p| p.0) else { continue };
+                    let places = o.get_mut();
+                    if let Places::One([first]) = *places {
+                        *places = Places::Many(vec![first]);
+                    }
+                    if let Places::Many(v) = places {
+                        v.insert(i, place);
+                    }
+                }
             }
         }
     }
@@ -142,12 +173,17 @@ impl LineCensus {
     /// Forget a document's keys (pass the keys it was added with).
     pub fn remove(&mut self, doc: DocId, keys: &[(u64, Range<usize>)]) {
         for (k, _) in keys {
-            if let Some(v) = self.places.get_mut(k) {
-                if let Ok(i) = v.binary_search_by_key(&doc, |p| p.0) {
-                    v.remove(i);
-                }
-                if v.is_empty() {
+            let Some(places) = self.places.get_mut(k) else { continue };
+            let Ok(i) = places.binary_search_by_key(&doc, |p| p.0) else { continue };
+            match places {
+                Places::One(_) => {
                     self.places.remove(k);
+                }
+                Places::Many(v) => {
+                    v.remove(i);
+                    if let [only] = v[..] {
+                        *places = Places::One([only]);
+                    }
                 }
             }
         }
@@ -155,7 +191,7 @@ impl LineCensus {
 
     /// Number of documents that contain `key`.
     pub fn docs_with(&self, key: u64) -> usize {
-        self.places.get(&key).map_or(0, Vec::len)
+        self.places.get(&key).map_or(0, |p| p.len())
     }
 
     /// Number of distinct keys counted.
@@ -228,7 +264,6 @@ pub fn check_with(
 }
 
 /// The documents holding a line key, with the range of its first occurrence in each.
-type Places = Vec<(DocId, u32, u32)>;
 
 /// The lines of `doc` that [`check`] reports: key, range, the key's places and its document count.
 fn reported<'a>(
@@ -381,6 +416,29 @@ mod tests {
         );
         assert_eq!(inc, rebuilt);
         assert_eq!(inc.docs_with(line_keys("otenge.com")[0].0), 4);
+    }
+
+    #[test]
+    fn census_counts_follow_adds_and_removes() {
+        let keys = |ks: &[u64]| ks.iter().map(|&k| (k, 0..1)).collect::<Vec<_>>();
+        let mut c = LineCensus::default();
+        c.add(DocId(2), &keys(&[1, 2]));
+        c.add(DocId(0), &keys(&[1]));
+        c.add(DocId(0), &keys(&[1]));
+        c.add(DocId(1), &keys(&[1]));
+        assert_eq!((c.docs_with(1), c.docs_with(2), c.len()), (3, 1, 2));
+        let docs = |c: &LineCensus| c.places[&1].iter().map(|p| p.0).collect::<Vec<_>>();
+        assert_eq!(docs(&c), [DocId(0), DocId(1), DocId(2)], "sorted by document");
+        c.remove(DocId(1), &keys(&[1, 2, 9]));
+        c.remove(DocId(2), &keys(&[1, 2]));
+        assert_eq!((c.docs_with(1), c.docs_with(2), c.len()), (1, 0, 1));
+        assert!(matches!(c.places[&1], Places::One(_)), "back to one inline place");
+        c.remove(DocId(0), &keys(&[1]));
+        assert!(c.is_empty());
+        let mut again = LineCensus::default();
+        again.add(DocId(5), &keys(&[1]));
+        c.add(DocId(5), &keys(&[1]));
+        assert_eq!(c, again);
     }
 
     #[test]
