@@ -263,8 +263,6 @@ pub fn check_with(
     out
 }
 
-/// The documents holding a line key, with the range of its first occurrence in each.
-
 /// The lines of `doc` that [`check`] reports: key, range, the key's places and its document count.
 fn reported<'a>(
     census: &'a LineCensus,
