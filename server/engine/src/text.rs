@@ -68,7 +68,16 @@ pub fn byte_to_col(line: &str, byte: usize, enc: PosEncoding) -> u32 {
     }
     match enc {
         PosEncoding::Utf8 => b as u32,
-        PosEncoding::Utf16 => line[..b].chars().map(|c| c.len_utf16() as u32).sum(),
+        PosEncoding::Utf16 => {
+            let bytes = &line.as_bytes()[..b];
+            if bytes.is_ascii() {
+                b as u32
+            } else {
+                // one unit per character (every byte but continuation bytes), two for those
+                // outside the BMP (four-byte sequences, led by 0xF0..): no decoding
+                bytes.iter().map(|&x| u32::from(x & 0xC0 != 0x80) + u32::from(x >= 0xF0)).sum()
+            }
+        }
     }
 }
 
@@ -257,6 +266,22 @@ mod tests {
             assert_eq!(li.pos(text, off, Utf16), Pos::new(p16.0, p16.1), "{text:?}@{off} utf16");
             assert_eq!(li.offset(text, Pos::new(p8.0, p8.1), Utf8), off, "{text:?} back utf8");
             assert_eq!(li.offset(text, Pos::new(p16.0, p16.1), Utf16), off, "{text:?} back utf16");
+        }
+    }
+
+    #[test]
+    fn utf16_columns_count_like_the_characters() {
+        let lines = ["", "plain ascii", "Токаев сказал", "a😀b𝔸c", "日本語 mixed é\u{301}", "\u{10FFFF}x\u{7F}\u{80}"];
+        for line in lines {
+            for b in 0..=line.len() + 2 {
+                let mut at = b.min(line.len());
+                while !line.is_char_boundary(at) {
+                    at -= 1;
+                }
+                let want: u32 = line[..at].chars().map(|c| c.len_utf16() as u32).sum();
+                assert_eq!(byte_to_col(line, b, PosEncoding::Utf16), want, "{line:?} at {b}");
+                assert_eq!(byte_to_col(line, b, PosEncoding::Utf8), at as u32);
+            }
         }
     }
 
