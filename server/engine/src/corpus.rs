@@ -458,59 +458,28 @@ impl Corpus {
     /// The diagnostics of a document: its rules' findings, the corpus-level findings, and the
     /// loader's notices, sorted by position.
     pub fn diagnostics(&self, id: DocId) -> Vec<Diagnostic> {
-        let Some(own) = self.rule_findings(id) else { return Vec::new() };
-        self.with_corpus_level(id, Vec::clone(&own))
-    }
-
-    /// A document's own findings merged with its corpus-level findings, sorted by position.
-    fn with_corpus_level(&self, id: DocId, mut all: Vec<Diagnostic>) -> Vec<Diagnostic> {
-        let corpus_level = self.corpus_diagnostics(id);
-        if !corpus_level.is_empty() {
-            all.extend(corpus_level);
-            all.sort_by_key(|d| (d.range.start, d.range.end));
-        }
+        let mut all = Vec::new();
+        self.for_each_diagnostic(id, |d| all.push(d.clone()));
         all
-    }
-
-    /// [`Corpus::diagnostics`], without keeping the rule findings cached if they were not already:
-    /// for documents nobody has open, whose diagnostics are published once and rarely asked for
-    /// again, so that memory does not grow with every finding of the corpus.
-    pub fn diagnostics_transient(&self, id: DocId) -> Vec<Diagnostic> {
-        let Some(e) = self.get(id) else { return Vec::new() };
-        let own = match e.rule_findings.get() {
-            Some(own) => Vec::clone(own),
-            None => check_entry(e, &self.config),
-        };
-        self.with_corpus_level(id, own)
     }
 
     /// Call `f` on every diagnostic of a document in the order of [`Corpus::diagnostics`], without
     /// copying the cached findings.
     pub fn for_each_diagnostic(&self, id: DocId, f: impl FnMut(&Diagnostic)) {
         let Some(own) = self.rule_findings(id) else { return };
-        self.each_with_corpus_level(id, &own, f);
+        merged(&own, &self.corpus_diagnostics(id)).into_iter().for_each(f);
     }
 
     /// [`Corpus::for_each_diagnostic`], without keeping the rule findings cached if they were not
-    /// already (as [`Corpus::diagnostics_transient`]).
+    /// already: for documents nobody has open, whose diagnostics are published once and rarely
+    /// asked for again, so that memory does not grow with every finding of the corpus.
     pub fn for_each_diagnostic_transient(&self, id: DocId, f: impl FnMut(&Diagnostic)) {
         let Some(e) = self.get(id) else { return };
-        match e.rule_findings.get() {
-            Some(own) => self.each_with_corpus_level(id, own, f),
-            None => self.each_with_corpus_level(id, &check_entry(e, &self.config), f),
-        }
-    }
-
-    /// [`Corpus::with_corpus_level`] by reference.
-    fn each_with_corpus_level(&self, id: DocId, own: &[Diagnostic], f: impl FnMut(&Diagnostic)) {
         let corpus_level = self.corpus_diagnostics(id);
-        if corpus_level.is_empty() {
-            own.iter().for_each(f);
-            return;
+        match e.rule_findings.get() {
+            Some(own) => merged(own, &corpus_level).into_iter().for_each(f),
+            None => merged(&check_entry(e, &self.config), &corpus_level).into_iter().for_each(f),
         }
-        let mut all: Vec<&Diagnostic> = own.iter().chain(&corpus_level).collect();
-        all.sort_by_key(|d| (d.range.start, d.range.end));
-        all.into_iter().for_each(f);
     }
 
     /// A report over every document, for the command line: `render` turns a document and its
@@ -530,11 +499,7 @@ impl Corpus {
                         None => Arc::new(check_entry(e, &self.config)),
                     };
                     let corpus_level = self.corpus_diagnostics_with(e.id, false);
-                    let mut all: Vec<&Diagnostic> = own.iter().chain(&corpus_level).collect();
-                    if !corpus_level.is_empty() {
-                        all.sort_by_key(|d| (d.range.start, d.range.end));
-                    }
-                    render(e, &all)
+                    render(e, &merged(&own, &corpus_level))
                 })
                 .collect();
             pieces.into_iter().for_each(&mut sink);
@@ -613,6 +578,16 @@ impl Corpus {
         }
         Some(format!("{}-{}-{:x}", e.revision, self.config_revision, h.finish()))
     }
+}
+
+/// A document's own findings followed by its corpus-level findings, all sorted by position
+/// (stably: the own findings keep their order) when there are corpus-level ones.
+fn merged<'a>(own: &'a [Diagnostic], corpus_level: &'a [Diagnostic]) -> Vec<&'a Diagnostic> {
+    let mut all: Vec<&Diagnostic> = own.iter().chain(corpus_level).collect();
+    if !corpus_level.is_empty() {
+        all.sort_by_key(|d| (d.range.start, d.range.end));
+    }
+    all
 }
 
 /// Run the per-document rules on one document and add its loader notices (pure). Block-scoped
