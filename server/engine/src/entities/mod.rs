@@ -112,13 +112,7 @@ pub fn record(text: &str) -> DocMentions {
         if out.mentions.is_empty() {
             out.mentions.reserve_exact(n);
         }
-        let extra = if det.name.is_some() || !det.roles.is_empty() {
-            out.extras.push((det.name, det.roles));
-            (out.extras.len() - 1) as u32
-        } else {
-            u32::MAX
-        };
-        out.push(m.range.start as u32, m.range.end as u32, m.kind, det.evidence, extra, keys);
+        out.add(&m, det, keys);
     });
     out.loose = loose;
     out.more.shrink_to_fit();
@@ -172,13 +166,7 @@ impl From<DocEntities> for DocMentions {
         for (i, m) in e.mentions.into_iter().enumerate() {
             let det = details.next().unwrap_or_default();
             let keys = e.keys.get(i).copied().unwrap_or_else(|| link::mention_keys(&m.surface, det.name.as_deref()));
-            let extra = if det.name.is_some() || !det.roles.is_empty() {
-                out.extras.push((det.name, det.roles));
-                (out.extras.len() - 1) as u32
-            } else {
-                u32::MAX
-            };
-            out.push(m.range.start as u32, m.range.end as u32, m.kind, det.evidence, extra, keys);
+            out.add(&m, det, keys);
         }
         out.mentions.shrink_to_fit();
         out.more.shrink_to_fit();
@@ -352,6 +340,17 @@ impl<'a> Reader<'a> {
 }
 
 impl DocMentions {
+    /// Record a mention, its name and roles aside when it has any.
+    fn add(&mut self, m: &Mention, det: MentionDetail, keys: MentionKeys) {
+        let extra = if det.name.is_some() || !det.roles.is_empty() {
+            self.extras.push((det.name, det.roles));
+            (self.extras.len() - 1) as u32
+        } else {
+            u32::MAX
+        };
+        self.push(m.range.start as u32, m.range.end as u32, m.kind, det.evidence, extra, keys);
+    }
+
     fn push(&mut self, start: u32, end: u32, kind: Kind, evidence: Evidence, extra: u32, k: MentionKeys) {
         let more = self.more.len() as u32;
         let mut flags = 0;
