@@ -86,6 +86,22 @@ fn general_punctuation(c: char) -> bool {
     matches!(c, '\u{2000}'..='\u{206F}')
 }
 
+/// The end of the run of ASCII letters and digits that continues at `from`, and the classes of
+/// its bytes or-ed with `first` (the class of the byte before `from`).
+#[inline(always)]
+fn ascii_run(bytes: &[u8], from: usize, first: u8) -> (usize, u8) {
+    let (mut k, mut run) = (from, first);
+    while let Some(&b) = bytes.get(k) {
+        let cl = CLASS[b as usize];
+        if cl & ALNUM == 0 {
+            break;
+        }
+        run |= cl;
+        k += 1;
+    }
+    (k, run)
+}
+
 /// The words of `text`, in `toks` (cleared first).
 pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
     let bytes = text.as_bytes();
@@ -121,16 +137,7 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
             }
             // the common word: ASCII letters and digits up to an ASCII char that cannot join
             // (not '-', '\'' or '.') or the end of the text
-            let mut k = i + 1;
-            let mut run = cl;
-            while let Some(&b) = bytes.get(k) {
-                let cl = CLASS[b as usize];
-                if cl & ALNUM == 0 {
-                    break;
-                }
-                run |= cl;
-                k += 1;
-            }
+            let (k, run) = ascii_run(bytes, i + 1, cl);
             if bytes.get(k).is_none_or(|&b| b < 0x80 && !matches!(b, b'-' | b'\'' | b'.')) {
                 let caps = if run & LOWER != 0 {
                     line_lower = true;
@@ -172,16 +179,7 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
                 if cl & ALNUM != 0 {
                     // a run of ASCII letters and digits; its letters are counted at the end of
                     // the word, and only when none is lowercase
-                    let mut k = j + 1;
-                    let mut run = cl;
-                    while let Some(&b) = bytes.get(k) {
-                        let cl = CLASS[b as usize];
-                        if cl & ALNUM == 0 {
-                            break;
-                        }
-                        run |= cl;
-                        k += 1;
-                    }
+                    let (k, run) = ascii_run(bytes, j + 1, cl);
                     ascii |= run;
                     seg_len += k - j;
                     j = k;
