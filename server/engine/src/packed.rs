@@ -185,6 +185,21 @@ pub(crate) static LOWER_ALNUM_OR_SPACE: [u8; 256] = {
 /// An ASCII letter lowercased; 0 for any other byte.
 pub(crate) static LOWER_ALPHA: [u8; 256] = ascii_table(false);
 
+/// Texts that exercise the folding hashes' fast and general paths: empty and blank, characters
+/// whose case mapping changes their length, a line longer than the fold buffer, real lines.
+#[cfg(test)]
+pub(crate) fn folding_samples() -> Vec<String> {
+    let mut texts: Vec<String> = ["", " ", "a", "  ab, cd  ", "\u{130}stanbul \u{212a}elvin", "Ж—ж , 12"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    texts.push("x".repeat(300) + " \u{2014} " + &"Дж ".repeat(200));
+    for seed in 0..20 {
+        texts.extend(crate::gen::article(seed, 6000).lines().map(str::to_string));
+    }
+    texts
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -275,15 +275,7 @@ mod tests {
 
     #[test]
     fn gathered_folding_equals_the_definition() {
-        let mut texts: Vec<String> = ["", " ", "a", "  ab, cd  ", "\u{130}stanbul \u{212a}elvin", "Ж—ж , 12"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        texts.push("x".repeat(300) + " \u{2014} " + &"Дж ".repeat(200));
-        for seed in 0..20 {
-            texts.extend(crate::gen::article(seed, 6000).lines().map(str::to_string));
-        }
-        for t in &texts {
+        for t in &crate::packed::folding_samples() {
             assert_eq!(fold_hash(t), fold_hash_reference(t), "{t:?}");
         }
     }

@@ -326,15 +326,7 @@ mod tests {
 
     #[test]
     fn gathered_letters_equal_the_definition() {
-        let mut texts: Vec<String> = ["", " ", "a", "  ab, cd  ", "\u{130}stanbul \u{212a}elvin", "Ж—ж , 12"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        texts.push("x".repeat(300) + " \u{2014} " + &"Дж ".repeat(200));
-        for seed in 0..20 {
-            texts.extend(crate::gen::article(seed, 6000).lines().map(str::to_string));
-        }
-        for t in &texts {
+        for t in &crate::packed::folding_samples() {
             assert_eq!(letter_hash(t), letter_hash_reference(t), "{t:?}");
         }
     }
