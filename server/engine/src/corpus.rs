@@ -246,6 +246,14 @@ pub struct RegistryFile {
     pub errors: Vec<RegistryError>,
 }
 
+/// Linked entities read from their stored form for one snapshot of a corpus.
+#[derive(Debug)]
+pub struct StoredEntities {
+    index: EntityIndex,
+    /// The snapshot's slot for its linked entities: they fit only that snapshot.
+    of: Arc<OnceLock<Arc<EntityIndex>>>,
+}
+
 /// An immutable snapshot of the whole corpus.
 #[derive(Clone, Debug, Default)]
 pub struct Corpus {
@@ -436,6 +444,29 @@ impl Corpus {
                 })
             })
             .clone()
+    }
+
+    /// Read linked entities from their stored form (see [`EntityIndex::encode_to`]) for this
+    /// snapshot: `None` unless every document's mentions are already recognised and the stored
+    /// index was linked from exactly these documents and this registry. See
+    /// [`Corpus::restore_entities`].
+    pub fn read_entities(&self, stored: &mut (dyn std::io::Read + Send)) -> Option<StoredEntities> {
+        let mut inputs = Vec::with_capacity(self.docs.len());
+        for e in self.docs.iter().flatten() {
+            let entities = e.entities.get()?;
+            inputs.push(DocInput { id: e.id, name: e.name.clone(), text: e.text.clone(), entities: entities.clone() });
+        }
+        let registry = self.registry.as_ref().map(|r| &r.registry);
+        EntityIndex::decode_from(stored, &inputs, registry)
+            .map(|index| StoredEntities { index, of: self.entity_index.clone() })
+    }
+
+    /// Take entities read by [`Corpus::read_entities`] of this snapshot instead of linking,
+    /// if nothing is linked yet. Returns whether they were taken.
+    pub fn restore_entities(&self, stored: StoredEntities) -> bool {
+        Arc::ptr_eq(&stored.of, &self.entity_index)
+            && self.linked_before.is_none()
+            && self.entity_index.set(Arc::new(stored.index)).is_ok()
     }
 
     /// Run the per-document rules on every document, in parallel (results are cached).

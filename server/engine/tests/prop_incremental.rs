@@ -91,6 +91,17 @@ fn run(ops: &[Op], query_between: bool) -> (Corpus, BTreeMap<String, String>, Op
     let mut corpus = Corpus::new(config());
     let mut model: BTreeMap<String, String> = BTreeMap::new();
     let mut registry = None;
+    apply(&mut corpus, &mut model, &mut registry, ops, query_between);
+    (corpus, model, registry)
+}
+
+fn apply(
+    corpus: &mut Corpus,
+    model: &mut BTreeMap<String, String>,
+    registry: &mut Option<usize>,
+    ops: &[Op],
+    query_between: bool,
+) {
     for op in ops {
         match op {
             Op::Upsert(n, t) => {
@@ -125,7 +136,7 @@ fn run(ops: &[Op], query_between: bool) -> (Corpus, BTreeMap<String, String>, Op
                 }
             }
             Op::Registry(r) => {
-                registry = *r;
+                *registry = *r;
                 corpus.set_registry(REGISTRY, r.map(|i| Arc::from(REGISTRIES[i])));
             }
         }
@@ -137,7 +148,6 @@ fn run(ops: &[Op], query_between: bool) -> (Corpus, BTreeMap<String, String>, Op
             }
         }
     }
-    (corpus, model, registry)
 }
 
 fn scratch(model: &BTreeMap<String, String>, registry: Option<usize>) -> Corpus {
@@ -253,8 +263,59 @@ fn check(ops: &[Op], query_between: bool) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The corpus with every document's mentions recognised (what reading a stored index needs).
+fn recognised(c: Corpus) -> Corpus {
+    c.docs().iter().for_each(|e| {
+        let _ = e.entities();
+    });
+    c
+}
+
+/// A corpus whose linked index is stored after `ops`, restored onto the same texts read again
+/// (other document ids), then changed by `more`, answers like a corpus built from scratch.
+fn check_restored(ops: &[Op], more: &[Op]) -> Result<(), TestCaseError> {
+    let (inc, model, registry) = run(ops, false);
+    let mut stored = Vec::new();
+    inc.entities().encode_to(&mut stored).expect("writing to memory");
+    let mut restored = recognised(scratch(&model, registry));
+    let read = restored.read_entities(&mut &stored[..]).expect("the stored index fits the same documents");
+    prop_assert!(restored.restore_entities(read), "taken");
+    prop_assert_eq!(entities(&restored), entities(&scratch(&model, registry)), "restored entities");
+    // the restored index is updated like a linked one
+    let (mut model, mut registry) = (model, registry);
+    apply(&mut restored, &mut model, &mut registry, more, false);
+    prop_assert_eq!(entities(&restored), entities(&scratch(&model, registry)), "restored, then changed");
+    // it is refused by a corpus with other documents or another registry
+    if let Some(name) = model.keys().next().cloned() {
+        let mut fewer = scratch(&model, registry);
+        fewer.remove(&name);
+        let fewer = recognised(fewer);
+        let mut stored = Vec::new();
+        restored.entities().encode_to(&mut stored).expect("writing to memory");
+        prop_assert!(fewer.read_entities(&mut &stored[..]).is_none(), "one document fewer");
+        let other = recognised(scratch(&model, if registry == Some(0) { Some(1) } else { Some(0) }));
+        prop_assert!(other.read_entities(&mut &stored[..]).is_none(), "another registry");
+        let same = recognised(scratch(&model, registry));
+        let read = same.read_entities(&mut &stored[..]).expect("the same documents again");
+        // read for one snapshot, taken by another: refused
+        prop_assert!(!other.restore_entities(read), "another snapshot");
+        let read = same.read_entities(&mut &stored[..]).expect("the same documents again");
+        let _ = same.entities();
+        prop_assert!(!same.restore_entities(read), "already linked");
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn restored_index_equals_rebuild(
+        ops in proptest::collection::vec(op(), 1..30),
+        more in proptest::collection::vec(op(), 0..8),
+    ) {
+        check_restored(&ops, &more)?;
+    }
 
     #[test]
     fn incremental_corpus_equals_rebuild(ops in proptest::collection::vec(op(), 1..30)) {

@@ -34,6 +34,8 @@ use super::{Definition, DocInput, DocMentions, Entity, EntityId, Kind, Location,
 use crate::translit::{fold, has_cyrillic, transliterate};
 use crate::DocId;
 
+mod stored;
+
 /// Where a linked mention comes from in its document's [`DocEntities`]: the index of a
 /// recognised mention, or `LOOSE` + the index of a loose capitalised word.
 const LOOSE: u32 = 1 << 31;

@@ -1,0 +1,515 @@
+//! The linked index as stored in the index cache, so that a restart on an unchanged corpus reads
+//! it back instead of linking every mention again.
+//!
+//! Little-endian, one length-prefixed record per document and per entity (so both are read back
+//! in parallel), then the corpus-wide tables. Documents are numbered densely in the stored form
+//! and matched to the reading corpus by name: the ids of a new process need not be the old ones.
+//! Everything read is checked against the documents it is restored onto (entity ids, document
+//! numbers, mention sources, byte ranges within the texts); anything inconsistent makes the
+//! whole index unusable, and the caller links from scratch.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::{ClusterKey, DocLinks, EntityData, EntityIndex, Ref, LOOSE};
+use crate::entities::keys::{Key, KeyMap};
+use crate::entities::recognize::Evidence;
+use crate::entities::Registry;
+use crate::entities::{u32_at, u64_at, Definition, DocInput, Entity, EntityId, Kind, Location, Reader, EVIDENCE};
+use crate::DocId;
+
+/// Bytes of one stored mention reference.
+const REF: usize = 30;
+
+/// What identifies the registry an index was linked with (0 for none).
+fn fingerprint(registry: Option<&Registry>) -> u64 {
+    registry.map_or(0, |r| crate::blocks::hash_bytes(format!("{r:?}").as_bytes()) | 1)
+}
+
+/// Appending little-endian values.
+trait Put {
+    fn u8(&mut self, v: u8);
+    fn u32(&mut self, v: u32);
+    fn u64(&mut self, v: u64);
+    fn count(&mut self, n: usize) {
+        self.u32(n as u32);
+    }
+    fn str(&mut self, s: &str);
+    fn strs(&mut self, v: &[String]) {
+        self.count(v.len());
+        v.iter().for_each(|s| self.str(s));
+    }
+}
+
+impl Put for Vec<u8> {
+    fn u8(&mut self, v: u8) {
+        self.push(v);
+    }
+    fn u32(&mut self, v: u32) {
+        self.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.extend_from_slice(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.count(s.len());
+        self.extend_from_slice(s.as_bytes());
+    }
+}
+
+impl Reader<'_> {
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32_at(self.take(4)?))
+    }
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64_at(self.take(8)?))
+    }
+    fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.len(4)?;
+        (0..n).map(|_| self.string()).collect()
+    }
+    /// The rest of a record, which must be empty.
+    fn done(&self) -> Option<()> {
+        self.0.is_empty().then_some(())
+    }
+}
+
+fn kind_byte(k: Kind) -> u8 {
+    Kind::ALL.iter().position(|&x| x == k).unwrap_or(3) as u8
+}
+
+fn evidence_byte(e: Evidence) -> u8 {
+    EVIDENCE.iter().position(|&x| x == e).unwrap_or(4) as u8
+}
+
+fn cluster_key(out: &mut Vec<u8>, k: &ClusterKey) {
+    let (tag, v) = match *k {
+        ClusterKey::Registry(i) => (0, u64::from(i)),
+        ClusterKey::Person(k) => (1, k),
+        ClusterKey::Name(k) => (2, k),
+        ClusterKey::Surname(k) => (3, k),
+    };
+    out.u8(tag);
+    out.u64(v);
+}
+
+fn read_cluster_key(r: &mut Reader) -> Option<ClusterKey> {
+    let (tag, v) = (r.u8()?, r.u64()?);
+    Some(match tag {
+        0 => ClusterKey::Registry(u32::try_from(v).ok()?),
+        1 => ClusterKey::Person(v),
+        2 => ClusterKey::Name(v),
+        3 => ClusterKey::Surname(v),
+        _ => return None,
+    })
+}
+
+/// What a stored reference is checked against: per stored document, the number of its
+/// recognised mentions and loose words and the length of its text.
+#[derive(Clone, Copy)]
+struct Bounds {
+    id: DocId,
+    mentions: u32,
+    loose: u32,
+    text: u32,
+}
+
+impl Bounds {
+    fn span(&self, start: u64, end: u64) -> Option<std::ops::Range<usize>> {
+        (start <= end && end <= u64::from(self.text)).then_some(start as usize..end as usize)
+    }
+    fn source(&self, src: u32) -> bool {
+        if src >= LOOSE {
+            src - LOOSE < self.loose
+        } else {
+            src < self.mentions
+        }
+    }
+}
+
+/// Read `n` length-prefixed records and parse them, in parallel batches of a few megabytes; the
+/// next batch is read while one is parsed.
+fn batches<T: Send>(r: &mut (dyn Read + Send), n: usize, parse: impl Fn(&[u8]) -> Option<T> + Sync) -> Option<Vec<T>> {
+    /// Up to about `BATCH` bytes of records into `buf` (cleared first), with where each ends.
+    fn read_batch(r: &mut (dyn Read + Send), left: &mut usize, (buf, ends): &mut Batch) -> Option<()> {
+        const BATCH: usize = 4 << 20;
+        buf.clear();
+        ends.clear();
+        while *left > 0 && buf.len() < BATCH {
+            let mut len = [0u8; 4];
+            r.read_exact(&mut len).ok()?;
+            let len = u32_at(&len) as usize;
+            // read as it arrives: a damaged length meets the end of the file, not an allocation
+            if r.take(len as u64).read_to_end(buf).ok()? != len {
+                return None;
+            }
+            ends.push(buf.len());
+            *left -= 1;
+        }
+        Some(())
+    }
+    type Batch = (Vec<u8>, Vec<usize>);
+    let parse_batch = |(buf, ends): &Batch| -> Option<Vec<T>> {
+        let recs: Vec<&[u8]> =
+            ends.iter().scan(0, |start, &end| Some(&buf[std::mem::replace(start, end)..end])).collect();
+        if recs.len() > 1 {
+            recs.par_iter().map(|rec| parse(rec)).collect()
+        } else {
+            recs.iter().map(|rec| parse(rec)).collect()
+        }
+    };
+    let mut out = Vec::with_capacity(n.min(1 << 20));
+    let mut left = n;
+    // two buffers, reused: one parsed while the other is filled
+    let (mut batch, mut next): (Batch, Batch) = Default::default();
+    read_batch(r, &mut left, &mut batch)?;
+    loop {
+        if left == 0 {
+            out.extend(parse_batch(&batch)?);
+            return Some(out);
+        }
+        let (parsed, read) = rayon::join(|| parse_batch(&batch), || read_batch(r, &mut left, &mut next));
+        out.extend(parsed?);
+        read?;
+        std::mem::swap(&mut batch, &mut next);
+    }
+}
+
+impl EntityIndex {
+    /// Write the stored form of this index.
+    pub fn encode_to<W: Write + ?Sized>(&self, w: &mut W) -> std::io::Result<()> {
+        let present: Vec<&DocLinks> = self.docs.iter().flatten().map(|d| &**d).collect();
+        let mut dense = vec![u32::MAX; self.docs.len()];
+        for (i, d) in present.iter().enumerate() {
+            dense[d.id.0 as usize] = i as u32;
+        }
+        let dense = |id: DocId| dense.get(id.0 as usize).copied().unwrap_or(u32::MAX);
+        let mut head = Vec::new();
+        head.u64(fingerprint(self.registry.as_ref()));
+        head.count(present.len());
+        head.count(self.entities.len());
+        w.write_all(&head)?;
+        let mut rec = Vec::new();
+        fn record<W: Write + ?Sized>(w: &mut W, rec: &mut Vec<u8>) -> std::io::Result<()> {
+            w.write_all(&(rec.len() as u32).to_le_bytes())?;
+            w.write_all(rec)?;
+            rec.clear();
+            Ok(())
+        }
+        for d in &present {
+            rec.str(&d.name);
+            rec.count(d.mentioned.len());
+            d.mentioned.iter().for_each(|c| rec.u32(c.0));
+            rec.count(d.placed.len());
+            for &(s, e, c) in &d.placed {
+                rec.u32(s);
+                rec.u32(e);
+                rec.u32(c.0);
+            }
+            let keys = |rec: &mut Vec<u8>, v: &[Key]| {
+                rec.count(v.len());
+                v.iter().for_each(|&k| rec.u64(k));
+            };
+            keys(&mut rec, &d.known);
+            rec.count(d.full_names.len());
+            for &(k, c) in &d.full_names {
+                rec.u64(k);
+                rec.u32(c.0);
+            }
+            keys(&mut rec, &d.lone);
+            record(w, &mut rec)?;
+        }
+        for (k, data) in &self.entities {
+            cluster_key(&mut rec, k);
+            match data {
+                None => rec.u8(0),
+                Some(d) => {
+                    rec.u8(1);
+                    let e = &d.entity;
+                    rec.str(&e.name);
+                    rec.u8(kind_byte(e.kind));
+                    rec.strs(&e.forms);
+                    rec.strs(&e.roles);
+                    match &e.description {
+                        Some(s) => {
+                            rec.u8(1);
+                            rec.str(s);
+                        }
+                        None => rec.u8(0),
+                    }
+                    rec.strs(&e.candidates);
+                    rec.count(d.refs.len());
+                    rec.reserve(d.refs.len() * REF);
+                    for r in &d.refs {
+                        for v in [dense(r.doc), r.start, r.end, r.src, r.surface, r.name, r.roles] {
+                            rec.u32(v);
+                        }
+                        rec.u8(kind_byte(r.kind));
+                        rec.u8(evidence_byte(r.evidence));
+                    }
+                    match &d.def {
+                        None => rec.u8(0),
+                        Some(Definition::Registry(range)) => {
+                            rec.u8(1);
+                            rec.u64(range.start as u64);
+                            rec.u64(range.end as u64);
+                        }
+                        Some(Definition::Mention(l)) => {
+                            rec.u8(2);
+                            rec.u32(dense(l.doc));
+                            rec.u64(l.range.start as u64);
+                            rec.u64(l.range.end as u64);
+                        }
+                    }
+                    rec.count(d.snippets.len());
+                    for (doc, file, snippet) in &d.snippets {
+                        rec.u32(dense(*doc));
+                        rec.str(file);
+                        rec.str(snippet);
+                    }
+                }
+            }
+            record(w, &mut rec)?;
+        }
+        let mut by_key: Vec<(&ClusterKey, &EntityId)> = self.by_key.iter().collect();
+        by_key.sort_unstable_by_key(|&(_, c)| *c);
+        rec.count(by_key.len());
+        for (k, c) in by_key {
+            cluster_key(&mut rec, k);
+            rec.u32(c.0);
+        }
+        rec.count(self.reg_alias.len());
+        for (&k, c) in self.reg_alias.iter() {
+            rec.u64(k);
+            rec.u32(c.0);
+        }
+        rec.count(self.surnames.len());
+        for (&k, v) in self.surnames.iter() {
+            rec.u64(k);
+            rec.count(v.len());
+            for &(c, n) in v {
+                rec.u32(c.0);
+                rec.u32(n);
+            }
+        }
+        rec.count(self.known.len());
+        for (&k, &n) in self.known.iter() {
+            rec.u64(k);
+            rec.u32(n);
+        }
+        record(w, &mut rec)
+    }
+
+    /// Read a stored index back onto `docs`, the documents of the corpus now (each with its
+    /// recognised mentions) and its registry: `None` unless it was stored for exactly these
+    /// documents, by name, and this registry, and every value in it is consistent with them.
+    ///
+    /// Read as a stream, a few megabytes of records at a time, each batch parsed in parallel:
+    /// the stored form is never in memory whole next to the index made from it.
+    pub fn decode_from(
+        r: &mut (dyn Read + Send),
+        docs: &[DocInput],
+        registry: Option<&Registry>,
+    ) -> Option<EntityIndex> {
+        let mut head = [0u8; 16];
+        r.read_exact(&mut head).ok()?;
+        if u64_at(&head) != fingerprint(registry) || u32_at(&head[8..]) as usize != docs.len() {
+            return None;
+        }
+        let n_docs = docs.len();
+        let n_entities = u32_at(&head[12..]);
+        let entity = |r: &mut Reader| -> Option<EntityId> { r.u32().filter(|&c| c < n_entities).map(EntityId) };
+        // the documents, matched by name
+        let by_name: HashMap<&str, &DocInput> = docs.iter().map(|d| (&*d.name, d)).collect();
+        let parse_doc = |rec: &[u8]| -> Option<DocLinks> {
+            let mut r = Reader(rec);
+            let len = r.len(1)?;
+            let name = std::str::from_utf8(r.take(len)?).ok()?;
+            let input = *by_name.get(name)?;
+            let text = input.text.len() as u64;
+            let n = r.len(4)?;
+            let mentioned = (0..n).map(|_| entity(&mut r)).collect::<Option<Vec<EntityId>>>()?;
+            let n = r.len(12)?;
+            let placed = (0..n)
+                .map(|_| {
+                    let (s, e, c) = (r.u32()?, r.u32()?, entity(&mut r)?);
+                    (s <= e && u64::from(e) <= text).then_some((s, e, c))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            let keys = |r: &mut Reader| -> Option<Vec<Key>> {
+                let n = r.len(8)?;
+                (0..n).map(|_| r.u64()).collect()
+            };
+            let known = keys(&mut r)?;
+            let n = r.len(12)?;
+            let full_names = (0..n).map(|_| Some((r.u64()?, entity(&mut r)?))).collect::<Option<Vec<_>>>()?;
+            let lone = keys(&mut r)?;
+            r.done()?;
+            Some(DocLinks {
+                id: input.id,
+                name: input.name.clone(),
+                text: input.text.clone(),
+                entities: input.entities.clone(),
+                mentioned,
+                placed,
+                known,
+                full_names,
+                lone,
+            })
+        };
+        let parsed: Vec<DocLinks> = batches(r, n_docs, parse_doc)?;
+        let bounds: Vec<Bounds> = parsed
+            .iter()
+            .map(|d| Bounds {
+                id: d.id,
+                mentions: d.entities.mentions.len() as u32,
+                loose: d.entities.loose.len() as u32,
+                text: d.text.len() as u32,
+            })
+            .collect();
+        let n_slots = docs.iter().map(|d| d.id.0 as usize + 1).max().unwrap_or(0);
+        let mut slots: Vec<Option<Arc<DocLinks>>> = vec![None; n_slots];
+        for d in parsed {
+            let slot = &mut slots[d.id.0 as usize];
+            if slot.is_some() {
+                return None; // a name stored twice
+            }
+            *slot = Some(Arc::new(d));
+        }
+
+        // the entities
+        let doc = |r: &mut Reader| -> Option<Bounds> { bounds.get(r.u32()? as usize).copied() };
+        let parse_entity = |rec: &[u8]| -> Option<(ClusterKey, Option<Arc<EntityData>>)> {
+            let mut r = Reader(rec);
+            let key = read_cluster_key(&mut r)?;
+            if r.u8()? == 0 {
+                r.done()?;
+                return Some((key, None));
+            }
+            let name = r.string()?;
+            let kind = *Kind::ALL.get(r.u8()? as usize)?;
+            let forms = r.strings()?;
+            let roles = r.strings()?;
+            let description = match r.u8()? {
+                0 => None,
+                _ => Some(r.string()?),
+            };
+            let candidates = r.strings()?;
+            let n = r.len(REF)?;
+            let mut refs = Vec::with_capacity(n);
+            for b in r.take(n * REF)?.chunks_exact(REF) {
+                let at = |i: usize| u32_at(&b[i * 4..]);
+                let d = bounds.get(at(0) as usize)?;
+                let (start, end, src) = (at(1), at(2), at(3));
+                if !d.source(src) || d.span(start.into(), end.into()).is_none() {
+                    return None;
+                }
+                refs.push(Ref {
+                    doc: d.id,
+                    start,
+                    end,
+                    src,
+                    surface: at(4),
+                    name: at(5),
+                    roles: at(6),
+                    kind: *Kind::ALL.get(b[28] as usize)?,
+                    evidence: *EVIDENCE.get(b[29] as usize)?,
+                });
+            }
+            let def = match r.u8()? {
+                0 => None,
+                1 => {
+                    let (s, e) = (r.u64()?, r.u64()?);
+                    (s <= e).then_some(())?;
+                    Some(Definition::Registry(s as usize..e as usize))
+                }
+                2 => {
+                    let d = doc(&mut r)?;
+                    let range = d.span(r.u64()?, r.u64()?)?;
+                    Some(Definition::Mention(Location { doc: d.id, range }))
+                }
+                _ => return None,
+            };
+            let n = r.len(12)?;
+            let snippets = (0..n)
+                .map(|_| Some((doc(&mut r)?.id, r.string()?, r.string()?)))
+                .collect::<Option<Vec<(DocId, String, String)>>>()?;
+            r.done()?;
+            let entity = Entity { name, kind, forms, roles, description, candidates };
+            Some((key, Some(Arc::new(EntityData { entity, refs, def, snippets }))))
+        };
+        let entities = batches(r, n_entities as usize, parse_entity)?;
+
+        // the tables
+        let tables = batches(r, 1, |rec| Some(rec.to_vec()))?.pop()?;
+        let mut r = Reader(&tables);
+        let n = r.len(13)?;
+        let by_key =
+            (0..n).map(|_| Some((read_cluster_key(&mut r)?, entity(&mut r)?))).collect::<Option<HashMap<_, _, _>>>()?;
+        let n = r.len(12)?;
+        let reg_alias = (0..n).map(|_| Some((r.u64()?, entity(&mut r)?))).collect::<Option<KeyMap<_>>>()?;
+        let n = r.len(12)?;
+        let surnames = (0..n)
+            .map(|_| {
+                let k = r.u64()?;
+                let m = r.len(8)?;
+                let v = (0..m).map(|_| Some((entity(&mut r)?, r.u32()?))).collect::<Option<Vec<_>>>()?;
+                Some((k, v))
+            })
+            .collect::<Option<KeyMap<_>>>()?;
+        let n = r.len(12)?;
+        let known = (0..n).map(|_| Some((r.u64()?, r.u32()?))).collect::<Option<KeyMap<u32>>>()?;
+        r.done()?;
+        Some(EntityIndex {
+            docs: slots,
+            entities,
+            by_key: Arc::new(by_key),
+            reg_alias: Arc::new(reg_alias),
+            surnames: Arc::new(surnames),
+            known: Arc::new(known),
+            registry: registry.cloned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::Config;
+    use crate::corpus::Corpus;
+
+    fn corpus() -> Corpus {
+        let mut c = Corpus::new(Config::default());
+        for (name, text) in crate::gen::corpus(12, 3) {
+            c.upsert(&format!("/c/{name}"), text.into(), Vec::new());
+        }
+        c
+    }
+
+    #[test]
+    fn damaged_stored_index_is_refused_without_panic() {
+        let c = corpus();
+        let mut stored = Vec::new();
+        c.entities().encode_to(&mut stored).unwrap();
+        assert!(c.read_entities(&mut &stored[..]).is_some(), "intact");
+        // every truncation is refused
+        let step = stored.len() / 1000 + 1;
+        for n in (0..stored.len()).step_by(step).chain([stored.len() - 1]) {
+            assert!(c.read_entities(&mut &stored[..n]).is_none(), "cut at {n}");
+        }
+        // a flipped byte anywhere is refused or read without panic (the file's checksum refuses
+        // it before this, in the server)
+        let mut refused = 0;
+        for at in (0..stored.len()).step_by(step) {
+            let mut bad = stored.clone();
+            bad[at] ^= 0x5a;
+            refused += usize::from(c.read_entities(&mut &bad[..]).is_none());
+        }
+        assert!(refused > stored.len() / step / 4, "most damage is noticed: {refused}");
+    }
+}
