@@ -27,6 +27,8 @@ use serde::{Deserialize, Serialize, Serializer};
 pub const DIR: &str = ".dossier";
 const FILE: &str = "index.bin";
 const MAGIC: &[u8; 8] = b"DOSSIER\x03";
+const LINKS_FILE: &str = "links.bin";
+const LINKS_MAGIC: &[u8; 8] = b"DOSLINK\x01";
 
 /// How a file looked when its entry was computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,6 +107,8 @@ pub fn path(root: &Path) -> PathBuf {
 pub struct Cache {
     bytes: Vec<u8>,
     entries: HashMap<String, (Stamp, Range<usize>)>,
+    /// The checksum of the file: what a linked index stored beside it names it by.
+    id: u64,
 }
 
 impl Cache {
@@ -120,6 +124,11 @@ impl Cache {
     /// Take out the entry of a document if it was stored with this stamp.
     pub fn take(&mut self, key: &str, stamp: &Stamp) -> Option<Range<usize>> {
         self.entries.remove(key).filter(|(s, _)| s == stamp).map(|(_, r)| r)
+    }
+
+    /// What identifies this cache's contents (0 for none).
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// The payload of an entry taken out.
@@ -150,6 +159,14 @@ fn options(limit: u64) -> impl Options {
 struct Hashing<T> {
     inner: T,
     hash: Xxh3,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
 }
 
 impl<W: Write> Write for Hashing<W> {
@@ -186,35 +203,91 @@ fn decode(mut file: std::fs::File) -> Option<Cache> {
             (key.to_string(), (stamp, at..at + payload.len()))
         })
         .collect();
-    Some(Cache { bytes, entries })
+    let id = u64::from_le_bytes(sum.try_into().ok()?);
+    Some(Cache { bytes, entries, id })
 }
 
 /// Write the cache under `root` (atomically). Entries are `(key, stamp, value)`; `encode` appends
-/// a value's payload to a buffer.
-pub fn store<T>(root: &Path, entries: &[(String, Stamp, T)], encode: impl Fn(&T, &mut Vec<u8>)) -> std::io::Result<()> {
+/// a value's payload to a buffer. Returns the new cache's [`Cache::id`].
+pub fn store<T>(
+    root: &Path,
+    entries: &[(String, Stamp, T)],
+    encode: impl Fn(&T, &mut Vec<u8>),
+) -> std::io::Result<u64> {
+    write_atomically(root, FILE, MAGIC, |w| {
+        let invalid = |e| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
+        options(u64::MAX).serialize_into(&mut *w, &build_id()).map_err(invalid)?;
+        options(u64::MAX).serialize_into(&mut *w, &Encoded { entries, encode }).map_err(invalid)
+    })
+}
+
+/// Write `links.bin` beside the cache whose id is `cache`: what `write` writes, to be read back
+/// by [`load_links`] only together with that cache.
+pub fn store_links(
+    root: &Path,
+    cache: u64,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_atomically(root, LINKS_FILE, LINKS_MAGIC, |w| {
+        w.write_all(&cache.to_le_bytes())?;
+        write(w)
+    })
+    .map(|_| ())
+}
+
+/// The file `name` in the cache folder: magic, body, checksum of the body (returned), written to
+/// a temporary file and renamed over the old one.
+fn write_atomically(
+    root: &Path,
+    name: &str,
+    magic: &[u8],
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> std::io::Result<u64> {
     let dir = root.join(DIR);
     std::fs::create_dir_all(&dir)?;
     let ignore = dir.join(".gitignore");
     if !ignore.exists() {
         std::fs::write(&ignore, "# Dossier's index cache: safe to delete, rebuilt on the next start.\n*\n")?;
     }
-    let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
+    let tmp = dir.join(format!("{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(MAGIC)?;
+        f.write_all(magic)?;
         let mut w = BufWriter::with_capacity(1 << 20, Hashing { inner: f, hash: Xxh3::new() });
-        let invalid = |e| std::io::Error::new(std::io::ErrorKind::InvalidData, e);
-        options(u64::MAX).serialize_into(&mut w, &build_id()).map_err(invalid)?;
-        options(u64::MAX).serialize_into(&mut w, &Encoded { entries, encode }).map_err(invalid)?;
+        body(&mut w)?;
         let Hashing { inner: mut f, hash } = w.into_inner().map_err(|e| e.into_error())?;
-        f.write_all(&hash.digest().to_le_bytes())?;
+        let sum = hash.digest();
+        f.write_all(&sum.to_le_bytes())?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path(root))
+        std::fs::rename(&tmp, dir.join(name))?;
+        Ok(sum)
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Read the linked index stored beside the cache whose id is `cache`, as a stream: `read` parses
+/// what [`store_links`]'s `write` wrote. Its result is returned only if the file is intact (the
+/// checksum, which covers what `read` saw, is compared once it is done) and `read` took all of it.
+pub fn load_links<T>(root: &Path, cache: u64, read: impl FnOnce(&mut (dyn Read + Send)) -> Option<T>) -> Option<T> {
+    let file = std::fs::File::open(root.join(DIR).join(LINKS_FILE)).ok()?;
+    let mut r = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut head = [0u8; 16];
+    r.read_exact(&mut head).ok()?;
+    if cache == 0 || head[..8] != LINKS_MAGIC[..] || head[8..] != cache.to_le_bytes() {
+        return None;
+    }
+    let mut hash = Xxh3::new();
+    hash.update(&head[8..]);
+    let mut hashing = Hashing { inner: r, hash };
+    let value = read(&mut hashing)?;
+    let Hashing { inner: mut r, hash } = hashing;
+    let mut sum = [0u8; 8];
+    r.read_exact(&mut sum).ok()?;
+    let at_end = r.read(&mut [0u8; 1]).ok()? == 0;
+    (at_end && sum == hash.digest().to_le_bytes()).then_some(value)
 }
 
 #[cfg(test)]
@@ -261,6 +334,42 @@ mod tests {
         assert_eq!(load(&dir).len(), 2);
         let leftovers: Vec<_> = std::fs::read_dir(dir.join(DIR)).unwrap().flatten().map(|e| e.file_name()).collect();
         assert_eq!(leftovers.len(), 2, "only the cache and its .gitignore: {leftovers:?}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn links_are_read_only_with_their_cache() {
+        let dir = std::env::temp_dir().join(format!("dossier-links-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        assert!(load_links(&dir, 7, |r| r.read_exact(&mut [0u8; 1]).ok()).is_none(), "nothing stored yet");
+        let entries = vec![("/c/a.txt".to_string(), stamp(1), "Nazarbayev")];
+        let id = store(&dir, &entries, |s, out| out.extend_from_slice(s.as_bytes())).unwrap();
+        assert_eq!(load(&dir).id(), id, "the id returned is the one read back");
+        store_links(&dir, id, |w| w.write_all(b"linked index")).unwrap();
+        let whole = |r: &mut (dyn Read + Send)| {
+            let mut v = Vec::new();
+            r.read_to_end(&mut v).ok().map(|_| v)
+        };
+        let part = |r: &mut (dyn Read + Send)| {
+            let mut v = [0u8; 6];
+            r.read_exact(&mut v).ok().map(|_| v.to_vec())
+        };
+        // the reader sees the body and the checksum after it: read whole, it is refused
+        assert_eq!(load_links(&dir, id, whole), None);
+        assert_eq!(load_links(&dir, id, |r| r.read_exact(&mut [0u8; 12]).ok()), Some(()));
+        assert_eq!(load_links(&dir, id, part), None, "not read to its end");
+        assert!(load_links(&dir, id ^ 1, |r| r.read_exact(&mut [0u8; 12]).ok()).is_none(), "beside another cache");
+        let good = std::fs::read(dir.join(DIR).join(LINKS_FILE)).unwrap();
+        for bad in [good[..good.len() - 1].to_vec(), flip(&good, good.len() / 2), flip(&good, 9), vec![]] {
+            std::fs::write(dir.join(DIR).join(LINKS_FILE), &bad).unwrap();
+            assert!(load_links(&dir, id, |r| r.read_exact(&mut [0u8; 12]).ok()).is_none());
+        }
+        // a failed write leaves the old file and no temporary file behind
+        let failed = store_links(&dir, id, |_| Err(std::io::Error::other("full")));
+        assert!(failed.is_err());
+        let names: Vec<_> = std::fs::read_dir(dir.join(DIR)).unwrap().flatten().map(|e| e.file_name()).collect();
+        assert_eq!(names.len(), 3, "cache, links and .gitignore: {names:?}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -439,6 +439,7 @@ impl Backend {
             }
         };
         let n_cached = cached.len();
+        let cache_id = cached.id();
         let read = started.elapsed();
         // Prepare the texts in parallel off the runtime and the lock.
         let (docs, skipped) =
@@ -484,16 +485,25 @@ impl Backend {
             p.report_with_message("analysing and linking", 92).await;
         }
         let corpus = snapshot.clone();
+        // Every document unchanged since the cache was written: its linked index is read back.
+        let links_from = cache_root.clone().filter(|_| hits == stamps.len() && n_cached == hits && hits > 0);
         let analysed = tokio::task::spawn_blocking(move || {
             let ids: Vec<DocId> = corpus.docs().iter().map(|e| e.id).collect();
+            let restored = links_from.is_some_and(|root| {
+                let t = std::time::Instant::now();
+                let stored = cache::load_links(&root, cache_id, |r| corpus.read_entities(r));
+                let ok = stored.is_some_and(|s| corpus.restore_entities(s));
+                info!("linked index {} in {:.2} s", if ok { "read" } else { "not usable" }, t.elapsed().as_secs_f64());
+                ok
+            });
             corpus.entities();
             release_free_memory();
-            ids
+            (ids, restored)
         })
         .await;
-        let ids = analysed.unwrap_or_else(|e| {
+        let (ids, restored) = analysed.unwrap_or_else(|e| {
             error!("analysis failed: {}", panic_message(e));
-            Vec::new()
+            (Vec::new(), false)
         });
         let n_docs = ids.len();
         let n_entities = snapshot.entities().all().count();
@@ -507,7 +517,7 @@ impl Backend {
             (started.elapsed() - inserted).as_secs_f64()
         );
         if let Some(root) = cache_root {
-            if hits < stamps.len() || n_cached != stamps.len() {
+            if hits < stamps.len() || n_cached != stamps.len() || !restored {
                 let snap = snapshot.clone();
                 let handle = tokio::task::spawn_blocking(move || write_cache(&root, &snap, stamps));
                 *self.cache_write.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
@@ -609,9 +619,19 @@ fn write_cache(root: &Path, snap: &dossier_engine::corpus::Corpus, stamps: Vec<(
         })
         .collect();
     let n = entries.len();
-    match cache::store(root, &entries, |e, out| e.encode(out)) {
-        Ok(()) => info!("index cache written: {n} files in {}", cache::path(root).display()),
-        Err(e) => warn!("index cache not written ({}): {e}", cache::path(root).display()),
+    let id = match cache::store(root, &entries, |e, out| e.encode(out)) {
+        Ok(id) => {
+            info!("index cache written: {n} files in {}", cache::path(root).display());
+            id
+        }
+        Err(e) => return warn!("index cache not written ({}): {e}", cache::path(root).display()),
+    };
+    drop(entries);
+    // The linked index, when it was linked from exactly the documents stored.
+    let Some(index) = snap.entities_if_built().filter(|_| n == snap.docs().len()) else { return };
+    match cache::store_links(root, id, |w| index.encode_to(w)) {
+        Ok(()) => info!("linked index written beside the index cache"),
+        Err(e) => warn!("linked index not written ({}): {e}", cache::path(root).display()),
     }
 }
 
