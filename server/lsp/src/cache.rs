@@ -102,10 +102,53 @@ pub fn path(root: &Path) -> PathBuf {
     root.join(DIR).join(FILE)
 }
 
+/// A cache file's bytes: mapped (no copy; the page cache's pages are read in place), or read
+/// where mapping fails.
+#[derive(Debug)]
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl Default for Bytes {
+    fn default() -> Bytes {
+        Bytes::Read(Vec::new())
+    }
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(m) => m,
+            Bytes::Read(v) => v,
+        }
+    }
+}
+
+/// The bytes of a cache file.
+///
+/// Mapped read-only: the cache files are only ever replaced by renaming a new file over them,
+/// never rewritten in place, so the mapped file does not change while it is read (another
+/// program truncating it meanwhile could still end the process; the mapping lives only while
+/// the corpus loads).
+fn file_bytes(file: &std::fs::File) -> Option<Bytes> {
+    let len = file.metadata().ok()?.len();
+    if len > 0 {
+        // SAFETY: see above; the map is dropped at the end of the load.
+        if let Ok(m) = unsafe { memmap2::MmapOptions::new().populate().map(file) } {
+            return Some(Bytes::Mapped(m));
+        }
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    (&mut &*file).read_to_end(&mut bytes).ok()?;
+    Some(Bytes::Read(bytes))
+}
+
 /// A cache as read: the file's bytes, and where each document's payload is in them.
 #[derive(Debug, Default)]
 pub struct Cache {
-    bytes: Vec<u8>,
+    bytes: Bytes,
     entries: HashMap<String, (Stamp, Range<usize>)>,
     /// The checksum of the file: what a linked index stored beside it names it by.
     id: u64,
@@ -184,9 +227,8 @@ impl<W: Write> Write for Hashing<W> {
 /// Magic, body, then the checksum of the body. The file is read whole (it is decoded faster from
 /// memory, and the buffer is gone before linking, where the peak of a load is); another build's
 /// cache is dropped before its entries are decoded.
-fn decode(mut file: std::fs::File) -> Option<Cache> {
-    let mut bytes = Vec::with_capacity(file.metadata().ok()?.len() as usize);
-    file.read_to_end(&mut bytes).ok()?;
+fn decode(file: std::fs::File) -> Option<Cache> {
+    let bytes = file_bytes(&file)?;
     let body = bytes.strip_prefix(MAGIC)?;
     let (body, sum) = body.split_at_checked(body.len().checked_sub(8)?)?;
     let mut r = body;
@@ -268,12 +310,43 @@ fn write_atomically(
     result
 }
 
+/// Reads a cache file's bytes in order; what has been read of a mapped file is given back every
+/// few megabytes, so that a large file never counts whole in the resident size.
+struct Releasing<'a> {
+    bytes: &'a Bytes,
+    at: usize,
+    released: usize,
+}
+
+impl Read for Releasing<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (&self.bytes[self.at.min(self.bytes.len())..]).read(buf)?;
+        self.at += n;
+        #[cfg(unix)]
+        if let Bytes::Mapped(m) = self.bytes {
+            const STEP: usize = 8 << 20;
+            let page = 4096;
+            let upto = self.at / page * page;
+            if upto >= self.released + STEP {
+                // SAFETY: the range is within the map and only read before this point; the pages
+                // of a private read-only file map are read again from the file if touched.
+                let _ = unsafe {
+                    m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, self.released, upto - self.released)
+                };
+                self.released = upto;
+            }
+        }
+        Ok(n)
+    }
+}
+
 /// Read the linked index stored beside the cache whose id is `cache`, as a stream: `read` parses
 /// what [`store_links`]'s `write` wrote. Its result is returned only if the file is intact (the
 /// checksum, which covers what `read` saw, is compared once it is done) and `read` took all of it.
 pub fn load_links<T>(root: &Path, cache: u64, read: impl FnOnce(&mut (dyn Read + Send)) -> Option<T>) -> Option<T> {
     let file = std::fs::File::open(root.join(DIR).join(LINKS_FILE)).ok()?;
-    let mut r = std::io::BufReader::with_capacity(1 << 20, file);
+    let bytes = file_bytes(&file)?;
+    let mut r = Releasing { bytes: &bytes, at: 0, released: 0 };
     let mut head = [0u8; 16];
     r.read_exact(&mut head).ok()?;
     if cache == 0 || head[..8] != LINKS_MAGIC[..] || head[8..] != cache.to_le_bytes() {
