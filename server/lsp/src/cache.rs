@@ -291,6 +291,7 @@ fn write_atomically(
     if !ignore.exists() {
         std::fs::write(&ignore, "# Dossier's index cache: safe to delete, rebuilt on the next start.\n*\n")?;
     }
+    sweep(&dir, name);
     let tmp = dir.join(format!("{name}.{}.tmp", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -308,6 +309,41 @@ fn write_atomically(
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// Remove the temporary files `{name}.{pid}.tmp` left in `dir` by a process that ended while
+/// writing (a write of the linked index of a large corpus can take a while, and the editor may
+/// stop the server meanwhile). The file of a process still running is left to it.
+fn sweep(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let file = e.file_name();
+        let Some(pid) = file.to_str().and_then(|f| f.strip_prefix(name)?.strip_prefix('.')?.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        if pid != std::process::id() && !running(pid) {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Is process `pid` running? Where that cannot be asked, a process counts as running (its file
+/// is kept).
+fn running(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else { return false };
+        // SAFETY: signal 0 only checks that the process exists; nothing is sent.
+        let alive = unsafe { libc::kill(pid, 0) } == 0;
+        alive || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
 }
 
 /// Reads a cache file's bytes in order; what has been read of a mapped file is given back every
@@ -438,6 +474,15 @@ mod tests {
             std::fs::write(dir.join(DIR).join(LINKS_FILE), &bad).unwrap();
             assert!(load_links(&dir, id, |r| r.read_exact(&mut [0u8; 12]).ok()).is_none());
         }
+        // a temporary file left by a process that ended is removed by the next write; one of a
+        // running process is not
+        let dead = dir.join(DIR).join(format!("{LINKS_FILE}.{}.tmp", i32::MAX));
+        let alive = dir.join(DIR).join(format!("{LINKS_FILE}.1.tmp"));
+        std::fs::write(&dead, b"half").unwrap();
+        std::fs::write(&alive, b"half").unwrap();
+        store_links(&dir, id, |w| w.write_all(b"linked index")).unwrap();
+        assert!(!dead.exists() && alive.exists(), "left by an ended process: removed");
+        std::fs::remove_file(&alive).unwrap();
         // a failed write leaves the old file and no temporary file behind
         let failed = store_links(&dir, id, |_| Err(std::io::Error::other("full")));
         assert!(failed.is_err());
