@@ -32,6 +32,62 @@ pub fn check_decode(data: &[u8]) {
         m.encode(&mut again);
         assert_eq!(dossier_engine::entities::DocMentions::decode(&again).as_ref(), Some(&m));
     }
+    check_stored_index(data);
+}
+
+/// Documents as read back: name, text, recognised mentions.
+type SampleDocs = Vec<(String, std::sync::Arc<str>, dossier_engine::entities::DocMentions)>;
+
+/// A few generated articles, recognised, and their linked index in its stored form.
+fn stored_sample() -> &'static (SampleDocs, Vec<u8>) {
+    static SAMPLE: std::sync::OnceLock<(SampleDocs, Vec<u8>)> = std::sync::OnceLock::new();
+    SAMPLE.get_or_init(|| {
+        let mut corpus = dossier_engine::corpus::Corpus::new(Config::default());
+        for (name, text) in dossier_engine::gen::corpus(4, 7) {
+            corpus.upsert(&format!("/c/{name}"), text.into(), Vec::new());
+        }
+        let mut stored = Vec::new();
+        corpus.entities().encode_to(&mut stored).expect("writing to memory");
+        let docs =
+            corpus.docs().iter().map(|e| (e.name.to_string(), e.text.clone(), (**e.entities()).clone())).collect();
+        (docs, stored)
+    })
+}
+
+/// The sample's stored linked index with the input written over it at an offset the input
+/// chooses (and the input alone): read back onto the sample's documents, it is refused or gives
+/// an index every query of which answers without panic.
+fn check_stored_index(data: &[u8]) {
+    let (docs, stored) = stored_sample();
+    let mut damaged = stored.clone();
+    if let Some((at, patch)) = data.split_first_chunk::<4>() {
+        let at = u32::from_le_bytes(*at) as usize % (stored.len() + 1);
+        damaged.truncate(at);
+        damaged.extend_from_slice(patch);
+        if at + patch.len() < stored.len() && patch.len() % 2 == 0 {
+            damaged.extend_from_slice(&stored[at + patch.len()..]); // overwritten, not cut
+        }
+    }
+    for bytes in [&damaged[..], data] {
+        let mut corpus = dossier_engine::corpus::Corpus::new(Config::default());
+        for (name, text, mentions) in docs {
+            corpus.insert(
+                dossier_engine::corpus::NewDoc::new(name, text.clone(), Vec::new()).with_entities(mentions.clone()),
+            );
+        }
+        let Some(read) = corpus.read_entities(&mut &bytes[..]) else { continue };
+        assert!(corpus.restore_entities(read));
+        let index = corpus.entities();
+        for (id, _) in index.all() {
+            let _ = (index.references(id), index.definition(id), index.counts(id));
+        }
+        for e in corpus.docs() {
+            for (range, id, _) in index.mentions_in(e.id) {
+                assert!(range.end <= e.text.len());
+                let _ = (index.at(e.id, range.start), index.entity(id));
+            }
+        }
+    }
 }
 
 /// The text of a fuzz input: its UTF-8 reading, damage replaced.
