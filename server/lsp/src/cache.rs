@@ -10,7 +10,9 @@
 //!   corrupt, written by another build — is ignored silently and rebuilt after the next load.
 //! - Each entry's payload is bytes in the caller's format, so the caller decodes the entries it
 //!   uses, in parallel, straight from the file's bytes. The file is written as the payloads are
-//!   encoded (no second copy in memory while the server is publishing) and read back whole.
+//!   encoded (no second copy in memory while the server is publishing) and mapped to be read.
+//! - Beside it, `links.bin` holds the linked index of the same load, written after `index.bin`
+//!   and naming it by its checksum; it is read as a stream, and only with that `index.bin`.
 
 use std::collections::HashMap;
 use std::io::{BufWriter, Read, Write};
@@ -224,9 +226,9 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// Magic, body, then the checksum of the body. The file is read whole (it is decoded faster from
-/// memory, and the buffer is gone before linking, where the peak of a load is); another build's
-/// cache is dropped before its entries are decoded.
+/// Magic, body, then the checksum of the body. The file is mapped whole (the map is gone before
+/// linking, where the peak of a load is); another build's cache is dropped before its entries
+/// are decoded.
 fn decode(file: std::fs::File) -> Option<Cache> {
     let bytes = file_bytes(&file)?;
     let body = bytes.strip_prefix(MAGIC)?;
