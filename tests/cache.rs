@@ -56,6 +56,26 @@ fn restart_reads_the_cache_and_a_stale_or_damaged_cache_is_rebuilt() {
     assert!(second.contains("2 unchanged in the index cache"), "{second}");
     assert_eq!(again, refs, "the cache gives the same answers");
 
+    // the linked index is read back: nothing is rewritten (a write renames a new file over the
+    // old one); a damaged one is linked again, with the same answers, and rewritten
+    let links = dir.path().join(".dossier").join("links.bin");
+    assert!(links.is_file(), "the linked index is written beside the cache");
+    let files = || (identity(&cache), identity(&links));
+    let written = files();
+    let (_, again) = session(dir.path());
+    assert_eq!(again, refs);
+    assert_eq!(files(), written, "an unchanged corpus rewrites nothing");
+    for bad in [b"garbage".to_vec(), std::fs::read(&links).unwrap()[..100].to_vec()] {
+        std::fs::write(&links, &bad).unwrap();
+        let (msg, again) = session(dir.path());
+        assert!(msg.contains("2 unchanged in the index cache"), "{msg}");
+        assert_eq!(again, refs, "a damaged linked index is linked again");
+        assert_ne!(std::fs::read(&links).unwrap(), bad, "and rewritten");
+        let written = files();
+        let (_, again) = session(dir.path());
+        assert_eq!((again, files()), (refs.clone(), written), "then read back");
+    }
+
     // one file changes: only the other one comes from the cache, and the new text counts
     std::fs::write(dir.path().join("b.txt"), format!("{B}Later, Tokayev left for Astana.\n")).unwrap();
     let (third, more) = session(dir.path());
@@ -72,6 +92,16 @@ fn restart_reads_the_cache_and_a_stale_or_damaged_cache_is_rebuilt() {
         assert!(msg.contains("2 unchanged in the index cache"), "rewritten after damage: {msg}");
         assert_eq!(refs, more);
     }
+}
+
+/// What tells a file from the one renamed over it.
+fn identity(p: &Path) -> (u64, std::time::SystemTime) {
+    let m = std::fs::metadata(p).unwrap();
+    #[cfg(unix)]
+    let ino = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let ino = 0;
+    (ino, m.modified().unwrap())
 }
 
 #[test]
