@@ -194,58 +194,48 @@ const EVIDENCE: [Evidence; 7] = [
 impl DocMentions {
     /// Append the stored form to `out`.
     pub fn encode(&self, out: &mut Vec<u8>) {
-        let u32s = |out: &mut Vec<u8>, v: u32| out.extend_from_slice(&v.to_le_bytes());
         let n = self.mentions.len();
         out.reserve(n * 17 + self.more.len() * 8 + 64);
-        u32s(out, n as u32);
+        out.count(n);
         for m in &self.mentions {
-            u32s(out, m.start);
-            u32s(out, m.end);
+            out.u32(m.start);
+            out.u32(m.end);
         }
         for m in &self.mentions {
-            out.extend_from_slice(&m.surface.to_le_bytes());
+            out.u64(m.surface);
         }
         for m in &self.mentions {
-            let kind = Kind::ALL.iter().position(|&x| x == m.kind).unwrap_or(3) as u8;
-            let evidence = EVIDENCE.iter().position(|&x| x == m.evidence).unwrap_or(4) as u8;
-            out.push(kind | evidence << 2 | m.flags << 5);
+            out.u8(kind_byte(m.kind) | evidence_byte(m.evidence) << 2 | m.flags << 5);
         }
-        u32s(out, self.more.len() as u32);
-        for k in &self.more {
-            out.extend_from_slice(&k.to_le_bytes());
+        out.count(self.more.len());
+        for &k in &self.more {
+            out.u64(k);
         }
         let with_extra: Vec<(u32, u32)> = (self.mentions.iter().enumerate())
             .filter(|(_, m)| m.extra != u32::MAX)
             .map(|(i, m)| (i as u32, m.extra))
             .collect();
-        u32s(out, with_extra.len() as u32);
+        out.count(with_extra.len());
         for (i, x) in with_extra {
-            u32s(out, i);
-            u32s(out, x);
+            out.u32(i);
+            out.u32(x);
         }
-        let string = |out: &mut Vec<u8>, s: &str| {
-            u32s(out, s.len() as u32);
-            out.extend_from_slice(s.as_bytes());
-        };
-        u32s(out, self.extras.len() as u32);
+        out.count(self.extras.len());
         for (name, roles) in &self.extras {
             match name {
                 Some(name) => {
-                    out.push(1);
-                    string(out, name);
+                    out.u8(1);
+                    out.str(name);
                 }
-                None => out.push(0),
+                None => out.u8(0),
             }
-            u32s(out, roles.len() as u32);
-            for r in roles {
-                string(out, r);
-            }
+            out.strs(roles);
         }
-        u32s(out, self.loose.len() as u32);
+        out.count(self.loose.len());
         for &(s, e, k) in &self.loose {
-            u32s(out, s);
-            u32s(out, e);
-            out.extend_from_slice(&k.to_le_bytes());
+            out.u32(s);
+            out.u32(e);
+            out.u64(k);
         }
     }
 
@@ -284,13 +274,11 @@ impl DocMentions {
         let n_extras = r.len(5)?;
         let mut extras = Vec::with_capacity(n_extras);
         for _ in 0..n_extras {
-            let name = match r.take(1)?[0] {
+            let name = match r.u8()? {
                 0 => None,
                 _ => Some(r.string()?),
             };
-            let n_roles = r.len(4)?;
-            let roles = (0..n_roles).map(|_| r.string()).collect::<Option<Vec<String>>>()?;
-            extras.push((name, roles));
+            extras.push((name, r.strings()?));
         }
         for pair in with_extra.chunks_exact(8) {
             let (i, x) = (u32_at(&pair[..4]) as usize, u32_at(&pair[4..]));
@@ -304,7 +292,49 @@ impl DocMentions {
         let loose = (r.take(n_loose * 16)?.chunks_exact(16))
             .map(|c| (u32_at(&c[..4]), u32_at(&c[4..8]), u64_at(&c[8..])))
             .collect();
-        r.0.is_empty().then_some(DocMentions { mentions, more, extras, loose })
+        r.done()?;
+        Some(DocMentions { mentions, more, extras, loose })
+    }
+}
+
+/// The stored byte of a kind (see [`Kind::ALL`]).
+fn kind_byte(k: Kind) -> u8 {
+    Kind::ALL.iter().position(|&x| x == k).unwrap_or(3) as u8
+}
+
+/// The stored byte of an evidence (see [`EVIDENCE`]).
+fn evidence_byte(e: Evidence) -> u8 {
+    EVIDENCE.iter().position(|&x| x == e).unwrap_or(4) as u8
+}
+
+/// Appending little-endian values: what [`Reader`] reads back.
+trait Put {
+    fn u8(&mut self, v: u8);
+    fn u32(&mut self, v: u32);
+    fn u64(&mut self, v: u64);
+    fn count(&mut self, n: usize) {
+        self.u32(n as u32);
+    }
+    fn str(&mut self, s: &str);
+    fn strs(&mut self, v: &[String]) {
+        self.count(v.len());
+        v.iter().for_each(|s| self.str(s));
+    }
+}
+
+impl Put for Vec<u8> {
+    fn u8(&mut self, v: u8) {
+        self.push(v);
+    }
+    fn u32(&mut self, v: u32) {
+        self.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.extend_from_slice(&v.to_le_bytes());
+    }
+    fn str(&mut self, s: &str) {
+        self.count(s.len());
+        self.extend_from_slice(s.as_bytes());
     }
 }
 
@@ -336,6 +366,28 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Option<String> {
         let n = self.len(1)?;
         String::from_utf8(self.take(n)?.to_vec()).ok()
+    }
+
+    fn strings(&mut self) -> Option<Vec<String>> {
+        let n = self.len(4)?;
+        (0..n).map(|_| self.string()).collect()
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        Some(self.take(1)?[0])
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32_at(self.take(4)?))
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        Some(u64_at(self.take(8)?))
+    }
+
+    /// The end of a record: nothing may be left.
+    fn done(&self) -> Option<()> {
+        self.0.is_empty().then_some(())
     }
 }
 

@@ -16,9 +16,9 @@ use rayon::prelude::*;
 
 use super::{ClusterKey, DocLinks, EntityData, EntityIndex, Ref, LOOSE};
 use crate::entities::keys::{Key, KeyMap};
-use crate::entities::recognize::Evidence;
 use crate::entities::Registry;
-use crate::entities::{u32_at, u64_at, Definition, DocInput, Entity, EntityId, Kind, Location, Reader, EVIDENCE};
+use crate::entities::{evidence_byte, kind_byte, u32_at, u64_at, Put, Reader};
+use crate::entities::{Definition, DocInput, Entity, EntityId, Kind, Location, EVIDENCE};
 use crate::DocId;
 
 /// Bytes of one stored mention reference.
@@ -27,65 +27,6 @@ const REF: usize = 30;
 /// What identifies the registry an index was linked with (0 for none).
 fn fingerprint(registry: Option<&Registry>) -> u64 {
     registry.map_or(0, |r| crate::blocks::hash_bytes(format!("{r:?}").as_bytes()) | 1)
-}
-
-/// Appending little-endian values.
-trait Put {
-    fn u8(&mut self, v: u8);
-    fn u32(&mut self, v: u32);
-    fn u64(&mut self, v: u64);
-    fn count(&mut self, n: usize) {
-        self.u32(n as u32);
-    }
-    fn str(&mut self, s: &str);
-    fn strs(&mut self, v: &[String]) {
-        self.count(v.len());
-        v.iter().for_each(|s| self.str(s));
-    }
-}
-
-impl Put for Vec<u8> {
-    fn u8(&mut self, v: u8) {
-        self.push(v);
-    }
-    fn u32(&mut self, v: u32) {
-        self.extend_from_slice(&v.to_le_bytes());
-    }
-    fn u64(&mut self, v: u64) {
-        self.extend_from_slice(&v.to_le_bytes());
-    }
-    fn str(&mut self, s: &str) {
-        self.count(s.len());
-        self.extend_from_slice(s.as_bytes());
-    }
-}
-
-impl Reader<'_> {
-    fn u8(&mut self) -> Option<u8> {
-        Some(self.take(1)?[0])
-    }
-    fn u32(&mut self) -> Option<u32> {
-        Some(u32_at(self.take(4)?))
-    }
-    fn u64(&mut self) -> Option<u64> {
-        Some(u64_at(self.take(8)?))
-    }
-    fn strings(&mut self) -> Option<Vec<String>> {
-        let n = self.len(4)?;
-        (0..n).map(|_| self.string()).collect()
-    }
-    /// The rest of a record, which must be empty.
-    fn done(&self) -> Option<()> {
-        self.0.is_empty().then_some(())
-    }
-}
-
-fn kind_byte(k: Kind) -> u8 {
-    Kind::ALL.iter().position(|&x| x == k).unwrap_or(3) as u8
-}
-
-fn evidence_byte(e: Evidence) -> u8 {
-    EVIDENCE.iter().position(|&x| x == e).unwrap_or(4) as u8
 }
 
 fn cluster_key(out: &mut Vec<u8>, k: &ClusterKey) {
