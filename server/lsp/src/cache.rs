@@ -147,6 +147,11 @@ fn file_bytes(file: &std::fs::File) -> Option<Bytes> {
     Some(Bytes::Read(bytes))
 }
 
+/// The path of the linked index stored beside the cache under `root`.
+pub fn links_path(root: &Path) -> PathBuf {
+    root.join(DIR).join(LINKS_FILE)
+}
+
 /// A cache as read: the file's bytes, and where each document's payload is in them.
 #[derive(Debug, Default)]
 pub struct Cache {
@@ -382,7 +387,7 @@ impl Read for Releasing<'_> {
 /// what [`store_links`]'s `write` wrote. Its result is returned only if the file is intact (the
 /// checksum, which covers what `read` saw, is compared once it is done) and `read` took all of it.
 pub fn load_links<T>(root: &Path, cache: u64, read: impl FnOnce(&mut (dyn Read + Send)) -> Option<T>) -> Option<T> {
-    let file = std::fs::File::open(root.join(DIR).join(LINKS_FILE)).ok()?;
+    let file = std::fs::File::open(links_path(root)).ok()?;
     let bytes = file_bytes(&file)?;
     let mut r = Releasing { bytes: &bytes, at: 0, released: 0 };
     let mut head = [0u8; 16];
@@ -471,9 +476,9 @@ mod tests {
         assert_eq!(load_links(&dir, id, |r| r.read_exact(&mut [0u8; 12]).ok()), Some(()));
         assert_eq!(load_links(&dir, id, part), None, "not read to its end");
         assert!(load_links(&dir, id ^ 1, |r| r.read_exact(&mut [0u8; 12]).ok()).is_none(), "beside another cache");
-        let good = std::fs::read(dir.join(DIR).join(LINKS_FILE)).unwrap();
+        let good = std::fs::read(links_path(&dir)).unwrap();
         for bad in [good[..good.len() - 1].to_vec(), flip(&good, good.len() / 2), flip(&good, 9), vec![]] {
-            std::fs::write(dir.join(DIR).join(LINKS_FILE), &bad).unwrap();
+            std::fs::write(links_path(&dir), &bad).unwrap();
             assert!(load_links(&dir, id, |r| r.read_exact(&mut [0u8; 12]).ok()).is_none());
         }
         // a temporary file left by a process that ended is removed by the next write; one of a

@@ -485,8 +485,10 @@ impl Backend {
             p.report_with_message("analysing and linking", 92).await;
         }
         let corpus = snapshot.clone();
-        // Every document unchanged since the cache was written: its linked index is read back.
-        let links_from = cache_root.clone().filter(|_| hits == stamps.len() && n_cached == hits && hits > 0);
+        // Every document unchanged since the cache was written (and nothing else in it): its
+        // linked index is read back.
+        let all_cached = hits > 0 && hits == stamps.len() && n_cached == hits;
+        let links_from = cache_root.clone().filter(|_| all_cached);
         let analysed = tokio::task::spawn_blocking(move || {
             let ids: Vec<DocId> = corpus.docs().iter().map(|e| e.id).collect();
             let restored = links_from.is_some_and(|root| {
@@ -517,7 +519,7 @@ impl Backend {
             (started.elapsed() - inserted).as_secs_f64()
         );
         if let Some(root) = cache_root {
-            if hits < stamps.len() || n_cached != stamps.len() || !restored {
+            if !(all_cached && restored) {
                 let snap = snapshot.clone();
                 let handle = tokio::task::spawn_blocking(move || write_cache(&root, &snap, stamps));
                 *self.cache_write.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
@@ -631,7 +633,7 @@ fn write_cache(root: &Path, snap: &dossier_engine::corpus::Corpus, stamps: Vec<(
     let Some(index) = snap.entities_if_built().filter(|_| n == snap.docs().len()) else { return };
     match cache::store_links(root, id, |w| index.encode_to(w)) {
         Ok(()) => info!("linked index written beside the index cache"),
-        Err(e) => warn!("linked index not written ({}): {e}", cache::path(root).display()),
+        Err(e) => warn!("linked index not written ({}): {e}", cache::links_path(root).display()),
     }
 }
 
