@@ -239,18 +239,7 @@ pub fn key(s: &str) -> Key {
     if s.len() > STACK {
         return key_folded(s);
     }
-    SLOW_KEYS.with(|c| {
-        let Ok(mut c) = c.try_borrow_mut() else { return key_folded(s) };
-        if let Some(&k) = c.get(s) {
-            return k;
-        }
-        let k = key_folded(s);
-        if c.len() >= SLOW_KEYS_KEEP {
-            c.clear();
-        }
-        c.insert(s.into(), k);
-        k
-    })
+    memoised(&SLOW_KEYS, SLOW_KEYS_KEEP, s, key_folded)
 }
 
 thread_local! {
@@ -261,6 +250,28 @@ thread_local! {
 
 /// Entries of [`SLOW_KEYS`] before it starts again (some hundreds of kB per thread at most).
 const SLOW_KEYS_KEEP: usize = 1 << 12;
+
+/// `compute(s)`, remembered in a per-thread memo that starts again once it holds `keep` entries
+/// (a call made while the memo is in use computes without it).
+pub(super) fn memoised<V: Copy, S: std::hash::BuildHasher>(
+    memo: &'static std::thread::LocalKey<RefCell<HashMap<Box<str>, V, S>>>,
+    keep: usize,
+    s: &str,
+    compute: impl Fn(&str) -> V,
+) -> V {
+    memo.with(|m| {
+        let Ok(mut m) = m.try_borrow_mut() else { return compute(s) };
+        if let Some(&v) = m.get(s) {
+            return v;
+        }
+        let v = compute(s);
+        if m.len() >= keep {
+            m.clear();
+        }
+        m.insert(s.into(), v);
+        v
+    })
+}
 
 /// [`key`] without the short-word path and the cache.
 fn key_folded(s: &str) -> Key {

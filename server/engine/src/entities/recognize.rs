@@ -269,18 +269,7 @@ fn inflected(w: &str) -> Option<Entry> {
     }
     /// Words kept before the memo starts again.
     const KEEP: usize = 1 << 12;
-    SEEN.with(|seen| {
-        let Ok(mut seen) = seen.try_borrow_mut() else { return inflected_uncached(w) };
-        if let Some(&e) = seen.get(w) {
-            return e;
-        }
-        let e = inflected_uncached(w);
-        if seen.len() >= KEEP {
-            seen.clear();
-        }
-        seen.insert(w.into(), e);
-        e
-    })
+    super::keys::memoised(&SEEN, KEEP, w, inflected_uncached)
 }
 
 fn inflected_uncached(w: &str) -> Option<Entry> {
