@@ -14,6 +14,7 @@ pub mod cache;
 pub mod convert;
 pub mod features;
 pub mod loader;
+pub mod memory;
 pub mod server;
 pub mod state;
 pub mod transport;

@@ -499,7 +499,7 @@ impl Backend {
                 ok
             });
             corpus.entities();
-            release_free_memory();
+            crate::memory::release_free_memory();
             (ids, restored)
         })
         .await;
@@ -1145,22 +1145,6 @@ impl Backend {
             self.load_registry();
             self.publish_registry_diagnostics().await;
             self.refresh_views();
-        }
-    }
-}
-
-/// Give the memory freed by indexing (recognition and linking buffers, the decoded cache) back
-/// to the system: glibc keeps freed chunks in the middle of its heaps otherwise, which showed as
-/// 70 MB or more of resident memory for 20,000 articles.
-fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> std::ffi::c_int;
-        }
-        // SAFETY: malloc_trim only releases free memory of the allocator; it takes no pointers.
-        unsafe {
-            malloc_trim(0);
         }
     }
 }
