@@ -27,16 +27,27 @@ pub fn check_decode(data: &[u8]) {
     }
     // The same bytes read as a stored mention record (index cache): refused or read back into
     // records that store again to the same bytes' meaning.
-    if let Some(m) = dossier_engine::entities::DocMentions::decode(data) {
+    use dossier_engine::entities::{DocMentions, Mentions};
+    let decoded = DocMentions::decode(data);
+    if let Some(m) = &decoded {
         let mut again = Vec::new();
         m.encode(&mut again);
-        assert_eq!(dossier_engine::entities::DocMentions::decode(&again).as_ref(), Some(&m));
+        assert_eq!(DocMentions::decode(&again).as_ref(), Some(m));
+    }
+    // kept stored exactly when they decode, and then read as decoding them reads
+    let stored = Mentions::stored(data);
+    assert_eq!(stored.is_some(), decoded.is_some());
+    if let (Some(stored), Some(m)) = (stored, &decoded) {
+        let mut kept = Vec::new();
+        stored.encode(&mut kept);
+        assert_eq!(kept, data, "stored bytes are kept as they are");
+        assert_eq!(&*stored, m);
     }
     check_stored_index(data);
 }
 
-/// Documents as read back: name, text, recognised mentions.
-type SampleDocs = Vec<(String, std::sync::Arc<str>, dossier_engine::entities::DocMentions)>;
+/// Documents as read back: name, text, recognised mentions in their stored form.
+type SampleDocs = Vec<(String, std::sync::Arc<str>, Vec<u8>)>;
 
 /// A few generated articles, recognised, and their linked index in its stored form.
 fn stored_sample() -> &'static (SampleDocs, Vec<u8>) {
@@ -48,8 +59,12 @@ fn stored_sample() -> &'static (SampleDocs, Vec<u8>) {
         }
         let mut stored = Vec::new();
         corpus.entities().encode_to(&mut stored).expect("writing to memory");
-        let docs =
-            corpus.docs().iter().map(|e| (e.name.to_string(), e.text.clone(), (**e.entities()).clone())).collect();
+        let encoded = |e: &dossier_engine::corpus::DocEntry| {
+            let mut out = Vec::new();
+            e.entities().encode(&mut out);
+            out
+        };
+        let docs = corpus.docs().iter().map(|e| (e.name.to_string(), e.text.clone(), encoded(e))).collect();
         (docs, stored)
     })
 }
@@ -71,9 +86,8 @@ fn check_stored_index(data: &[u8]) {
     for bytes in [&damaged[..], data] {
         let mut corpus = dossier_engine::corpus::Corpus::new(Config::default());
         for (name, text, mentions) in docs {
-            corpus.insert(
-                dossier_engine::corpus::NewDoc::new(name, text.clone(), Vec::new()).with_entities(mentions.clone()),
-            );
+            let mentions = dossier_engine::entities::Mentions::stored(mentions).expect("stored mentions decode");
+            corpus.insert(dossier_engine::corpus::NewDoc::new(name, text.clone(), Vec::new()).with_mentions(mentions));
         }
         let Some(read) = corpus.read_entities(&mut &bytes[..]) else { continue };
         assert!(corpus.restore_entities(read));
@@ -160,7 +174,7 @@ pub fn check_entities(data: &[u8]) {
         id: DocId(id),
         name: Arc::from(name),
         text: t.clone(),
-        entities: Arc::new(DocMentions::from(dossier_engine::entities::analyze(t))),
+        entities: DocMentions::from(dossier_engine::entities::analyze(t)).into(),
     };
     let a = doc(0, "/c/a.txt", &full);
     let index = EntityIndex::build([a.clone(), doc(1, "/c/b.txt", &full)], None);

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use crate::blocks::{self, Block, BlockKey};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
-use crate::entities::{self, DocInput, DocMentions, EntityIndex, Registry, RegistryError};
+use crate::entities::{self, DocInput, DocMentions, EntityIndex, Mentions, Registry, RegistryError};
 use crate::rules::repeated_line::{self, LineCensus};
 use crate::rules::{self, DocCtx, Mark, Part};
 use crate::text::LineIndex;
@@ -58,7 +58,7 @@ pub struct DocEntry {
     /// recognises entities, and a hover never runs the rules.
     lines: OnceLock<Arc<LineIndex>>,
     rule_findings: OnceLock<Arc<Vec<Diagnostic>>>,
-    entities: OnceLock<Arc<DocMentions>>,
+    entities: OnceLock<Arc<Mentions>>,
 }
 
 /// A document ready to be inserted: what [`Corpus::insert`] needs computed from the text alone.
@@ -70,7 +70,7 @@ pub struct NewDoc {
     /// Computed beforehand for an edit (reusing the previous revision's); else on first use.
     keys: Option<Keys>,
     /// Entities known beforehand (from an index cache), so recognition is skipped.
-    entities: Option<Arc<DocMentions>>,
+    entities: Option<Arc<Mentions>>,
 }
 
 /// Normalised line keys of a text and the trimmed range of each keyed line.
@@ -151,7 +151,12 @@ impl NewDoc {
 
     /// The same document with its entities already known (e.g. kept by an index cache for
     /// exactly this text); they are used instead of recognising them again.
-    pub fn with_entities(mut self, entities: DocMentions) -> NewDoc {
+    pub fn with_entities(self, entities: DocMentions) -> NewDoc {
+        self.with_mentions(Mentions::from(entities))
+    }
+
+    /// The same, with the entities possibly still in their stored form (decoded when read).
+    pub fn with_mentions(mut self, entities: Mentions) -> NewDoc {
         self.entities = Some(Arc::new(entities));
         self
     }
@@ -219,8 +224,8 @@ impl DocEntry {
     }
 
     /// The entities recognised in this text alone (before corpus linking).
-    pub fn entities(&self) -> &Arc<DocMentions> {
-        self.entities.get_or_init(|| Arc::new(entities::record(&self.text)))
+    pub fn entities(&self) -> &Arc<Mentions> {
+        self.entities.get_or_init(|| entities::record(&self.text).into())
     }
 
     /// The per-document rules' findings and the loader's notices, sorted by position.

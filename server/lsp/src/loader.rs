@@ -13,7 +13,7 @@ use crate::cache::Stamp;
 use dossier_engine::config::{self, Config, ConfigError};
 use dossier_engine::corpus::NewDoc;
 use dossier_engine::decode::{decode, Decoded};
-use dossier_engine::entities::DocMentions;
+use dossier_engine::entities::Mentions;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -320,11 +320,13 @@ pub fn prepare_all(outcomes: Vec<ReadOutcome>, mut cache: crate::cache::Cache) -
     let docs = loaded
         .into_par_iter()
         .map(|(f, hit)| {
-            let hit = hit.and_then(|at| DocMentions::decode(cache.payload(at)));
+            // kept in their stored form: a restart whose linked index is read back never decodes
+            // most of them
+            let hit = hit.and_then(|at| Mentions::stored(cache.payload(at)));
             let cached = hit.is_some();
             let mut doc = NewDoc::new(&f.key, f.text, f.notices);
             if let Some(e) = hit {
-                doc = doc.with_entities(e);
+                doc = doc.with_mentions(e);
             }
             Prepared { doc, stamp: f.stamp, cached }
         })

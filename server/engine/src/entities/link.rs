@@ -30,7 +30,7 @@ use rayon::prelude::*;
 
 use super::keys::{key, person_key, surname_key, Key, KeyHasher, KeyMap};
 use super::recognize::Evidence;
-use super::{Definition, DocInput, DocMentions, Entity, EntityId, Kind, Location, MentionKeys, Registry};
+use super::{Definition, DocInput, DocMentions, Entity, EntityId, Kind, Location, MentionKeys, Mentions, Registry};
 use crate::translit::{fold, has_cyrillic, transliterate};
 use crate::DocId;
 
@@ -149,7 +149,7 @@ struct DocLinks {
     id: DocId,
     name: Arc<str>,
     text: Arc<str>,
-    entities: Arc<DocMentions>,
+    entities: Arc<Mentions>,
     /// The entities mentioned here, sorted.
     mentioned: Vec<EntityId>,
     /// The linked mentions by position, disjoint: what `at` and `mentions_in` read.
@@ -396,7 +396,7 @@ impl EntityIndex {
                 .filter_map(|(_, d)| d.clone())
                 .filter(|d| {
                     d.lone.iter().any(|k| surnames.contains_key(k))
-                        || d.entities.loose.iter().any(|(_, _, k)| any.contains_key(k))
+                        || d.entities.any_loose_key(|k| any.contains_key(&k))
                 })
                 .collect();
             for d in hits {

@@ -10,7 +10,7 @@
 //! The API below is the contract used by the LSP layer and the CLI.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -243,16 +243,11 @@ impl DocMentions {
     /// a length beyond the end, text that is not UTF-8). Inconsistent values inside (a key
     /// count or an extra index out of range) give fewer keys or extras, never a panic.
     pub fn decode(bytes: &[u8]) -> Option<DocMentions> {
-        let mut r = Reader(bytes);
-        let n = r.len(17)?;
-        let spans = r.take(n * 8)?;
-        let surfaces = r.take(n * 8)?;
-        let meta = r.take(n)?;
-        let n_more = r.len(8)?;
-        let more: Vec<keys::Key> = r.take(n_more * 8)?.chunks_exact(8).map(u64_at).collect();
-        let mut mentions = Vec::with_capacity(n);
+        let l = Layout::of(bytes)?;
+        let more: Vec<keys::Key> = l.more.chunks_exact(8).map(u64_at).collect();
+        let mut mentions = Vec::with_capacity(l.meta.len());
         let mut at = 0u32;
-        for ((span, surface), &meta) in spans.chunks_exact(8).zip(surfaces.chunks_exact(8)).zip(meta) {
+        for ((span, surface), &meta) in l.spans.chunks_exact(8).zip(l.surfaces.chunks_exact(8)).zip(l.meta) {
             let mut flags = meta >> 5;
             if at as usize + flags.count_ones() as usize > more.len() {
                 flags = 0; // keys missing: the mention falls back to its surface key
@@ -269,18 +264,17 @@ impl DocMentions {
             });
             at += flags.count_ones();
         }
-        let n_with = r.len(8)?;
-        let with_extra = r.take(n_with * 8)?;
-        let n_extras = r.len(5)?;
-        let mut extras = Vec::with_capacity(n_extras);
-        for _ in 0..n_extras {
+        // checked by `Layout::of`: these reads cannot fail
+        let mut r = Reader(l.extras);
+        let mut extras = Vec::with_capacity(l.n_extras);
+        for _ in 0..l.n_extras {
             let name = match r.u8()? {
                 0 => None,
                 _ => Some(r.string()?),
             };
             extras.push((name, r.strings()?));
         }
-        for pair in with_extra.chunks_exact(8) {
+        for pair in l.with_extra.chunks_exact(8) {
             let (i, x) = (u32_at(&pair[..4]) as usize, u32_at(&pair[4..]));
             if let Some(m) = mentions.get_mut(i) {
                 if (x as usize) < extras.len() {
@@ -288,12 +282,129 @@ impl DocMentions {
                 }
             }
         }
-        let n_loose = r.len(16)?;
-        let loose = (r.take(n_loose * 16)?.chunks_exact(16))
-            .map(|c| (u32_at(&c[..4]), u32_at(&c[4..8]), u64_at(&c[8..])))
-            .collect();
-        r.done()?;
+        let loose = l.loose.chunks_exact(16).map(|c| (u32_at(&c[..4]), u32_at(&c[4..8]), u64_at(&c[8..]))).collect();
         Some(DocMentions { mentions, more, extras, loose })
+    }
+}
+
+/// The sections of a stored [`DocMentions`], found without decoding them: everything that can
+/// make [`DocMentions::decode`] fail is checked here, so bytes with a layout always decode.
+struct Layout<'a> {
+    spans: &'a [u8],
+    surfaces: &'a [u8],
+    meta: &'a [u8],
+    more: &'a [u8],
+    with_extra: &'a [u8],
+    n_extras: usize,
+    extras: &'a [u8],
+    loose: &'a [u8],
+}
+
+impl<'a> Layout<'a> {
+    fn of(bytes: &'a [u8]) -> Option<Layout<'a>> {
+        let mut r = Reader(bytes);
+        let n = r.len(17)?;
+        let (spans, surfaces, meta) = (r.take(n * 8)?, r.take(n * 8)?, r.take(n)?);
+        let n_more = r.len(8)?;
+        let more = r.take(n_more * 8)?;
+        let n_with = r.len(8)?;
+        let with_extra = r.take(n_with * 8)?;
+        let n_extras = r.len(5)?;
+        let from = r.0;
+        for _ in 0..n_extras {
+            if r.u8()? != 0 {
+                r.str()?;
+            }
+            for _ in 0..r.len(4)? {
+                r.str()?;
+            }
+        }
+        let extras = &from[..from.len() - r.0.len()];
+        let n_loose = r.len(16)?;
+        let loose = r.take(n_loose * 16)?;
+        r.done()?;
+        Some(Layout { spans, surfaces, meta, more, with_extra, n_extras, extras, loose })
+    }
+}
+
+/// A document's recognised mentions: decoded, or still in their stored form (from the index
+/// cache), decoded on first read. A restart keeps most documents' mentions stored: only
+/// linking reads them, and a linked index read back from the cache needs no linking.
+#[derive(Debug)]
+pub struct Mentions {
+    decoded: OnceLock<DocMentions>,
+    /// The stored form and where its loose words start; taken out when decoded.
+    stored: Mutex<Option<(Box<[u8]>, usize)>>,
+    /// The number of mentions and of loose words.
+    counts: (usize, usize),
+}
+
+impl From<DocMentions> for Mentions {
+    fn from(m: DocMentions) -> Mentions {
+        let counts = (m.mentions.len(), m.loose.len());
+        Mentions { decoded: OnceLock::from(m), stored: Mutex::new(None), counts }
+    }
+}
+
+impl From<DocMentions> for Arc<Mentions> {
+    fn from(m: DocMentions) -> Arc<Mentions> {
+        Arc::new(Mentions::from(m))
+    }
+}
+
+impl std::ops::Deref for Mentions {
+    type Target = DocMentions;
+
+    fn deref(&self) -> &DocMentions {
+        self.decoded.get_or_init(|| {
+            let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).take();
+            // stored bytes always have a layout (see `Mentions::stored`), so they decode
+            stored.and_then(|(bytes, _)| DocMentions::decode(&bytes)).unwrap_or_default()
+        })
+    }
+}
+
+impl PartialEq for Mentions {
+    fn eq(&self, other: &Mentions) -> bool {
+        **self == **other
+    }
+}
+
+impl Mentions {
+    /// Mentions in their stored form (see [`DocMentions::encode`]), kept as they are: `None`
+    /// when the bytes are not one.
+    pub fn stored(bytes: &[u8]) -> Option<Mentions> {
+        let l = Layout::of(bytes)?;
+        let counts = (l.meta.len(), l.loose.len() / 16);
+        let loose_at = l.loose.as_ptr() as usize - bytes.as_ptr() as usize;
+        Some(Mentions { decoded: OnceLock::new(), stored: Mutex::new(Some((bytes.into(), loose_at))), counts })
+    }
+
+    /// Append the stored form to `out` (the stored bytes as they are, when not decoded).
+    pub fn encode(&self, out: &mut Vec<u8>) {
+        if let Some((bytes, _)) = &*self.stored.lock().unwrap_or_else(|p| p.into_inner()) {
+            out.extend_from_slice(bytes);
+            return;
+        }
+        (**self).encode(out);
+    }
+
+    /// The number of recognised mentions and of loose words (without decoding).
+    pub(crate) fn counts(&self) -> (usize, usize) {
+        self.counts
+    }
+
+    /// Does any loose word have a key that `hit` accepts? Read from the stored form when the
+    /// mentions are not decoded: a surname changing meaning scans every document's loose words.
+    pub(crate) fn any_loose_key(&self, hit: impl Fn(keys::Key) -> bool) -> bool {
+        if let Some(d) = self.decoded.get() {
+            return d.loose.iter().any(|&(_, _, k)| hit(k));
+        }
+        match &*self.stored.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some((bytes, at)) => bytes[*at..].chunks_exact(16).any(|c| hit(u64_at(&c[8..]))),
+            // decoded meanwhile
+            None => self.loose.iter().any(|&(_, _, k)| hit(k)),
+        }
     }
 }
 
@@ -363,14 +474,28 @@ impl<'a> Reader<'a> {
         (n.checked_mul(min_size)? <= self.0.len()).then_some(n)
     }
 
-    fn string(&mut self) -> Option<String> {
+    fn str(&mut self) -> Option<&'a str> {
         let n = self.len(1)?;
-        String::from_utf8(self.take(n)?.to_vec()).ok()
+        std::str::from_utf8(self.take(n)?).ok()
+    }
+
+    fn string(&mut self) -> Option<String> {
+        self.str().map(str::to_string)
     }
 
     fn strings(&mut self) -> Option<Vec<String>> {
         let n = self.len(4)?;
-        (0..n).map(|_| self.string()).collect()
+        self.list(n, Reader::string)
+    }
+
+    /// `n` items read one after the other, into a vector of exactly that size (collecting
+    /// through `Option` would grow it step by step).
+    fn list<T>(&mut self, n: usize, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(item(self)?);
+        }
+        Some(out)
     }
 
     fn u8(&mut self) -> Option<u8> {
@@ -504,7 +629,7 @@ pub struct DocInput {
     /// Normalised path: documents are ordered by it, and hover cards show its file name.
     pub name: Arc<str>,
     pub text: Arc<str>,
-    pub entities: Arc<DocMentions>,
+    pub entities: Arc<Mentions>,
 }
 
 pub use link::EntityIndex;
@@ -585,16 +710,20 @@ mod tests {
         // every truncation and every extension is refused
         for cut in 0..bytes.len() {
             assert_eq!(DocMentions::decode(&bytes[..cut]), None, "cut at {cut}");
+            assert!(Mentions::stored(&bytes[..cut]).is_none(), "kept stored when cut at {cut}");
         }
         let mut longer = bytes.clone();
         longer.push(0);
         assert_eq!(DocMentions::decode(&longer), None);
+        assert!(Mentions::stored(&longer).is_none());
         // any single damaged byte decodes to something or nothing, never a panic or an
         // out-of-range extra
         for at in 0..bytes.len() {
             for x in [0x01, 0x80, 0xff] {
                 let mut b = bytes.clone();
                 b[at] ^= x;
+                // kept stored exactly when they decode: a kept record never fails later
+                assert_eq!(Mentions::stored(&b).is_some(), DocMentions::decode(&b).is_some(), "byte {at} ^ {x}");
                 if let Some(back) = DocMentions::decode(&b) {
                     assert!(back
                         .mentions
@@ -605,6 +734,37 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn stored_mentions_read_like_decoded_ones() {
+        let article = record(&crate::gen::article(3, 5_000));
+        assert!(!article.loose.is_empty() && !article.extras.is_empty(), "every part of a record is exercised");
+        let text = "Токаев и Назарбаев. President Tokayev met Nazarbayev's aide, Dr. Ivanov (UN).";
+        for d in [article, record(text), DocMentions::default()] {
+            let mut bytes = Vec::new();
+            d.encode(&mut bytes);
+            let kept = Mentions::stored(&bytes).expect("a stored record");
+            assert_eq!(kept.counts(), (d.mentions.len(), d.loose.len()));
+            // loose words are read from the stored form, before and after decoding
+            let keys: Vec<keys::Key> = d.loose.iter().map(|l| l.2).collect();
+            for k in keys.iter().copied().chain([0, 1]) {
+                assert_eq!(kept.any_loose_key(|x| x == k), keys.contains(&k), "key {k}");
+            }
+            // written back as they were read, without decoding
+            let mut again = Vec::new();
+            kept.encode(&mut again);
+            assert_eq!(again, bytes);
+            assert!(kept.decoded.get().is_none(), "not decoded by counting or writing");
+            assert_eq!(*kept, d);
+            assert!(kept.stored.lock().unwrap().is_none(), "the stored form is dropped once decoded");
+            for k in keys.iter().copied().chain([0, 1]) {
+                assert_eq!(kept.any_loose_key(|x| x == k), keys.contains(&k), "key {k}, decoded");
+            }
+            let mut decoded = Vec::new();
+            kept.encode(&mut decoded);
+            assert_eq!(DocMentions::decode(&decoded).as_ref(), Some(&d));
         }
     }
 }

@@ -275,21 +275,19 @@ impl EntityIndex {
             let input = *by_name.get(name)?;
             let text = input.text.len() as u64;
             let n = r.len(4)?;
-            let mentioned = (0..n).map(|_| entity(&mut r)).collect::<Option<Vec<EntityId>>>()?;
+            let mentioned = r.list(n, entity)?;
             let n = r.len(12)?;
-            let placed = (0..n)
-                .map(|_| {
-                    let (s, e, c) = (r.u32()?, r.u32()?, entity(&mut r)?);
-                    (s <= e && u64::from(e) <= text).then_some((s, e, c))
-                })
-                .collect::<Option<Vec<_>>>()?;
+            let placed = r.list(n, |r| {
+                let (s, e, c) = (r.u32()?, r.u32()?, entity(r)?);
+                (s <= e && u64::from(e) <= text).then_some((s, e, c))
+            })?;
             let keys = |r: &mut Reader| -> Option<Vec<Key>> {
                 let n = r.len(8)?;
-                (0..n).map(|_| r.u64()).collect()
+                r.list(n, Reader::u64)
             };
             let known = keys(&mut r)?;
             let n = r.len(12)?;
-            let full_names = (0..n).map(|_| Some((r.u64()?, entity(&mut r)?))).collect::<Option<Vec<_>>>()?;
+            let full_names = r.list(n, |r| Some((r.u64()?, entity(r)?)))?;
             let lone = keys(&mut r)?;
             r.done()?;
             Some(DocLinks {
@@ -307,11 +305,9 @@ impl EntityIndex {
         let parsed: Vec<DocLinks> = batches(r, n_docs, parse_doc)?;
         let bounds: Vec<Bounds> = parsed
             .iter()
-            .map(|d| Bounds {
-                id: d.id,
-                mentions: d.entities.mentions.len() as u32,
-                loose: d.entities.loose.len() as u32,
-                text: d.text.len() as u32,
+            .map(|d| {
+                let (mentions, loose) = d.entities.counts();
+                Bounds { id: d.id, mentions: mentions as u32, loose: loose as u32, text: d.text.len() as u32 }
             })
             .collect();
         let n_slots = docs.iter().map(|d| d.id.0 as usize + 1).max().unwrap_or(0);
@@ -378,9 +374,7 @@ impl EntityIndex {
                 _ => return None,
             };
             let n = r.len(12)?;
-            let snippets = (0..n)
-                .map(|_| Some((doc(&mut r)?.id, r.string()?, r.string()?)))
-                .collect::<Option<Vec<(DocId, String, String)>>>()?;
+            let snippets = r.list(n, |r| Some((doc(r)?.id, r.string()?, r.string()?)))?;
             r.done()?;
             let entity = Entity { name, kind, forms, roles, description, candidates };
             Some((key, Some(Arc::new(EntityData { entity, refs, def, snippets }))))
@@ -400,7 +394,7 @@ impl EntityIndex {
             .map(|_| {
                 let k = r.u64()?;
                 let m = r.len(8)?;
-                let v = (0..m).map(|_| Some((entity(&mut r)?, r.u32()?))).collect::<Option<Vec<_>>>()?;
+                let v = r.list(m, |r| Some((entity(r)?, r.u32()?)))?;
                 Some((k, v))
             })
             .collect::<Option<KeyMap<_>>>()?;
