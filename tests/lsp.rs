@@ -300,3 +300,41 @@ fn exit_without_shutdown_ends_the_process() {
     };
     assert!(!st.success(), "exit without shutdown exits with an error code");
 }
+
+/// Where the system gives transparent huge pages only to memory that asks, the server runs with
+/// glibc's heaps asking for them (it starts itself again once: same process, same session) and
+/// serves as usual; a setting of the user's own is kept.
+#[test]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn the_server_asks_for_huge_pages_where_the_system_waits_to_be_asked() {
+    let thp = std::fs::read_to_string("/sys/kernel/mm/transparent_hugepage/enabled").unwrap_or_default();
+    let dir = corpus(&[("a.txt", "President Tokayev met Nazarbayev in Astana.\n".as_bytes())]);
+    let tunables = |c: &Client| -> Vec<String> {
+        let environ = std::fs::read(format!("/proc/{}/environ", c.pid())).expect("the server's environment");
+        environ
+            .split(|&b| b == 0)
+            .filter_map(|v| v.strip_prefix(b"GLIBC_TUNABLES="))
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .collect()
+    };
+    for (given, expected) in [
+        (None, if thp.contains("[madvise]") { vec!["glibc.malloc.hugetlb=1"] } else { vec![] }),
+        (Some("glibc.malloc.hugetlb=0"), vec!["glibc.malloc.hugetlb=0"]),
+    ] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"));
+        cmd.arg("lsp");
+        match given {
+            Some(v) => cmd.env("GLIBC_TUNABLES", v),
+            None => cmd.env_remove("GLIBC_TUNABLES"),
+        };
+        let (mut c, _) = Client::start_command(cmd, dir.path(), Client::caps(), None);
+        c.wait_indexed();
+        assert_eq!(tunables(&c), expected, "given {given:?}, transparent huge pages {thp:?}");
+        let hover = c.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(&dir.path().join("a.txt"))}, "position": {"line": 0, "character": 12}}),
+        );
+        assert!(hover.expect("hover answered")["contents"]["value"].as_str().is_some_and(|v| v.contains("Tokayev")));
+        assert!(c.shutdown().success());
+    }
+}
