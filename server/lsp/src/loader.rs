@@ -113,6 +113,11 @@ pub enum ReadOutcome {
 /// its descriptor, and read into a per-thread buffer that is reused across files; the text is
 /// copied out of it once, into the shared string the corpus keeps.
 pub fn read_file(path: &Path, max_size: u64) -> ReadOutcome {
+    read_as(path, key(path), max_size)
+}
+
+/// [`read_file`] for a path already normalised, whose key is `key`.
+fn read_as(path: &Path, key: String, max_size: u64) -> ReadOutcome {
     use std::io::Read;
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -148,7 +153,7 @@ pub fn read_file(path: &Path, max_size: u64) -> ReadOutcome {
         let out = match decoded {
             Decoded::Binary { reason } => skip(format!("binary file ({reason})")),
             Decoded::Text { text, .. } => ReadOutcome::Loaded(LoadedFile {
-                key: key(path),
+                key,
                 text: Arc::from(&*text),
                 notices: notice.into_iter().collect(),
                 stamp: Stamp::new(&meta, bytes),
@@ -215,14 +220,15 @@ pub fn discover(roots: &[PathBuf], config: &Config) -> Vec<PathBuf> {
     out
 }
 
-/// Read many files in parallel (on the rayon pool, off any async runtime).
+/// Read many files in parallel (on the rayon pool, off any async runtime). The paths are
+/// normalised (as [`discover`] returns them), so each is its own key.
 /// `progress` is called with the number of files done so far, from worker threads.
 pub fn read_all(paths: &[PathBuf], max_size: u64, progress: &(dyn Fn(usize) + Sync)) -> Vec<ReadOutcome> {
     let done = std::sync::atomic::AtomicUsize::new(0);
     paths
         .par_iter()
         .map(|p| {
-            let r = read_file(p, max_size);
+            let r = read_as(p, p.to_string_lossy().into_owned(), max_size);
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if n % 256 == 0 || n == paths.len() {
                 progress(n);

@@ -455,10 +455,14 @@ impl Backend {
         // Install the texts (open documents win), then analyse in parallel off the runtime.
         let snapshot = {
             let mut st = self.st();
-            let keep: std::collections::HashSet<String> =
-                docs.iter().map(|d| d.name().to_string()).chain(st.open.keys().cloned()).collect();
-            let stale: Vec<String> =
-                st.corpus.docs().iter().map(|e| e.name.to_string()).filter(|k| !keep.contains(k)).collect();
+            // documents of an earlier load that are gone (none at the first load)
+            let stale: Vec<String> = if st.corpus.docs().is_empty() {
+                Vec::new()
+            } else {
+                let keep: std::collections::HashSet<&str> =
+                    docs.iter().map(|d| d.name()).chain(st.open.keys().map(String::as_str)).collect();
+                st.corpus.docs().iter().filter(|e| !keep.contains(&*e.name)).map(|e| e.name.to_string()).collect()
+            };
             let open: std::collections::HashSet<String> = st.open.keys().cloned().collect();
             st.edit_corpus(|c| {
                 for k in &stale {
