@@ -14,8 +14,20 @@ const B: &str = "The press service reported that Tokayev signed the decree.\n";
 /// Start the server on `dir`, wait for the index, ask for the references of "Tokayev" in b.txt
 /// (unopened), shut down. Returns the indexing message and the references as `uri:line:col`.
 fn session(dir: &Path) -> (String, Vec<String>) {
+    edited_session(dir, None)
+}
+
+/// [`session`], with a.txt opened and given `edit` as its text first, when there is one.
+fn edited_session(dir: &Path, edit: Option<&str>) -> (String, Vec<String>) {
     let (mut c, _) = Client::start(dir, Client::caps(), None);
     let done = c.wait_indexed();
+    if let Some(text) = edit {
+        let a = c.open(&dir.join("a.txt"), A);
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": a, "version": 2}, "contentChanges": [{"text": text}]}),
+        );
+    }
     let b = uri(&dir.join("b.txt"));
     let text = std::fs::read_to_string(dir.join("b.txt")).unwrap();
     let (line, l) = text.split('\n').enumerate().find_map(|(n, l)| Some((n, l.find("Tokayev")?))).unwrap();
@@ -75,6 +87,16 @@ fn restart_reads_the_cache_and_a_stale_or_damaged_cache_is_rebuilt() {
         let (_, again) = session(dir.path());
         assert_eq!((again, files()), (refs.clone(), written), "then read back");
     }
+    // an edit after a restart that read everything back (mentions kept in their stored form
+    // until linking needs them) links like one after a first start
+    let edit = format!("{A}Tokayev also met the mayor. Tokayev left.\n");
+    let written = files();
+    let (msg, edited) = edited_session(dir.path(), Some(&edit));
+    assert!(msg.contains("2 unchanged in the index cache"), "{msg}");
+    assert_eq!(files(), written, "the linked index was read back, not linked again");
+    assert_eq!(edited.len(), refs.len() + 2, "{edited:?}");
+    let fresh = common::corpus(&[("a.txt", A.as_bytes()), ("b.txt", B.as_bytes())]);
+    assert_eq!(edited_session(fresh.path(), Some(&edit)).1, edited, "the same as after a first start");
 
     // one file changes: only the other one comes from the cache, and the new text counts
     std::fs::write(dir.path().join("b.txt"), format!("{B}Later, Tokayev left for Astana.\n")).unwrap();
