@@ -49,7 +49,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    dossier_lsp::memory::restart_with_huge_pages();
     dossier_lsp::memory::grow_heaps_in_large_steps();
     let cli = Cli::parse();
     tracing_subscriber::fmt()
