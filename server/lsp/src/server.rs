@@ -406,18 +406,18 @@ impl Backend {
         let cache_root = roots.first().filter(|_| config.cache_enabled).cloned();
         let cache_from = cache_root.clone();
         let work = tokio::task::spawn_blocking(move || {
-            let t = std::time::Instant::now();
-            let paths = loader::discover(&roots, &config);
-            let total = paths.len();
-            info!("found {total} corpus files in {:.2} s", t.elapsed().as_secs_f64());
-            let _ = tx.send((0, total));
-            // The cache is decoded while the files are read.
+            // The cache is read while the folder is walked (one thread) and the files are read.
             let cached = std::thread::spawn(move || {
                 let t = std::time::Instant::now();
                 let entries = cache_from.map(|r| cache::load(&r)).unwrap_or_default();
                 info!("index cache: {} entries decoded in {:.2} s", entries.len(), t.elapsed().as_secs_f64());
                 entries
             });
+            let t = std::time::Instant::now();
+            let paths = loader::discover(&roots, &config);
+            let total = paths.len();
+            info!("found {total} corpus files in {:.2} s", t.elapsed().as_secs_f64());
+            let _ = tx.send((0, total));
             let t = std::time::Instant::now();
             let outcomes = loader::read_all(&paths, config.max_file_size, &|n| {
                 let _ = tx.send((n, total));
