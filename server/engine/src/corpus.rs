@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::blocks::{self, Block, BlockKey};
+use crate::blocks::{self, Block, BlockKey, NameMap};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
 use crate::entities::{self, DocInput, DocMentions, EntityIndex, Mentions, Registry, RegistryError};
@@ -265,7 +265,7 @@ pub struct Corpus {
     docs: Vec<Option<Arc<DocEntry>>>,
     /// Shared between snapshots until a document is added, removed or renamed: an edit of an
     /// existing document clones the corpus without copying 100,000 names.
-    by_name: Arc<HashMap<Arc<str>, DocId>>,
+    by_name: Arc<NameMap<Arc<str>, DocId>>,
     config: Arc<Config>,
     /// Increases with every configuration change; part of diagnostic result ids.
     config_revision: u64,

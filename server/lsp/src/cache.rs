@@ -14,11 +14,11 @@
 //! - Beside it, `links.bin` holds the linked index of the same load, written after `index.bin`
 //!   and naming it by its checksum; it is read as a stream, and only with that `index.bin`.
 
-use std::collections::HashMap;
 use std::io::{BufWriter, Read, Write};
 use std::ops::Range;
 
 use bincode::Options;
+use dossier_engine::blocks::NameMap;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 use xxhash_rust::xxh3::Xxh3;
@@ -156,7 +156,7 @@ pub fn links_path(root: &Path) -> PathBuf {
 #[derive(Debug, Default)]
 pub struct Cache {
     bytes: Bytes,
-    entries: HashMap<String, (Stamp, Range<usize>)>,
+    entries: NameMap<String, (Stamp, Range<usize>)>,
     /// The checksum of the file: what a linked index stored beside it names it by.
     id: u64,
 }

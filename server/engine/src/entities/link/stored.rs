@@ -15,6 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{ClusterKey, DocLinks, EntityData, EntityIndex, Ref, LOOSE};
+use crate::blocks::NameMap;
 use crate::entities::keys::{Key, KeyMap};
 use crate::entities::Registry;
 use crate::entities::{evidence_byte, kind_byte, u32_at, u64_at, Put, Reader};
@@ -267,7 +268,7 @@ impl EntityIndex {
         let n_entities = u32_at(&head[12..]);
         let entity = |r: &mut Reader| -> Option<EntityId> { r.u32().filter(|&c| c < n_entities).map(EntityId) };
         // the documents, matched by name
-        let by_name: HashMap<&str, &DocInput> = docs.iter().map(|d| (&*d.name, d)).collect();
+        let by_name: NameMap<&str, &DocInput> = docs.iter().map(|d| (&*d.name, d)).collect();
         let parse_doc = |rec: &[u8]| -> Option<DocLinks> {
             let mut r = Reader(rec);
             let len = r.len(1)?;
