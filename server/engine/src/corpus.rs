@@ -330,18 +330,17 @@ impl Corpus {
     /// load). Returns its id (stable across replacements).
     pub fn insert(&mut self, doc: NewDoc) -> DocId {
         let NewDoc { name, text, notices, keys, entities } = doc;
-        let name = &*name;
         self.touch();
-        let id = match self.by_name.get(name) {
-            Some(&id) => id,
+        // the name the corpus already keeps, else this one (not copied)
+        let (id, name) = match self.by_name.get_key_value(&*name) {
+            Some((kept, &id)) => (id, kept.clone()),
             None => {
                 let id = DocId(self.docs.len() as u32);
                 self.docs.push(None);
-                Arc::make_mut(&mut self.by_name).insert(Arc::from(name), id);
-                id
+                Arc::make_mut(&mut self.by_name).insert(name.clone(), id);
+                (id, name)
             }
         };
-        let name: Arc<str> = self.by_name.get_key_value(name).map(|(k, _)| k.clone()).unwrap_or_else(|| name.into());
         let mut entry = DocEntry::with_keys(id, name, text, self.next_revision, notices, keys);
         if let Some(known) = entities {
             let _ = entry.entities.set(known);
