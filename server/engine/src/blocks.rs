@@ -37,31 +37,6 @@ impl BlockKey {
     }
 }
 
-/// A fast hasher for hash maps keyed by document names (paths) and other strings of the user's
-/// own folder: [`hash_bytes`] of each string written. It does not resist keys crafted to collide,
-/// which the standard hasher pays for on every lookup; a load looks up each of 20,000 names a few
-/// times, in its serial steps.
-#[derive(Default, Clone, Copy)]
-pub struct NameHasher(u64);
-
-impl std::hash::Hasher for NameHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = hash_bytes(bytes) ^ self.0.rotate_left(23);
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        // the end marker `str` writes after its bytes
-        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15).rotate_left(29);
-    }
-}
-
-/// A hash map keyed by names (see [`NameHasher`]).
-pub type NameMap<K, V> = std::collections::HashMap<K, V, std::hash::BuildHasherDefault<NameHasher>>;
-
 /// A 64-bit hash of `bytes`, eight bytes a step, each word mixed in by a folded 64×64→128-bit
 /// multiply (the construction of wyhash). Keys live in memory only.
 pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
@@ -134,22 +109,5 @@ mod tests {
     fn equal_text_equal_key() {
         assert_eq!(BlockKey::of("Para one\n"), BlockKey::of("Para one\n"));
         assert_ne!(BlockKey::of("Para one\n"), BlockKey::of("Para onx\n"));
-    }
-
-    #[test]
-    fn name_maps_tell_names_apart() {
-        use std::hash::BuildHasher;
-        let build = std::hash::BuildHasherDefault::<NameHasher>::default();
-        let names: Vec<String> = (0..50_000).map(|i| format!("/corpus/{:05}_{:x}.txt", i % 20_000, i)).collect();
-        let hashes: std::collections::HashSet<u64> = names.iter().map(|n| build.hash_one(n.as_str())).collect();
-        assert_eq!(hashes.len(), names.len(), "no two of 50,000 paths hash alike");
-        assert_eq!(build.hash_one("/c/a.txt"), build.hash_one(String::from("/c/a.txt").as_str()));
-        // where one string ends and the next begins is part of the hash
-        assert_ne!(build.hash_one(("ab", "c")), build.hash_one(("a", "bc")));
-        let mut map: NameMap<std::sync::Arc<str>, usize> = NameMap::default();
-        for (i, n) in names.iter().enumerate() {
-            map.insert(n.as_str().into(), i);
-        }
-        assert!(names.iter().enumerate().all(|(i, n)| map.get(n.as_str()) == Some(&i)));
     }
 }

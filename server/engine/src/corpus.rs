@@ -22,10 +22,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::blocks::{self, Block, BlockKey, NameMap};
+use crate::blocks::{self, Block, BlockKey};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Severity};
-use crate::entities::{self, DocInput, DocMentions, EntityIndex, Mentions, Registry, RegistryError};
+use crate::entities::{self, DocInput, DocMentions, EntityIndex, Mentions, NameMap, Registry, RegistryError};
 use crate::rules::repeated_line::{self, LineCensus};
 use crate::rules::{self, DocCtx, Mark, Part};
 use crate::text::LineIndex;

@@ -18,7 +18,7 @@ use std::io::{BufWriter, Read, Write};
 use std::ops::Range;
 
 use bincode::Options;
-use dossier_engine::blocks::NameMap;
+use dossier_engine::entities::NameMap;
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
 use xxhash_rust::xxh3::Xxh3;

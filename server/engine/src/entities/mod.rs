@@ -23,6 +23,7 @@ mod link;
 mod recognize;
 pub mod registry;
 
+pub use keys::NameMap;
 pub use recognize::Evidence;
 pub use registry::{Registry, RegistryEntry, RegistryError};
 

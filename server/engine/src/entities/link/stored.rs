@@ -15,8 +15,7 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::{ClusterKey, DocLinks, EntityData, EntityIndex, Ref, LOOSE};
-use crate::blocks::NameMap;
-use crate::entities::keys::{Key, KeyMap};
+use crate::entities::keys::{Key, KeyMap, NameMap};
 use crate::entities::Registry;
 use crate::entities::{evidence_byte, kind_byte, u32_at, u64_at, Put, Reader};
 use crate::entities::{Definition, DocInput, Entity, EntityId, Kind, Location, EVIDENCE};
