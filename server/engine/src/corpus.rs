@@ -165,6 +165,11 @@ impl NewDoc {
         &self.name
     }
 
+    /// The name, shared (the corpus keeps this one when it inserts the document).
+    pub fn shared_name(&self) -> &Arc<str> {
+        &self.name
+    }
+
     pub fn text(&self) -> &Arc<str> {
         &self.text
     }

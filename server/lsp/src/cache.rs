@@ -69,12 +69,12 @@ fn build_id() -> String {
 }
 
 /// The entries to store, each payload encoded as it is written.
-struct Encoded<'a, T, F> {
-    entries: &'a [(String, Stamp, T)],
+struct Encoded<'a, K, T, F> {
+    entries: &'a [(K, Stamp, T)],
     encode: F,
 }
 
-impl<T, F: Fn(&T, &mut Vec<u8>)> Serialize for Encoded<'_, T, F> {
+impl<K: AsRef<str>, T, F: Fn(&T, &mut Vec<u8>)> Serialize for Encoded<'_, K, T, F> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeSeq;
         let mut seq = s.serialize_seq(Some(self.entries.len()))?;
@@ -82,7 +82,7 @@ impl<T, F: Fn(&T, &mut Vec<u8>)> Serialize for Encoded<'_, T, F> {
         for (key, stamp, value) in self.entries {
             buf.clear();
             (self.encode)(value, &mut buf);
-            seq.serialize_element(&(key, stamp, serde_bytes(&buf)))?;
+            seq.serialize_element(&(key.as_ref(), stamp, serde_bytes(&buf)))?;
         }
         seq.end()
     }
@@ -171,9 +171,9 @@ impl Cache {
         self.entries.is_empty()
     }
 
-    /// Take out the entry of a document if it was stored with this stamp.
-    pub fn take(&mut self, key: &str, stamp: &Stamp) -> Option<Range<usize>> {
-        self.entries.remove(key).filter(|(s, _)| s == stamp).map(|(_, r)| r)
+    /// Where the entry of a document is, if it was stored with this stamp.
+    pub fn get(&self, key: &str, stamp: &Stamp) -> Option<Range<usize>> {
+        self.entries.get(key).filter(|(s, _)| s == stamp).map(|(_, r)| r.clone())
     }
 
     /// What identifies this cache's contents (0 for none).
@@ -181,7 +181,7 @@ impl Cache {
         self.id
     }
 
-    /// The payload of an entry taken out.
+    /// The payload of an entry.
     pub fn payload(&self, at: Range<usize>) -> &[u8] {
         self.bytes.get(at).unwrap_or_default()
     }
@@ -258,9 +258,9 @@ fn decode(file: std::fs::File) -> Option<Cache> {
 
 /// Write the cache under `root` (atomically). Entries are `(key, stamp, value)`; `encode` appends
 /// a value's payload to a buffer. Returns the new cache's [`Cache::id`].
-pub fn store<T>(
+pub fn store<K: AsRef<str>, T>(
     root: &Path,
-    entries: &[(String, Stamp, T)],
+    entries: &[(K, Stamp, T)],
     encode: impl Fn(&T, &mut Vec<u8>),
 ) -> std::io::Result<u64> {
     write_atomically(root, FILE, MAGIC, |w| {
@@ -422,12 +422,12 @@ mod tests {
         assert!(load(&dir).is_empty(), "no cache yet");
         let entries = vec![("/c/a.txt".to_string(), stamp(1), "Nazarbayev"), ("/c/b.txt".into(), stamp(2), "")];
         store(&dir, &entries, |s, out| out.extend_from_slice(s.as_bytes())).unwrap();
-        let mut got = load(&dir);
+        let got = load(&dir);
         assert_eq!(got.len(), 2);
-        assert_eq!(got.take("/c/a.txt", &stamp(3)), None, "another stamp");
-        assert_eq!(got.take("/c/b.txt", &stamp(2)).map(|r| got.payload(r).to_vec()), Some(vec![]));
-        let mut got = load(&dir);
-        assert_eq!(got.take("/c/a.txt", &stamp(1)).map(|r| got.payload(r).to_vec()), Some(b"Nazarbayev".to_vec()));
+        assert_eq!(got.get("/c/a.txt", &stamp(3)), None, "another stamp");
+        assert_eq!(got.get("/c/b.txt", &stamp(2)).map(|r| got.payload(r).to_vec()), Some(vec![]));
+        let got = load(&dir);
+        assert_eq!(got.get("/c/a.txt", &stamp(1)).map(|r| got.payload(r).to_vec()), Some(b"Nazarbayev".to_vec()));
         assert!(std::fs::read_to_string(dir.join(DIR).join(".gitignore")).unwrap().contains('*'));
         // every kind of damage: truncation, a flipped byte, garbage, another payload type
         let good = std::fs::read(path(&dir)).unwrap();

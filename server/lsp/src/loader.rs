@@ -113,17 +113,17 @@ pub enum ReadOutcome {
 /// its descriptor, and read into a per-thread buffer that is reused across files; the text is
 /// copied out of it once, into the shared string the corpus keeps.
 pub fn read_file(path: &Path, max_size: u64) -> ReadOutcome {
-    read_as(path, key(path), max_size)
+    read_opened(path, key(path), open_nonblocking(path), max_size)
 }
 
-/// [`read_file`] for a path already normalised, whose key is `key`.
-fn read_as(path: &Path, key: String, max_size: u64) -> ReadOutcome {
+/// [`read_file`] for the file at `path` as opened, whose key is `key`.
+fn read_opened(path: &Path, key: String, file: std::io::Result<std::fs::File>, max_size: u64) -> ReadOutcome {
     use std::io::Read;
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
     }
     let skip = |reason: String| ReadOutcome::Skipped(Skipped { path: path.to_path_buf(), reason });
-    let mut file = match open_nonblocking(path) {
+    let mut file = match file {
         Ok(f) => f,
         Err(e) => return skip(format!("cannot read: {e}")),
     };
@@ -179,6 +179,52 @@ fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
+/// Opens files through a handle on their folder, so that the kernel resolves only the file's
+/// own name instead of walking the whole path again for each of thousands of files (the
+/// files of a folder come one after another in a sorted list). Elsewhere than on Linux, or when
+/// the folder cannot be opened, a file is opened by its path.
+#[derive(Default)]
+struct FolderOpener {
+    #[cfg(target_os = "linux")]
+    folder: Option<(PathBuf, std::os::fd::OwnedFd)>,
+}
+
+impl FolderOpener {
+    #[cfg(target_os = "linux")]
+    fn open(&mut self, path: &Path) -> std::io::Result<std::fs::File> {
+        use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+        use std::os::unix::ffi::OsStrExt;
+        let (Some(parent), Some(name)) = (path.parent(), path.file_name()) else { return open_nonblocking(path) };
+        if self.folder.as_ref().is_none_or(|(p, _)| p != parent) {
+            self.folder = None;
+            let Ok(c) = std::ffi::CString::new(parent.as_os_str().as_bytes()) else { return open_nonblocking(path) };
+            // SAFETY: `c` is a NUL-terminated path; the descriptor returned is owned here.
+            let fd = unsafe { libc::open(c.as_ptr(), libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC) };
+            if fd < 0 {
+                return open_nonblocking(path);
+            }
+            // SAFETY: `fd` was just opened and nothing else owns it.
+            self.folder = Some((parent.to_path_buf(), unsafe { OwnedFd::from_raw_fd(fd) }));
+        }
+        let Some((_, dir)) = &self.folder else { return open_nonblocking(path) };
+        let Ok(c) = std::ffi::CString::new(name.as_bytes()) else { return open_nonblocking(path) };
+        // SAFETY: `dir` is an open folder descriptor and `c` a NUL-terminated name; the
+        // descriptor returned is owned by the `File`. The flags are those of `open_nonblocking`.
+        let fd =
+            unsafe { libc::openat(dir.as_raw_fd(), c.as_ptr(), libc::O_RDONLY | libc::O_NONBLOCK | libc::O_CLOEXEC) };
+        if fd < 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        // SAFETY: as above.
+        Ok(unsafe { std::fs::File::from_raw_fd(fd) })
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn open(&mut self, path: &Path) -> std::io::Result<std::fs::File> {
+        open_nonblocking(path)
+    }
+}
+
 /// Does `path` really lie under one of `roots` once symbolic links are resolved? The walk never
 /// follows links; a file announced by the editor (a watched-file event, a closed buffer) is read
 /// only when this holds, so a link inside a workspace cannot bring in a file from outside it.
@@ -227,8 +273,8 @@ pub fn read_all(paths: &[PathBuf], max_size: u64, progress: &(dyn Fn(usize) + Sy
     let done = std::sync::atomic::AtomicUsize::new(0);
     paths
         .par_iter()
-        .map(|p| {
-            let r = read_as(p, p.to_string_lossy().into_owned(), max_size);
+        .map_init(FolderOpener::default, |folders, p| {
+            let r = read_opened(p, p.to_string_lossy().into_owned(), folders.open(p), max_size);
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if n % 256 == 0 || n == paths.len() {
                 progress(n);
@@ -286,7 +332,7 @@ pub fn load_corpus(
     let total = paths.len();
     let outcomes = read_all(&paths, config.max_file_size, &|n| progress(n, total));
     let mut corpus = dossier_engine::corpus::Corpus::new(config);
-    let (docs, skipped) = prepare_all(outcomes, crate::cache::Cache::default());
+    let (docs, skipped) = prepare_all(outcomes, &crate::cache::Cache::default());
     for d in docs {
         corpus.insert(d.doc);
     }
@@ -311,24 +357,21 @@ pub struct Prepared {
 /// Split read outcomes into documents prepared for insertion (in parallel) and skipped files.
 /// A file whose stamp matches its entry in `cache` takes its entities from there (an entry that
 /// does not decode is recognised again).
-pub fn prepare_all(outcomes: Vec<ReadOutcome>, mut cache: crate::cache::Cache) -> (Vec<Prepared>, Vec<Skipped>) {
+pub fn prepare_all(outcomes: Vec<ReadOutcome>, cache: &crate::cache::Cache) -> (Vec<Prepared>, Vec<Skipped>) {
     let mut loaded = Vec::with_capacity(outcomes.len());
     let mut skipped = Vec::new();
     for o in outcomes {
         match o {
-            ReadOutcome::Loaded(f) => {
-                let hit = cache.take(&f.key, &f.stamp);
-                loaded.push((f, hit));
-            }
+            ReadOutcome::Loaded(f) => loaded.push(f),
             ReadOutcome::Skipped(s) => skipped.push(s),
         }
     }
     let docs = loaded
         .into_par_iter()
-        .map(|(f, hit)| {
+        .map(|f| {
             // kept in their stored form: a restart whose linked index is read back never decodes
             // most of them
-            let hit = hit.and_then(|at| Mentions::stored(cache.payload(at)));
+            let hit = cache.get(&f.key, &f.stamp).and_then(|at| Mentions::stored(cache.payload(at)));
             let cached = hit.is_some();
             let mut doc = NewDoc::new(&f.key, f.text, f.notices);
             if let Some(e) = hit {
@@ -376,6 +419,57 @@ mod tests {
         let fifo = dir.join("pipe.txt");
         if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
             assert!(reason(read_file(&fifo, 100)).contains("not a regular file"));
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn read_all_reads_what_read_file_reads() {
+        // files of folders that alternate in the sorted list, a file behind a link, and files
+        // that cannot be read: each read through its folder's handle as `read_file` reads it
+        let dir = std::env::temp_dir().join(format!("dossier-read-all-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("a/b")).unwrap();
+        std::fs::write(dir.join("a/b.txt"), "Tokayev in Astana.").unwrap();
+        std::fs::write(dir.join("a/b/c.txt"), "Токаев").unwrap();
+        std::fs::write(dir.join("a/c.txt"), [0u8; 64]).unwrap();
+        std::fs::write(dir.join("a/d.txt"), "x".repeat(200)).unwrap();
+        std::fs::write(dir.join("top.txt"), "Almaty").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(dir.join("a/b/c.txt"), dir.join("a/link.txt")).unwrap();
+        let names = ["a/b.txt", "a/b/c.txt", "a/c.txt", "a/d.txt", "a/gone.txt", "a/link.txt", "a/b", "top.txt"];
+        let paths: Vec<PathBuf> = names.iter().map(|n| dir.join(n)).collect();
+        let show = |o: &ReadOutcome| match o {
+            ReadOutcome::Loaded(f) => format!("{} {:?} {} {:?}", f.key, f.text, f.stamp.size, f.notices),
+            ReadOutcome::Skipped(s) => format!("{} skipped: {}", s.path.display(), s.reason),
+        };
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        let all: Vec<String> = read_all(&paths, 100, &|n| {
+            done.fetch_max(n, std::sync::atomic::Ordering::Relaxed);
+        })
+        .iter()
+        .map(show)
+        .collect();
+        let one: Vec<String> = paths.iter().map(|p| show(&read_file(p, 100))).collect();
+        assert_eq!(all, one);
+        // one opener through the whole list (the pool may give each file its own)
+        let contents = |f: std::io::Result<std::fs::File>| -> Result<Vec<u8>, std::io::ErrorKind> {
+            let mut v = Vec::new();
+            f.and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut v)).map(|_| v).map_err(|e| e.kind())
+        };
+        let mut folders = FolderOpener::default();
+        for p in &paths {
+            let by_folder = contents(folders.open(p));
+            assert_eq!(by_folder, contents(open_nonblocking(p)), "{}", p.display());
+            if let Ok(bytes) = std::fs::read(p) {
+                assert_eq!(by_folder, Ok(bytes), "{}", p.display());
+            }
+        }
+        assert_eq!(done.into_inner(), paths.len());
+        let loaded = all.iter().filter(|s| !s.contains("skipped")).count();
+        assert_eq!(loaded, if cfg!(unix) { 4 } else { 3 }, "{all:#?}");
+        for (line, why) in [(2, "binary"), (3, "size limit"), (4, "cannot read"), (6, "not a regular file")] {
+            assert!(all[line].contains(why), "{}: {}", names[line], all[line]);
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -443,14 +443,14 @@ impl Backend {
         let read = started.elapsed();
         // Prepare the texts in parallel off the runtime and the lock.
         let (docs, skipped) =
-            tokio::task::spawn_blocking(move || loader::prepare_all(outcomes, cached)).await.unwrap_or_else(|e| {
+            tokio::task::spawn_blocking(move || loader::prepare_all(outcomes, &cached)).await.unwrap_or_else(|e| {
                 error!("corpus load failed: {}", panic_message(e));
                 (Vec::new(), Vec::new())
             });
         let hits = docs.iter().filter(|d| d.cached).count();
         let prepared = started.elapsed();
-        let stamps: Vec<(String, cache::Stamp, Arc<str>)> =
-            docs.iter().map(|d| (d.doc.name().to_string(), d.stamp, d.doc.text().clone())).collect();
+        let stamps: Vec<(Arc<str>, cache::Stamp, Arc<str>)> =
+            docs.iter().map(|d| (d.doc.shared_name().clone(), d.stamp, d.doc.text().clone())).collect();
         let docs: Vec<NewDoc> = docs.into_iter().map(|d| d.doc).collect();
         // Install the texts (open documents win), then analyse in parallel off the runtime.
         let snapshot = {
@@ -616,7 +616,7 @@ fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> Option<R> {
 }
 
 /// Write the index cache for the files that are in `snap` with the text they had on disk.
-fn write_cache(root: &Path, snap: &dossier_engine::corpus::Corpus, stamps: Vec<(String, cache::Stamp, Arc<str>)>) {
+fn write_cache(root: &Path, snap: &dossier_engine::corpus::Corpus, stamps: Vec<(Arc<str>, cache::Stamp, Arc<str>)>) {
     let entries: Vec<_> = stamps
         .into_iter()
         .filter_map(|(key, stamp, text)| {
