@@ -6,6 +6,7 @@
 //! repository, skipping hidden folders (and so the `.dossier/` cache) and never following
 //! symbolic links (so link loops cannot trap the walk).
 
+use std::borrow::Cow;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
@@ -118,10 +119,6 @@ pub fn read_file(path: &Path, max_size: u64) -> ReadOutcome {
 
 /// [`read_file`] for the file at `path` as opened, whose key is `key`.
 fn read_opened(path: &Path, key: String, file: std::io::Result<std::fs::File>, max_size: u64) -> ReadOutcome {
-    use std::io::Read;
-    thread_local! {
-        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
     let skip = |reason: String| ReadOutcome::Skipped(Skipped { path: path.to_path_buf(), reason });
     let mut file = match file {
         Ok(f) => f,
@@ -140,31 +137,68 @@ fn read_opened(path: &Path, key: String, file: std::io::Result<std::fs::File>, m
             meta.len()
         ));
     }
-    BUFFER.with_borrow_mut(|bytes| {
-        bytes.clear();
-        // The size the file had when opened is read (no extra call to find the end); a file
-        // that grows meanwhile is read again by its change event.
-        bytes.reserve(meta.len() as usize);
-        if let Err(e) = (&mut file).take(meta.len()).read_to_end(bytes) {
-            return skip(format!("cannot read: {e}"));
+    // The size the file had when opened is read (no extra call to find the end); a file that
+    // grows meanwhile is read again by its change event.
+    let bytes = match read_shared(&mut file, meta.len() as usize) {
+        Ok(b) => b,
+        Err(e) => return skip(format!("cannot read: {e}")),
+    };
+    let stamp = Stamp::new(&meta, &bytes);
+    let decoded = decode(&bytes);
+    let notices = decoded.notice().into_iter().collect();
+    let text = match decoded {
+        Decoded::Binary { reason } => return skip(format!("binary file ({reason})")),
+        // all of it, as it is: the bytes become the text without a copy
+        Decoded::Text { text: Cow::Borrowed(s), .. } if std::ptr::eq(s.as_bytes(), &*bytes) => None,
+        Decoded::Text { text, .. } => Some(Arc::from(&*text)),
+    };
+    // SAFETY: `decode` took exactly these bytes as a `str`, so they are valid UTF-8; a `str` is
+    // laid out as its bytes, and the pointer from `Arc::into_raw` keeps the allocation and length.
+    let text = text.unwrap_or_else(|| unsafe { Arc::from_raw(Arc::into_raw(bytes) as *const str) });
+    ReadOutcome::Loaded(LoadedFile { key, text, notices, stamp })
+}
+
+/// Read `len` bytes (fewer if the file is shorter) into a shared buffer, which is filled where
+/// it is allocated: the corpus keeps the text in it.
+fn read_shared(file: &mut std::fs::File, len: usize) -> std::io::Result<Arc<[u8]>> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsRawFd;
+        let mut buf = Arc::<[u8]>::new_uninit_slice(len);
+        let Some(slots) = Arc::get_mut(&mut buf) else { unreachable!("a new buffer is not shared") };
+        let mut done = 0;
+        while done < len {
+            // SAFETY: the kernel writes at most `len - done` bytes into the unfilled, owned
+            // part of the buffer; `read` is given the file's open descriptor.
+            let n =
+                unsafe { libc::read(file.as_raw_fd(), slots[done..].as_mut_ptr().cast::<libc::c_void>(), len - done) };
+            match n {
+                0 => break,
+                n if n > 0 => done += n as usize,
+                _ => {
+                    let e = std::io::Error::last_os_error();
+                    if e.kind() != std::io::ErrorKind::Interrupted {
+                        return Err(e);
+                    }
+                }
+            }
         }
-        let decoded = decode(bytes);
-        let notice = decoded.notice();
-        let out = match decoded {
-            Decoded::Binary { reason } => skip(format!("binary file ({reason})")),
-            Decoded::Text { text, .. } => ReadOutcome::Loaded(LoadedFile {
-                key,
-                text: Arc::from(&*text),
-                notices: notice.into_iter().collect(),
-                stamp: Stamp::new(&meta, bytes),
-            }),
-        };
-        // one huge file does not keep its buffer for the rest of the load
-        if bytes.capacity() > 4 << 20 {
-            *bytes = Vec::new();
+        if done < len {
+            // the file is shorter than it was: the part read
+            // SAFETY: the first `done` bytes were written by `read`.
+            let read = unsafe { std::slice::from_raw_parts(slots.as_ptr().cast::<u8>(), done) };
+            return Ok(Arc::from(read));
         }
-        out
-    })
+        // SAFETY: all `len` bytes were written by `read`.
+        Ok(unsafe { buf.assume_init() })
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::Read;
+        let mut bytes = Vec::with_capacity(len);
+        file.take(len as u64).read_to_end(&mut bytes)?;
+        Ok(Arc::from(bytes))
+    }
 }
 
 /// Open a file for reading; on Unix without waiting for a writer (a FIFO).
@@ -411,6 +445,12 @@ mod tests {
         let (cp1251, notices) =
             text(read_file(&write("cp1251.txt", b"\xd2\xee\xea\xe0\xe5\xe2 \xf1\xea\xe0\xe7\xe0\xeb"), 100));
         assert_eq!((cp1251.as_str(), notices), ("Токаев сказал", 1));
+        // a byte-order mark is dropped from the text, an empty file is an empty text
+        assert_eq!(text(read_file(&write("bom.txt", b"\xEF\xBB\xBFAstana"), 100)), ("Astana".to_string(), 0));
+        assert_eq!(text(read_file(&write("empty.txt", b""), 100)), (String::new(), 0));
+        // a file shorter than its size when opened: what is there
+        let mut f = std::fs::File::open(write("shrunk.txt", b"Almaty")).unwrap();
+        assert_eq!(&*read_shared(&mut f, 100).unwrap(), b"Almaty");
         assert!(reason(read_file(&write("big.txt", &[b'a'; 101]), 100)).contains("size limit"));
         assert!(reason(read_file(&write("bin.txt", &[0u8; 4096]), 1 << 20)).contains("binary"));
         assert!(reason(read_file(&dir.join("missing.txt"), 100)).contains("cannot read"));
