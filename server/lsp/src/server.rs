@@ -468,6 +468,7 @@ impl Backend {
                 for k in &stale {
                     c.remove(k);
                 }
+                c.reserve(docs.len().saturating_sub(c.len()));
                 for d in docs {
                     if open.contains(d.name()) {
                         continue;
@@ -503,7 +504,6 @@ impl Backend {
                 ok
             });
             corpus.entities();
-            crate::memory::release_free_memory();
             (ids, restored)
         })
         .await;
@@ -554,6 +554,8 @@ impl Backend {
         if let Some(p) = progress {
             p.finish_with_message(msg).await;
         }
+        // after the index is announced: giving memory back takes a few milliseconds
+        tokio::task::spawn_blocking(crate::memory::release_free_memory);
         self.publish_registry_diagnostics().await;
         self.diagnostics_changed(ids);
         self.refresh_views();
