@@ -67,8 +67,14 @@ class Client:
                 k, _, v = line.decode().partition(":")
                 if k.lower() == "content-length":
                     length = int(v)
-            body = out.read(length)
+            body = out.read(length) if length is not None else b""
             now = time.perf_counter()
+            if length is None or len(body) < length:
+                # a header without a length, or the output closed in the middle of a message
+                # (the server was stopped): nothing more to read
+                with self.cv:
+                    self.cv.notify_all()
+                return
             msg = json.loads(body)
             if "method" in msg and "id" in msg:
                 self._answer_server_request(msg)
