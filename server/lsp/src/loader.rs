@@ -76,10 +76,15 @@ impl Filter {
         let Some(rel) = roots.iter().find_map(|r| path.strip_prefix(r).ok()) else {
             return false;
         };
-        if rel.components().any(|c| c.as_os_str().to_string_lossy().starts_with('.')) {
+        // a hidden file or folder: a name that starts with a dot (read from the bytes: this runs
+        // for every file of the walk)
+        let bytes = rel.as_os_str().as_encoded_bytes();
+        let separator = |b: u8| b == b'/' || b == std::path::MAIN_SEPARATOR as u8;
+        if bytes.first() == Some(&b'.') || bytes.windows(2).any(|w| separator(w[0]) && w[1] == b'.') {
             return false;
         }
-        self.include.is_match(rel) && !self.exclude.is_match(rel)
+        let candidate = globset::Candidate::new(rel);
+        self.include.is_match_candidate(&candidate) && !self.exclude.is_match_candidate(&candidate)
     }
 }
 
@@ -528,6 +533,11 @@ mod tests {
         assert!(f.matches(&roots, Path::new("/c/x/y/a.txt")));
         assert!(!f.matches(&roots, Path::new("/c/drafts/a.txt")));
         assert!(!f.matches(&roots, Path::new("/c/.dossier/a.txt")));
+        assert!(!f.matches(&roots, Path::new("/c/x/.git/a.txt")));
+        assert!(!f.matches(&roots, Path::new("/c/x/.a.txt")));
+        // dots inside names, and a hidden folder above the root, are not hidden files
+        assert!(f.matches(&roots, Path::new("/c/x.y/a.b.txt")));
+        assert!(f.matches(&[PathBuf::from("/h/.corpus")], Path::new("/h/.corpus/a.txt")));
         assert!(!f.matches(&roots, Path::new("/c/a.md")));
         assert!(!f.matches(&roots, Path::new("/elsewhere/a.txt")));
     }
