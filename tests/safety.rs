@@ -70,7 +70,8 @@ fn start(root: &Path, strace: Option<(&Path, &Path)>) -> (Client, Value) {
         None => Client::start(root, caps, None),
         Some((tool, trace)) => {
             let mut cmd = Command::new(tool);
-            cmd.args(["-f", "-qq", "-s", "4096", "-e", "trace=%file,%network,%process", "-o"])
+            // -y: a descriptor is shown with its path, so calls relative to a folder's can be read
+            cmd.args(["-f", "-qq", "-y", "-s", "4096", "-e", "trace=%file,%network,%process", "-o"])
                 .arg(trace)
                 .arg("--")
                 .arg(env!("CARGO_BIN_EXE_dossier"))
@@ -85,6 +86,18 @@ fn quoted(line: &str) -> Option<&str> {
     let a = line.find('"')? + 1;
     let b = a + line[a..].find('"')?;
     Some(&line[a..b])
+}
+
+/// The file a file system call names: its first quoted path, joined to the folder its
+/// directory descriptor stands for when it is relative to one (`openat(3</ws>, "a.txt", ...)`).
+fn file_of(line: &str) -> PathBuf {
+    let name = quoted(line).unwrap_or_default();
+    let first_arg = line.split_once('(').and_then(|(_, args)| args.split_once(',')).map(|(fd, _)| fd);
+    let dir = first_arg.filter(|fd| !fd.contains('"')).and_then(|fd| Some(&fd[fd.find('<')? + 1..fd.rfind('>')?]));
+    match dir {
+        Some(dir) if !name.starts_with('/') => Path::new(dir).join(name),
+        _ => PathBuf::from(name),
+    }
 }
 
 fn syscall(line: &str) -> &str {
@@ -220,7 +233,7 @@ fn a_session_writes_nothing_reads_only_the_workspace_and_registry_and_uses_no_ne
     assert!(log.contains(FIRST) && log.contains("registry.toml"), "the trace records the session's reads");
     let cache = ws_real.join(CACHE_DIR);
     let in_cache = |line: &str| {
-        let p = Path::new(quoted(line).unwrap_or_default());
+        let p = file_of(line);
         p.starts_with(&cache) || p.starts_with(ws.join(CACHE_DIR))
     };
     let mut execs = 0;
@@ -240,7 +253,8 @@ fn a_session_writes_nothing_reads_only_the_workspace_and_registry_and_uses_no_ne
                 // folders above the root (honoured like git does), or the system's own files
                 // (shared libraries, /proc and /sys for the number of CPUs).
                 if !line.contains("= -1") {
-                    let p = Path::new(quoted(line).unwrap_or_default());
+                    let p = file_of(line);
+                    let p = p.as_path();
                     let system = ["/proc/", "/sys/", "/dev/", "/lib/", "/lib64/", "/usr/lib/", "/etc/ld.so.cache"]
                         .iter()
                         .any(|s| p.starts_with(s) || p.to_string_lossy().starts_with(s));
@@ -253,9 +267,9 @@ fn a_session_writes_nothing_reads_only_the_workspace_and_registry_and_uses_no_ne
                     );
                 }
                 let writes = ["O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND"].iter().any(|f| line.contains(f));
-                let path = quoted(line).unwrap_or_default();
+                let path = file_of(line);
                 assert!(!writes || path.starts_with("/dev/") || in_cache(line), "file opened for writing: {line}");
-                let p = Path::new(path);
+                let p = path.as_path();
                 if p.starts_with(&base_real) || p.starts_with(base.path()) {
                     let p = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
                     // Ignore files of the folders above a root are honoured, like git does.
