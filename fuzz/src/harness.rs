@@ -43,6 +43,20 @@ pub fn check_decode(data: &[u8]) {
         assert_eq!(kept, data, "stored bytes are kept as they are");
         assert_eq!(&*stored, m);
     }
+    // the same, kept as a range of a larger file's bytes
+    let mut file = vec![0x5a; 3];
+    file.extend_from_slice(data);
+    let file: dossier_engine::entities::SharedBytes = std::sync::Arc::new(file);
+    let in_file = Mentions::stored_in(&file, 3..3 + data.len());
+    assert_eq!(in_file.is_some(), decoded.is_some());
+    if let (Some(in_file), Some(m)) = (in_file, &decoded) {
+        let mut kept = Vec::new();
+        in_file.encode(&mut kept);
+        assert_eq!(kept, data, "stored bytes in a file are kept as they are");
+        in_file.own_stored();
+        assert_eq!(std::sync::Arc::strong_count(&file), 1, "copied out of the file");
+        assert_eq!(&*in_file, m);
+    }
     check_stored_index(data);
 }
 

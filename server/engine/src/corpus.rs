@@ -484,6 +484,16 @@ impl Corpus {
             && self.entity_index.set(Arc::new(stored.index)).is_ok()
     }
 
+    /// Copy every document's stored mentions that are still ranges of shared bytes (see
+    /// [`crate::entities::Mentions::own_stored`]), in parallel, so that those bytes are released.
+    pub fn own_stored_mentions(&self) {
+        self.docs.par_iter().flatten().for_each(|e| {
+            if let Some(m) = e.entities.get() {
+                m.own_stored();
+            }
+        });
+    }
+
     /// Run the per-document rules on every document, in parallel (results are cached).
     pub fn check_all(&self) {
         self.docs.par_iter().flatten().for_each(|e| {

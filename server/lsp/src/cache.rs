@@ -18,8 +18,9 @@ use std::io::{BufWriter, Read, Write};
 use std::ops::Range;
 
 use bincode::Options;
-use dossier_engine::entities::NameMap;
+use dossier_engine::entities::{NameMap, SharedBytes};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -118,6 +119,12 @@ impl Default for Bytes {
     }
 }
 
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
 impl std::ops::Deref for Bytes {
     type Target = [u8];
     fn deref(&self) -> &[u8] {
@@ -133,7 +140,8 @@ impl std::ops::Deref for Bytes {
 /// Mapped read-only: the cache files are only ever replaced by renaming a new file over them,
 /// never rewritten in place, so the mapped file does not change while it is read (another
 /// program truncating it meanwhile could still end the process; the mapping lives only while
-/// the corpus loads).
+/// the corpus loads, and the records kept from `index.bin` are copied out of it right after the
+/// index is announced).
 fn file_bytes(file: &std::fs::File) -> Option<Bytes> {
     let len = file.metadata().ok()?.len();
     if len > 0 {
@@ -155,7 +163,7 @@ pub fn links_path(root: &Path) -> PathBuf {
 /// A cache as read: the file's bytes, and where each document's payload is in them.
 #[derive(Debug, Default)]
 pub struct Cache {
-    bytes: Bytes,
+    bytes: Arc<Bytes>,
     entries: NameMap<String, (Stamp, Range<usize>)>,
     /// The checksum of the file: what a linked index stored beside it names it by.
     id: u64,
@@ -179,6 +187,11 @@ impl Cache {
     /// What identifies this cache's contents (0 for none).
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// The whole file, which payloads can be kept as ranges of.
+    pub fn shared(&self) -> SharedBytes {
+        self.bytes.clone()
     }
 
     /// The payload of an entry.
@@ -253,7 +266,7 @@ fn decode(file: std::fs::File) -> Option<Cache> {
         })
         .collect();
     let id = u64::from_le_bytes(sum.try_into().ok()?);
-    Some(Cache { bytes, entries, id })
+    Some(Cache { bytes: Arc::new(bytes), entries, id })
 }
 
 /// Write the cache under `root` (atomically). Entries are `(key, stamp, value)`; `encode` appends

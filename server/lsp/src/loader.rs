@@ -405,12 +405,13 @@ pub fn prepare_all(outcomes: Vec<ReadOutcome>, cache: &crate::cache::Cache) -> (
             ReadOutcome::Skipped(s) => skipped.push(s),
         }
     }
+    let shared = cache.shared();
     let docs = loaded
         .into_par_iter()
         .map(|f| {
-            // kept in their stored form: a restart whose linked index is read back never decodes
-            // most of them
-            let hit = cache.get(&f.key, &f.stamp).and_then(|at| Mentions::stored(cache.payload(at)));
+            // kept in their stored form, in the cache's bytes: a restart whose linked index is
+            // read back never decodes most of them
+            let hit = cache.get(&f.key, &f.stamp).and_then(|at| Mentions::stored_in(&shared, at));
             let cached = hit.is_some();
             let mut doc = NewDoc::new(&f.key, f.text, f.notices);
             if let Some(e) = hit {

@@ -503,6 +503,10 @@ impl Backend {
                 info!("linked index {} in {:.2} s", if ok { "read" } else { "not usable" }, t.elapsed().as_secs_f64());
                 ok
             });
+            if !restored {
+                // linking decodes most of them: the cache file is not kept beside what it builds
+                corpus.own_stored_mentions();
+            }
             corpus.entities();
             (ids, restored)
         })
@@ -554,8 +558,14 @@ impl Backend {
         if let Some(p) = progress {
             p.finish_with_message(msg).await;
         }
-        // after the index is announced: giving memory back takes a few milliseconds
-        tokio::task::spawn_blocking(crate::memory::release_free_memory);
+        // After the index is announced: the mention records still kept in the mapped cache file
+        // are copied out of it (so the file is no longer mapped), and memory is given back.
+        let kept = snapshot.clone();
+        tokio::task::spawn_blocking(move || {
+            kept.own_stored_mentions();
+            drop(kept);
+            crate::memory::release_free_memory();
+        });
         self.publish_registry_diagnostics().await;
         self.diagnostics_changed(ids);
         self.refresh_views();

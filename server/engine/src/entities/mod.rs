@@ -335,9 +335,36 @@ impl<'a> Layout<'a> {
 pub struct Mentions {
     decoded: OnceLock<DocMentions>,
     /// The stored form and where its loose words start; taken out when decoded.
-    stored: Mutex<Option<(Box<[u8]>, usize)>>,
+    stored: Mutex<Option<(Stored, usize)>>,
     /// The number of mentions and of loose words.
     counts: (usize, usize),
+}
+
+/// Bytes that hold the stored records of many documents (an index cache file as read or
+/// mapped), kept alive while any record in them is still kept stored.
+pub type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+/// A stored record: its own copy, or a range of shared bytes.
+enum Stored {
+    Own(Box<[u8]>),
+    Shared(SharedBytes, Range<usize>),
+}
+
+impl Stored {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Stored::Own(b) => b,
+            // the range was checked when the record was kept
+            Stored::Shared(all, range) => (**all).as_ref().get(range.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Stored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = if matches!(self, Stored::Own(_)) { "own" } else { "shared" };
+        write!(f, "{} stored bytes ({how})", self.bytes().len())
+    }
 }
 
 impl From<DocMentions> for Mentions {
@@ -360,7 +387,7 @@ impl std::ops::Deref for Mentions {
         self.decoded.get_or_init(|| {
             let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).take();
             // stored bytes always have a layout (see `Mentions::stored`), so they decode
-            stored.and_then(|(bytes, _)| DocMentions::decode(&bytes)).unwrap_or_default()
+            stored.and_then(|(s, _)| DocMentions::decode(s.bytes())).unwrap_or_default()
         })
     }
 }
@@ -375,16 +402,36 @@ impl Mentions {
     /// Mentions in their stored form (see [`DocMentions::encode`]), kept as they are: `None`
     /// when the bytes are not one.
     pub fn stored(bytes: &[u8]) -> Option<Mentions> {
+        Mentions::keep(bytes, || Stored::Own(bytes.into()))
+    }
+
+    /// [`Mentions::stored`] for the record at `range` of `all`, which it keeps instead of a
+    /// copy until [`Mentions::own_stored`] (or decoding) lets go of it: `None` when the range is
+    /// outside `all` or its bytes are not a stored record.
+    pub fn stored_in(all: &SharedBytes, range: Range<usize>) -> Option<Mentions> {
+        let bytes = (**all).as_ref().get(range.clone())?;
+        Mentions::keep(bytes, || Stored::Shared(all.clone(), range))
+    }
+
+    fn keep(bytes: &[u8], stored: impl FnOnce() -> Stored) -> Option<Mentions> {
         let l = Layout::of(bytes)?;
         let counts = (l.meta.len(), l.loose.len() / 16);
         let loose_at = l.loose.as_ptr() as usize - bytes.as_ptr() as usize;
-        Some(Mentions { decoded: OnceLock::new(), stored: Mutex::new(Some((bytes.into(), loose_at))), counts })
+        Some(Mentions { decoded: OnceLock::new(), stored: Mutex::new(Some((stored(), loose_at))), counts })
+    }
+
+    /// If the stored form is a range of shared bytes, copy it: the shared bytes are released
+    /// once no record keeps them.
+    pub fn own_stored(&self) {
+        if let Some((s @ Stored::Shared(..), _)) = &mut *self.stored.lock().unwrap_or_else(|p| p.into_inner()) {
+            *s = Stored::Own(s.bytes().into());
+        }
     }
 
     /// Append the stored form to `out` (the stored bytes as they are, when not decoded).
     pub fn encode(&self, out: &mut Vec<u8>) {
-        if let Some((bytes, _)) = &*self.stored.lock().unwrap_or_else(|p| p.into_inner()) {
-            out.extend_from_slice(bytes);
+        if let Some((s, _)) = &*self.stored.lock().unwrap_or_else(|p| p.into_inner()) {
+            out.extend_from_slice(s.bytes());
             return;
         }
         (**self).encode(out);
@@ -402,7 +449,7 @@ impl Mentions {
             return d.loose.iter().any(|&(_, _, k)| hit(k));
         }
         match &*self.stored.lock().unwrap_or_else(|p| p.into_inner()) {
-            Some((bytes, at)) => bytes[*at..].chunks_exact(16).any(|c| hit(u64_at(&c[8..]))),
+            Some((s, at)) => s.bytes()[*at..].chunks_exact(16).any(|c| hit(u64_at(&c[8..]))),
             // decoded meanwhile
             None => self.loose.iter().any(|&(_, _, k)| hit(k)),
         }
@@ -743,29 +790,60 @@ mod tests {
         let article = record(&crate::gen::article(3, 5_000));
         assert!(!article.loose.is_empty() && !article.extras.is_empty(), "every part of a record is exercised");
         let text = "Токаев и Назарбаев. President Tokayev met Nazarbayev's aide, Dr. Ivanov (UN).";
-        for d in [article, record(text), DocMentions::default()] {
-            let mut bytes = Vec::new();
-            d.encode(&mut bytes);
-            let kept = Mentions::stored(&bytes).expect("a stored record");
-            assert_eq!(kept.counts(), (d.mentions.len(), d.loose.len()));
-            // loose words are read from the stored form, before and after decoding
-            let keys: Vec<keys::Key> = d.loose.iter().map(|l| l.2).collect();
-            for k in keys.iter().copied().chain([0, 1]) {
-                assert_eq!(kept.any_loose_key(|x| x == k), keys.contains(&k), "key {k}");
-            }
-            // written back as they were read, without decoding
-            let mut again = Vec::new();
-            kept.encode(&mut again);
-            assert_eq!(again, bytes);
-            assert!(kept.decoded.get().is_none(), "not decoded by counting or writing");
-            assert_eq!(*kept, d);
-            assert!(kept.stored.lock().unwrap().is_none(), "the stored form is dropped once decoded");
-            for k in keys.iter().copied().chain([0, 1]) {
-                assert_eq!(kept.any_loose_key(|x| x == k), keys.contains(&k), "key {k}, decoded");
-            }
-            let mut decoded = Vec::new();
-            kept.encode(&mut decoded);
-            assert_eq!(DocMentions::decode(&decoded).as_ref(), Some(&d));
+        let docs = [article, record(text), DocMentions::default()];
+        // the same records kept as copies, and as ranges of one shared file (after a header)
+        let mut file = b"header".to_vec();
+        let mut ranges = Vec::new();
+        for d in &docs {
+            let at = file.len();
+            d.encode(&mut file);
+            ranges.push(at..file.len());
         }
+        let shared: SharedBytes = Arc::new(file);
+        for (i, d) in docs.iter().enumerate() {
+            let bytes = shared.as_ref().as_ref()[ranges[i].clone()].to_vec();
+            let copy = Mentions::stored(&bytes).expect("a stored record");
+            let in_file = Mentions::stored_in(&shared, ranges[i].clone()).expect("a stored record in the file");
+            let owned = Mentions::stored_in(&shared, ranges[i].clone()).expect("a stored record in the file");
+            owned.own_stored();
+            for kept in [copy, in_file, owned] {
+                check_stored(&kept, d, &bytes);
+            }
+        }
+        // every record kept in the file has let go of it: copied out or decoded
+        assert_eq!(Arc::strong_count(&shared), 1);
+        let in_file: Vec<Mentions> =
+            ranges.iter().map(|r| Mentions::stored_in(&shared, r.clone()).expect("a record")).collect();
+        assert_eq!(Arc::strong_count(&shared), 1 + ranges.len());
+        in_file.iter().for_each(Mentions::own_stored);
+        assert_eq!(Arc::strong_count(&shared), 1, "copied out");
+        assert_eq!(in_file.iter().map(|m| (**m).clone()).collect::<Vec<_>>(), docs);
+        // a range that is not a record, or not in the file
+        let len = shared.as_ref().as_ref().len();
+        assert!(Mentions::stored_in(&shared, 0..ranges[0].end).is_none(), "the header is not part of a record");
+        assert!(Mentions::stored_in(&shared, ranges[2].start..len + 1).is_none());
+        assert!(Mentions::stored_in(&shared, len + 1..len + 2).is_none());
+    }
+
+    fn check_stored(kept: &Mentions, d: &DocMentions, bytes: &[u8]) {
+        assert_eq!(kept.counts(), (d.mentions.len(), d.loose.len()));
+        // loose words are read from the stored form, before and after decoding
+        let keys: Vec<keys::Key> = d.loose.iter().map(|l| l.2).collect();
+        for k in keys.iter().copied().chain([0, 1]) {
+            assert_eq!(kept.any_loose_key(|x| x == k), keys.contains(&k), "key {k}");
+        }
+        // written back as they were read, without decoding
+        let mut again = Vec::new();
+        kept.encode(&mut again);
+        assert_eq!(again, bytes);
+        assert!(kept.decoded.get().is_none(), "not decoded by counting or writing");
+        assert_eq!(&**kept, d);
+        assert!(kept.stored.lock().unwrap().is_none(), "the stored form is dropped once decoded");
+        for k in keys.iter().copied().chain([0, 1]) {
+            assert_eq!(kept.any_loose_key(|x| x == k), keys.contains(&k), "key {k}, decoded");
+        }
+        let mut decoded = Vec::new();
+        kept.encode(&mut decoded);
+        assert_eq!(DocMentions::decode(&decoded).as_ref(), Some(d));
     }
 }
