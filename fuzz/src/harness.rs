@@ -103,7 +103,7 @@ fn check_stored_index(data: &[u8]) {
             let mentions = dossier_engine::entities::Mentions::stored(mentions).expect("stored mentions decode");
             corpus.insert(dossier_engine::corpus::NewDoc::new(name, text.clone(), Vec::new()).with_mentions(mentions));
         }
-        let Some(read) = corpus.read_entities(&mut &bytes[..]) else { continue };
+        let Some(read) = corpus.read_entities(bytes) else { continue };
         assert!(corpus.restore_entities(read));
         let index = corpus.entities();
         for (id, _) in index.all() {

@@ -461,18 +461,30 @@ impl Corpus {
             .clone()
     }
 
-    /// Read linked entities from their stored form (see [`EntityIndex::encode_to`]) for this
-    /// snapshot: `None` unless every document's mentions are already recognised and the stored
-    /// index was linked from exactly these documents and this registry. See
-    /// [`Corpus::restore_entities`].
-    pub fn read_entities(&self, stored: &mut (dyn std::io::Read + Send)) -> Option<StoredEntities> {
+    /// Read a linked index stored by [`EntityIndex::encode_to`] (a copy of `stored` is kept
+    /// until its mentions are read: see [`Corpus::read_entities_in`]).
+    pub fn read_entities(&self, stored: &[u8]) -> Option<StoredEntities> {
+        let all: crate::entities::SharedBytes = Arc::new(stored.to_vec());
+        self.read_entities_in(&all, 0..stored.len())
+    }
+
+    /// Read linked entities from their stored form (see [`EntityIndex::encode_to`]), at `body` of
+    /// `all`, for this snapshot: `None` unless every document's mentions are already recognised
+    /// and the stored index was linked from exactly these documents and this registry. See
+    /// [`Corpus::restore_entities`]. Entities' mentions stay in `all` until first used or
+    /// [`Corpus::own_stored`].
+    pub fn read_entities_in(
+        &self,
+        all: &crate::entities::SharedBytes,
+        body: std::ops::Range<usize>,
+    ) -> Option<StoredEntities> {
         let mut inputs = Vec::with_capacity(self.docs.len());
         for e in self.docs.iter().flatten() {
             let entities = e.entities.get()?;
             inputs.push(DocInput { id: e.id, name: e.name.clone(), text: e.text.clone(), entities: entities.clone() });
         }
         let registry = self.registry.as_ref().map(|r| &r.registry);
-        EntityIndex::decode_from(stored, &inputs, registry)
+        EntityIndex::decode_from(all, body, &inputs, registry)
             .map(|index| StoredEntities { index, of: self.entity_index.clone() })
     }
 
@@ -484,14 +496,19 @@ impl Corpus {
             && self.entity_index.set(Arc::new(stored.index)).is_ok()
     }
 
-    /// Copy every document's stored mentions that are still ranges of shared bytes (see
-    /// [`crate::entities::Mentions::own_stored`]), in parallel, so that those bytes are released.
-    pub fn own_stored_mentions(&self) {
+    /// Stop keeping the bytes that stored mentions were read from: copy every document's stored
+    /// mentions that are still ranges of shared bytes (see
+    /// [`crate::entities::Mentions::own_stored`]) and, when the linked entities were read from a
+    /// stored index, read their mentions out of it. In parallel.
+    pub fn own_stored(&self) {
         self.docs.par_iter().flatten().for_each(|e| {
             if let Some(m) = e.entities.get() {
                 m.own_stored();
             }
         });
+        if let Some(index) = self.entity_index.get() {
+            index.read_stored();
+        }
     }
 
     /// Run the per-document rules on every document, in parallel (results are cached).

@@ -295,7 +295,7 @@ fn check_restored(ops: &[Op], more: &[Op]) -> Result<(), TestCaseError> {
     let mut stored = Vec::new();
     inc.entities().encode_to(&mut stored).expect("writing to memory");
     let mut restored = reread(&inc, registry);
-    let read = restored.read_entities(&mut &stored[..]).expect("the stored index fits the same documents");
+    let read = restored.read_entities(&stored[..]).expect("the stored index fits the same documents");
     prop_assert!(restored.restore_entities(read), "taken");
     prop_assert_eq!(entities(&restored), entities(&scratch(&model, registry)), "restored entities");
     // the restored index is updated like a linked one
@@ -309,14 +309,14 @@ fn check_restored(ops: &[Op], more: &[Op]) -> Result<(), TestCaseError> {
         let fewer = recognised(fewer);
         let mut stored = Vec::new();
         restored.entities().encode_to(&mut stored).expect("writing to memory");
-        prop_assert!(fewer.read_entities(&mut &stored[..]).is_none(), "one document fewer");
+        prop_assert!(fewer.read_entities(&stored[..]).is_none(), "one document fewer");
         let other = recognised(scratch(&model, if registry == Some(0) { Some(1) } else { Some(0) }));
-        prop_assert!(other.read_entities(&mut &stored[..]).is_none(), "another registry");
+        prop_assert!(other.read_entities(&stored[..]).is_none(), "another registry");
         let same = recognised(scratch(&model, registry));
-        let read = same.read_entities(&mut &stored[..]).expect("the same documents again");
+        let read = same.read_entities(&stored[..]).expect("the same documents again");
         // read for one snapshot, taken by another: refused
         prop_assert!(!other.restore_entities(read), "another snapshot");
-        let read = same.read_entities(&mut &stored[..]).expect("the same documents again");
+        let read = same.read_entities(&stored[..]).expect("the same documents again");
         let _ = same.entities();
         prop_assert!(!same.restore_entities(read), "already linked");
     }

@@ -18,7 +18,7 @@ use std::io::{BufWriter, Read, Write};
 use std::ops::Range;
 
 use bincode::Options;
-use dossier_engine::entities::{NameMap, SharedBytes};
+use dossier_engine::entities::{NameMap, SharedBytes, StoredBytes};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
@@ -119,9 +119,13 @@ impl Default for Bytes {
     }
 }
 
-impl AsRef<[u8]> for Bytes {
-    fn as_ref(&self) -> &[u8] {
+impl StoredBytes for Bytes {
+    fn bytes(&self) -> &[u8] {
         self
+    }
+
+    fn release(&self, range: Range<usize>) {
+        release_pages(self, range);
     }
 }
 
@@ -366,57 +370,43 @@ fn running(pid: u32) -> bool {
     }
 }
 
-/// Reads a cache file's bytes in order; what has been read of a mapped file is given back every
-/// few megabytes, so that a large file never counts whole in the resident size.
-struct Releasing<'a> {
-    bytes: &'a Bytes,
-    at: usize,
-    released: usize,
-}
-
-impl Read for Releasing<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = (&self.bytes[self.at.min(self.bytes.len())..]).read(buf)?;
-        self.at += n;
-        #[cfg(unix)]
-        if let Bytes::Mapped(m) = self.bytes {
-            const STEP: usize = 8 << 20;
-            let page = 4096;
-            let upto = self.at / page * page;
-            if upto >= self.released + STEP {
-                // SAFETY: the range is within the map and only read before this point; the pages
-                // of a private read-only file map are read again from the file if touched.
-                let _ = unsafe {
-                    m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, self.released, upto - self.released)
-                };
-                self.released = upto;
-            }
+/// Drop the pages of `range` of a mapped file from memory (they are read from the file again
+/// if touched): for parts of a file already read.
+fn release_pages(bytes: &Bytes, range: Range<usize>) {
+    #[cfg(unix)]
+    if let Bytes::Mapped(m) = bytes {
+        let page = 4096;
+        let (start, end) = (range.start.div_ceil(page) * page, range.end.min(m.len()) / page * page);
+        if start < end {
+            // SAFETY: the range is within the map; the pages of a private read-only file map
+            // are read again from the file if touched.
+            let _ = unsafe { m.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, start, end - start) };
         }
-        Ok(n)
     }
+    #[cfg(not(unix))]
+    let _ = (bytes, range);
 }
 
-/// Read the linked index stored beside the cache whose id is `cache`, as a stream: `read` parses
-/// what [`store_links`]'s `write` wrote. Its result is returned only if the file is intact (the
-/// checksum, which covers what `read` saw, is compared once it is done) and `read` took all of it.
-pub fn load_links<T>(root: &Path, cache: u64, read: impl FnOnce(&mut (dyn Read + Send)) -> Option<T>) -> Option<T> {
+/// Read the linked index stored beside the cache whose id is `cache`: `read` parses what
+/// [`store_links`]'s `write` wrote, given the file's bytes and where that is in them. Its result
+/// is returned only if the file is intact: the checksum, computed while `read` works, is
+/// compared once both are done.
+pub fn load_links<T: Send>(
+    root: &Path,
+    cache: u64,
+    read: impl FnOnce(&SharedBytes, Range<usize>) -> Option<T> + Send,
+) -> Option<T> {
     let file = std::fs::File::open(links_path(root)).ok()?;
-    let bytes = file_bytes(&file)?;
-    let mut r = Releasing { bytes: &bytes, at: 0, released: 0 };
-    let mut head = [0u8; 16];
-    r.read_exact(&mut head).ok()?;
-    if cache == 0 || head[..8] != LINKS_MAGIC[..] || head[8..] != cache.to_le_bytes() {
+    let bytes = Arc::new(file_bytes(&file)?);
+    let len = bytes.len();
+    if cache == 0 || len < 24 || bytes[..8] != LINKS_MAGIC[..] || bytes[8..16] != cache.to_le_bytes() {
         return None;
     }
-    let mut hash = Xxh3::new();
-    hash.update(&head[8..]);
-    let mut hashing = Hashing { inner: r, hash };
-    let value = read(&mut hashing)?;
-    let Hashing { inner: mut r, hash } = hashing;
-    let mut sum = [0u8; 8];
-    r.read_exact(&mut sum).ok()?;
-    let at_end = r.read(&mut [0u8; 1]).ok()? == 0;
-    (at_end && sum == hash.digest().to_le_bytes()).then_some(value)
+    let sum = u64::from_le_bytes(bytes[len - 8..].try_into().ok()?);
+    let all: SharedBytes = bytes.clone();
+    // the checksum covers what follows the magic: the cache's id and the index
+    let (hash, value) = rayon::join(|| xxhash_rust::xxh3::xxh3_64(&bytes[8..len - 8]), || read(&all, 16..len - 8));
+    (hash == sum).then_some(value).flatten()
 }
 
 #[cfg(test)]
@@ -471,29 +461,23 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("dossier-links-test-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        assert!(load_links(&dir, 7, |r| r.read_exact(&mut [0u8; 1]).ok()).is_none(), "nothing stored yet");
+        let body = |all: &SharedBytes, body: Range<usize>| Some(all.bytes()[body].to_vec());
+        assert!(load_links(&dir, 7, body).is_none(), "nothing stored yet");
         let entries = vec![("/c/a.txt".to_string(), stamp(1), "Nazarbayev")];
         let id = store(&dir, &entries, |s, out| out.extend_from_slice(s.as_bytes())).unwrap();
         assert_eq!(load(&dir).id(), id, "the id returned is the one read back");
         store_links(&dir, id, |w| w.write_all(b"linked index")).unwrap();
-        let whole = |r: &mut (dyn Read + Send)| {
-            let mut v = Vec::new();
-            r.read_to_end(&mut v).ok().map(|_| v)
-        };
-        let part = |r: &mut (dyn Read + Send)| {
-            let mut v = [0u8; 6];
-            r.read_exact(&mut v).ok().map(|_| v.to_vec())
-        };
-        // the reader sees the body and the checksum after it: read whole, it is refused
-        assert_eq!(load_links(&dir, id, whole), None);
-        assert_eq!(load_links(&dir, id, |r| r.read_exact(&mut [0u8; 12]).ok()), Some(()));
-        assert_eq!(load_links(&dir, id, part), None, "not read to its end");
-        assert!(load_links(&dir, id ^ 1, |r| r.read_exact(&mut [0u8; 12]).ok()).is_none(), "beside another cache");
+        // the reader is given exactly the body; what it refuses is refused
+        assert_eq!(load_links(&dir, id, body), Some(b"linked index".to_vec()));
+        assert_eq!(load_links(&dir, id, |_, _| None::<()>), None);
+        assert!(load_links(&dir, id ^ 1, body).is_none(), "beside another cache");
         let good = std::fs::read(links_path(&dir)).unwrap();
         for bad in [good[..good.len() - 1].to_vec(), flip(&good, good.len() / 2), flip(&good, 9), vec![]] {
             std::fs::write(links_path(&dir), &bad).unwrap();
-            assert!(load_links(&dir, id, |r| r.read_exact(&mut [0u8; 12]).ok()).is_none());
+            assert!(load_links(&dir, id, body).is_none());
         }
+        std::fs::write(links_path(&dir), &good).unwrap();
+        assert_eq!(load_links(&dir, id, body), Some(b"linked index".to_vec()), "intact again");
         // a temporary file left by a process that ended is removed by the next write; one of a
         // running process is not
         let dead = dir.join(DIR).join(format!("{LINKS_FILE}.{}.tmp", i32::MAX));

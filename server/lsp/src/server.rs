@@ -498,14 +498,14 @@ impl Backend {
             let ids: Vec<DocId> = corpus.docs().iter().map(|e| e.id).collect();
             let restored = links_from.is_some_and(|root| {
                 let t = std::time::Instant::now();
-                let stored = cache::load_links(&root, cache_id, |r| corpus.read_entities(r));
+                let stored = cache::load_links(&root, cache_id, |all, body| corpus.read_entities_in(all, body));
                 let ok = stored.is_some_and(|s| corpus.restore_entities(s));
                 info!("linked index {} in {:.2} s", if ok { "read" } else { "not usable" }, t.elapsed().as_secs_f64());
                 ok
             });
             if !restored {
                 // linking decodes most of them: the cache file is not kept beside what it builds
-                corpus.own_stored_mentions();
+                corpus.own_stored();
             }
             corpus.entities();
             (ids, restored)
@@ -558,11 +558,12 @@ impl Backend {
         if let Some(p) = progress {
             p.finish_with_message(msg).await;
         }
-        // After the index is announced: the mention records still kept in the mapped cache file
-        // are copied out of it (so the file is no longer mapped), and memory is given back.
+        // After the index is announced: what is still kept in the mapped cache files (mention
+        // records, the linked entities' mentions) is copied or read out of them, so that they are
+        // no longer mapped, and memory is given back.
         let kept = snapshot.clone();
         tokio::task::spawn_blocking(move || {
-            kept.own_stored_mentions();
+            kept.own_stored();
             drop(kept);
             crate::memory::release_free_memory();
         });

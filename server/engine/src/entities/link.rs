@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 
@@ -143,6 +143,55 @@ impl Ref {
     }
 }
 
+/// An entity's mentions: as linked, or still in a stored linked index (a restart), read from
+/// it on first use. Their numbers are known either way (for hover cards and symbol ranking).
+struct Refs {
+    built: OnceLock<Vec<Ref>>,
+    /// Taken out when read.
+    stored: Mutex<Option<stored::StoredRefs>>,
+    /// Mentions, and documents they are in.
+    counts: (usize, usize),
+}
+
+impl Refs {
+    fn built(refs: Vec<Ref>) -> Refs {
+        let counts = (refs.len(), refs.chunk_by(|a, b| a.doc == b.doc).count());
+        Refs { built: OnceLock::from(refs), stored: Mutex::new(None), counts }
+    }
+
+    fn stored(refs: stored::StoredRefs, counts: (usize, usize)) -> Refs {
+        Refs { built: OnceLock::new(), stored: Mutex::new(Some(refs)), counts }
+    }
+
+    fn get(&self) -> &[Ref] {
+        self.built.get_or_init(|| {
+            let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).take();
+            // checked whole when it was read, so every mention reads back
+            stored.map(|s| s.read()).unwrap_or_default()
+        })
+    }
+}
+
+impl Clone for Refs {
+    fn clone(&self) -> Refs {
+        match self.built.get() {
+            Some(refs) => Refs::built(refs.clone()),
+            None => match &*self.stored.lock().unwrap_or_else(|p| p.into_inner()) {
+                Some(s) => Refs::stored(s.clone(), self.counts),
+                // read meanwhile
+                None => Refs::built(self.get().to_vec()),
+            },
+        }
+    }
+}
+
+impl std::fmt::Debug for Refs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let how = if self.built.get().is_some() { "read" } else { "stored" };
+        write!(f, "{} mentions in {} documents ({how})", self.counts.0, self.counts.1)
+    }
+}
+
 /// One document as linked.
 #[derive(Debug)]
 struct DocLinks {
@@ -167,7 +216,7 @@ struct DocLinks {
 struct EntityData {
     entity: Entity,
     /// Sorted by document name, then position.
-    refs: Vec<Ref>,
+    refs: Refs,
     def: Option<Definition>,
     /// (document, file name, snippet) for the first mention in each of the first documents.
     snippets: Vec<(DocId, String, String)>,
@@ -622,7 +671,7 @@ impl EntityIndex {
         let compute = |(&c, fresh): (&EntityId, Vec<Ref>)| -> Option<Arc<EntityData>> {
             let (key, old) = &this.entities[c.0 as usize];
             let (key, old) = (*key, old.as_deref());
-            let kept = old.map_or(&[][..], |o| o.refs.as_slice());
+            let kept = old.map_or(&[][..], |o| o.refs.get());
             let refs = this.merge(kept, fresh, relinked);
             if refs.is_empty() && !matches!(key, ClusterKey::Registry(_)) {
                 return None;
@@ -744,7 +793,7 @@ impl EntityIndex {
             description: reg.and_then(|r| r.description.clone()),
             candidates: Vec::new(),
         };
-        EntityData { entity, refs, def, snippets }
+        EntityData { entity, refs: Refs::built(refs), def, snippets }
     }
 
     /// The candidates listed on ambiguous surnames: the people sharing the surname, by name.
@@ -804,7 +853,7 @@ impl EntityIndex {
 
     /// Every mention of an entity in the corpus, sorted by document then position.
     pub fn references(&self, id: EntityId) -> Vec<Location> {
-        self.data(id).map_or_else(Vec::new, |d| d.refs.iter().map(Ref::location).collect())
+        self.data(id).map_or_else(Vec::new, |d| d.refs.get().iter().map(Ref::location).collect())
     }
 
     pub fn definition(&self, id: EntityId) -> Option<Definition> {
@@ -843,8 +892,7 @@ impl EntityIndex {
 
     /// Total mentions and number of documents of an entity.
     pub fn counts(&self, id: EntityId) -> (usize, usize) {
-        let Some(d) = self.data(id) else { return (0, 0) };
-        (d.refs.len(), d.refs.chunk_by(|a, b| a.doc == b.doc).count())
+        self.data(id).map_or((0, 0), |d| d.refs.counts)
     }
 }
 

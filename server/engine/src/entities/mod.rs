@@ -342,7 +342,22 @@ pub struct Mentions {
 
 /// Bytes that hold the stored records of many documents (an index cache file as read or
 /// mapped), kept alive while any record in them is still kept stored.
-pub type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+pub type SharedBytes = Arc<dyn StoredBytes>;
+
+/// The bytes of a stored file that records are kept in.
+pub trait StoredBytes: Send + Sync {
+    fn bytes(&self) -> &[u8];
+
+    /// `range` has been read or copied out and is not needed any more (a mapped file can drop
+    /// those pages from memory; reading them again stays possible).
+    fn release(&self, _range: Range<usize>) {}
+}
+
+impl StoredBytes for Vec<u8> {
+    fn bytes(&self) -> &[u8] {
+        self
+    }
+}
 
 /// A stored record: its own copy, or a range of shared bytes.
 enum Stored {
@@ -355,7 +370,7 @@ impl Stored {
         match self {
             Stored::Own(b) => b,
             // the range was checked when the record was kept
-            Stored::Shared(all, range) => (**all).as_ref().get(range.clone()).unwrap_or_default(),
+            Stored::Shared(all, range) => all.bytes().get(range.clone()).unwrap_or_default(),
         }
     }
 }
@@ -387,7 +402,11 @@ impl std::ops::Deref for Mentions {
         self.decoded.get_or_init(|| {
             let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).take();
             // stored bytes always have a layout (see `Mentions::stored`), so they decode
-            stored.and_then(|(s, _)| DocMentions::decode(s.bytes())).unwrap_or_default()
+            let decoded = stored.as_ref().and_then(|(s, _)| DocMentions::decode(s.bytes()));
+            if let Some((Stored::Shared(all, range), _)) = stored {
+                all.release(range);
+            }
+            decoded.unwrap_or_default()
         })
     }
 }
@@ -409,7 +428,7 @@ impl Mentions {
     /// copy until [`Mentions::own_stored`] (or decoding) lets go of it: `None` when the range is
     /// outside `all` or its bytes are not a stored record.
     pub fn stored_in(all: &SharedBytes, range: Range<usize>) -> Option<Mentions> {
-        let bytes = (**all).as_ref().get(range.clone())?;
+        let bytes = all.bytes().get(range.clone())?;
         Mentions::keep(bytes, || Stored::Shared(all.clone(), range))
     }
 
@@ -424,7 +443,10 @@ impl Mentions {
     /// once no record keeps them.
     pub fn own_stored(&self) {
         if let Some((s @ Stored::Shared(..), _)) = &mut *self.stored.lock().unwrap_or_else(|p| p.into_inner()) {
-            *s = Stored::Own(s.bytes().into());
+            let own = Stored::Own(s.bytes().into());
+            if let Stored::Shared(all, range) = std::mem::replace(s, own) {
+                all.release(range);
+            }
         }
     }
 
@@ -801,7 +823,7 @@ mod tests {
         }
         let shared: SharedBytes = Arc::new(file);
         for (i, d) in docs.iter().enumerate() {
-            let bytes = shared.as_ref().as_ref()[ranges[i].clone()].to_vec();
+            let bytes = shared.bytes()[ranges[i].clone()].to_vec();
             let copy = Mentions::stored(&bytes).expect("a stored record");
             let in_file = Mentions::stored_in(&shared, ranges[i].clone()).expect("a stored record in the file");
             let owned = Mentions::stored_in(&shared, ranges[i].clone()).expect("a stored record in the file");
@@ -819,7 +841,7 @@ mod tests {
         assert_eq!(Arc::strong_count(&shared), 1, "copied out");
         assert_eq!(in_file.iter().map(|m| (**m).clone()).collect::<Vec<_>>(), docs);
         // a range that is not a record, or not in the file
-        let len = shared.as_ref().as_ref().len();
+        let len = shared.bytes().len();
         assert!(Mentions::stored_in(&shared, 0..ranges[0].end).is_none(), "the header is not part of a record");
         assert!(Mentions::stored_in(&shared, ranges[2].start..len + 1).is_none());
         assert!(Mentions::stored_in(&shared, len + 1..len + 2).is_none());

@@ -9,16 +9,16 @@
 //! whole index unusable, and the caller links from scratch.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
 use super::{ClusterKey, DocLinks, EntityData, EntityIndex, Ref, LOOSE};
 use crate::entities::keys::{Key, KeyMap, NameMap};
-use crate::entities::Registry;
 use crate::entities::{evidence_byte, kind_byte, u32_at, u64_at, Put, Reader};
 use crate::entities::{Definition, DocInput, Entity, EntityId, Kind, Location, EVIDENCE};
+use crate::entities::{Registry, SharedBytes};
 use crate::DocId;
 
 /// Bytes of one stored mention reference.
@@ -74,51 +74,59 @@ impl Bounds {
     }
 }
 
-/// Read `n` length-prefixed records and parse them, in parallel batches of a few megabytes; the
-/// next batch is read while one is parsed.
-fn batches<T: Send>(r: &mut (dyn Read + Send), n: usize, parse: impl Fn(&[u8]) -> Option<T> + Sync) -> Option<Vec<T>> {
-    /// Up to about `BATCH` bytes of records into `buf` (cleared first), with where each ends.
-    fn read_batch(r: &mut (dyn Read + Send), left: &mut usize, (buf, ends): &mut Batch) -> Option<()> {
-        const BATCH: usize = 4 << 20;
-        buf.clear();
-        ends.clear();
-        while *left > 0 && buf.len() < BATCH {
-            let mut len = [0u8; 4];
-            r.read_exact(&mut len).ok()?;
-            let len = u32_at(&len) as usize;
-            // read as it arrives: a damaged length meets the end of the file, not an allocation
-            if r.take(len as u64).read_to_end(buf).ok()? != len {
-                return None;
-            }
-            ends.push(buf.len());
-            *left -= 1;
-        }
-        Some(())
+/// `n` length-prefixed records, one after the other.
+fn records<'a>(r: &mut Reader<'a>, n: usize) -> Option<Vec<&'a [u8]>> {
+    let mut out = Vec::with_capacity(n.min(r.0.len() / 4));
+    for _ in 0..n {
+        let len = r.u32()? as usize;
+        out.push(r.take(len)?);
     }
-    type Batch = (Vec<u8>, Vec<usize>);
-    let parse_batch = |(buf, ends): &Batch| -> Option<Vec<T>> {
-        let recs: Vec<&[u8]> =
-            ends.iter().scan(0, |start, &end| Some(&buf[std::mem::replace(start, end)..end])).collect();
-        if recs.len() > 1 {
-            recs.par_iter().map(|rec| parse(rec)).collect()
-        } else {
-            recs.iter().map(|rec| parse(rec)).collect()
-        }
-    };
-    let mut out = Vec::with_capacity(n.min(1 << 20));
-    let mut left = n;
-    // two buffers, reused: one parsed while the other is filled
-    let (mut batch, mut next): (Batch, Batch) = Default::default();
-    read_batch(r, &mut left, &mut batch)?;
-    loop {
-        if left == 0 {
-            out.extend(parse_batch(&batch)?);
-            return Some(out);
-        }
-        let (parsed, read) = rayon::join(|| parse_batch(&batch), || read_batch(r, &mut left, &mut next));
-        out.extend(parsed?);
-        read?;
-        std::mem::swap(&mut batch, &mut next);
+    Some(out)
+}
+
+/// Parse records on the thread pool.
+fn parse_all<T: Send>(recs: &[&[u8]], parse: impl Fn(&[u8]) -> Option<T> + Sync) -> Option<Vec<T>> {
+    recs.par_iter().map(|rec| parse(rec)).collect()
+}
+
+/// One stored mention reference, checked against the documents it can point to.
+fn read_ref(b: &[u8], docs: &[Bounds]) -> Option<Ref> {
+    let at = |i: usize| u32_at(&b[i * 4..]);
+    let d = docs.get(at(0) as usize)?;
+    let (start, end, src) = (at(1), at(2), at(3));
+    if !d.source(src) || d.span(start.into(), end.into()).is_none() {
+        return None;
+    }
+    Some(Ref {
+        doc: d.id,
+        start,
+        end,
+        src,
+        surface: at(4),
+        name: at(5),
+        roles: at(6),
+        kind: *Kind::ALL.get(b[28] as usize)?,
+        evidence: *EVIDENCE.get(b[29] as usize)?,
+    })
+}
+
+/// An entity's mentions in a stored linked index, read when first needed (see [`super::Refs`]):
+/// the range of the index's bytes they are in, and the documents they point to. Every one of
+/// them was checked when the index was read.
+#[derive(Clone)]
+pub(super) struct StoredRefs {
+    all: SharedBytes,
+    range: std::ops::Range<usize>,
+    docs: Arc<[Bounds]>,
+}
+
+impl StoredRefs {
+    pub(super) fn read(&self) -> Vec<Ref> {
+        let bytes = self.all.bytes().get(self.range.clone()).unwrap_or_default();
+        let mut out = Vec::with_capacity(bytes.len() / REF);
+        out.extend(bytes.chunks_exact(REF).filter_map(|b| read_ref(b, &self.docs)));
+        self.all.release(self.range.clone());
+        out
     }
 }
 
@@ -185,9 +193,10 @@ impl EntityIndex {
                         None => rec.u8(0),
                     }
                     rec.strs(&e.candidates);
-                    rec.count(d.refs.len());
-                    rec.reserve(d.refs.len() * REF);
-                    for r in &d.refs {
+                    let refs = d.refs.get();
+                    rec.count(refs.len());
+                    rec.reserve(refs.len() * REF);
+                    for r in refs {
                         for v in [dense(r.doc), r.start, r.end, r.src, r.surface, r.name, r.roles] {
                             rec.u32(v);
                         }
@@ -251,16 +260,22 @@ impl EntityIndex {
     /// recognised mentions) and its registry: `None` unless it was stored for exactly these
     /// documents, by name, and this registry, and every value in it is consistent with them.
     ///
-    /// Read as a stream, a few megabytes of records at a time, each batch parsed in parallel:
-    /// the stored form is never in memory whole next to the index made from it.
+    /// The index is the `body` range of `all` (a mapped file). Records are parsed in parallel;
+    /// each entity's mentions, most of the index, are only checked here and stay in `all`
+    /// until first used (`all` is kept alive meanwhile). The documents' part is released once
+    /// read.
     pub fn decode_from(
-        r: &mut (dyn Read + Send),
+        all: &SharedBytes,
+        body: std::ops::Range<usize>,
         docs: &[DocInput],
         registry: Option<&Registry>,
     ) -> Option<EntityIndex> {
-        let mut head = [0u8; 16];
-        r.read_exact(&mut head).ok()?;
-        if u64_at(&head) != fingerprint(registry) || u32_at(&head[8..]) as usize != docs.len() {
+        let whole = all.bytes();
+        let base = whole.as_ptr() as usize;
+        let offset = |b: &[u8]| b.as_ptr() as usize - base;
+        let mut r = Reader(whole.get(body)?);
+        let head = r.take(16)?;
+        if u64_at(head) != fingerprint(registry) || u32_at(&head[8..]) as usize != docs.len() {
             return None;
         }
         let n_docs = docs.len();
@@ -302,8 +317,12 @@ impl EntityIndex {
                 lone,
             })
         };
-        let parsed: Vec<DocLinks> = batches(r, n_docs, parse_doc)?;
-        let bounds: Vec<Bounds> = parsed
+        let doc_recs = records(&mut r, n_docs)?;
+        let parsed: Vec<DocLinks> = parse_all(&doc_recs, parse_doc)?;
+        if let (Some(first), Some(last)) = (doc_recs.first(), doc_recs.last()) {
+            all.release(offset(first)..offset(last) + last.len());
+        }
+        let bounds: Arc<[Bounds]> = parsed
             .iter()
             .map(|d| {
                 let (mentions, loose) = d.entities.counts();
@@ -338,27 +357,18 @@ impl EntityIndex {
                 _ => Some(r.string()?),
             };
             let candidates = r.strings()?;
-            let n = r.len(REF)?;
-            let mut refs = Vec::with_capacity(n);
-            for b in r.take(n * REF)?.chunks_exact(REF) {
-                let at = |i: usize| u32_at(&b[i * 4..]);
-                let d = bounds.get(at(0) as usize)?;
-                let (start, end, src) = (at(1), at(2), at(3));
-                if !d.source(src) || d.span(start.into(), end.into()).is_none() {
-                    return None;
-                }
-                refs.push(Ref {
-                    doc: d.id,
-                    start,
-                    end,
-                    src,
-                    surface: at(4),
-                    name: at(5),
-                    roles: at(6),
-                    kind: *Kind::ALL.get(b[28] as usize)?,
-                    evidence: *EVIDENCE.get(b[29] as usize)?,
-                });
+            // the mentions are checked (and counted by document) here, and read when needed
+            let n_refs = r.len(REF)?;
+            let stored = r.take(n_refs * REF)?;
+            let (mut n_docs, mut last) = (0, None);
+            for b in stored.chunks_exact(REF) {
+                read_ref(b, &bounds)?;
+                let d = u32_at(b);
+                n_docs += usize::from(last != Some(d));
+                last = Some(d);
             }
+            let at = offset(stored);
+            let refs = StoredRefs { all: all.clone(), range: at..at + stored.len(), docs: bounds.clone() };
             let def = match r.u8()? {
                 0 => None,
                 1 => {
@@ -377,13 +387,15 @@ impl EntityIndex {
             let snippets = r.list(n, |r| Some((doc(r)?.id, r.string()?, r.string()?)))?;
             r.done()?;
             let entity = Entity { name, kind, forms, roles, description, candidates };
+            let refs = super::Refs::stored(refs, (n_refs, n_docs));
             Some((key, Some(Arc::new(EntityData { entity, refs, def, snippets }))))
         };
-        let entities = batches(r, n_entities as usize, parse_entity)?;
+        let entities = parse_all(&records(&mut r, n_entities as usize)?, parse_entity)?;
 
         // the tables
-        let tables = batches(r, 1, |rec| Some(rec.to_vec()))?.pop()?;
-        let mut r = Reader(&tables);
+        let tables = records(&mut r, 1)?.pop()?;
+        r.done()?;
+        let mut r = Reader(tables);
         let n = r.len(13)?;
         let by_key =
             (0..n).map(|_| Some((read_cluster_key(&mut r)?, entity(&mut r)?))).collect::<Option<HashMap<_, _, _>>>()?;
@@ -411,12 +423,25 @@ impl EntityIndex {
             registry: registry.cloned(),
         })
     }
+
+    /// Read every entity's mentions still kept in a stored index (see [`EntityIndex::decode_from`]),
+    /// in parallel, so that the stored index's bytes are no longer kept.
+    pub fn read_stored(&self) {
+        self.entities.par_iter().for_each(|(_, d)| {
+            if let Some(d) = d {
+                d.refs.get();
+            }
+        });
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use crate::config::Config;
     use crate::corpus::Corpus;
+    use crate::entities::SharedBytes;
 
     fn corpus() -> Corpus {
         let mut c = Corpus::new(Config::default());
@@ -426,16 +451,50 @@ mod tests {
         c
     }
 
+    /// The documents of `c` in a new corpus, their mentions as stored.
+    fn reread(c: &Corpus) -> Corpus {
+        let mut out = Corpus::new(Config::default());
+        for e in c.docs() {
+            let mut bytes = Vec::new();
+            e.entities().encode(&mut bytes);
+            let mentions = crate::entities::Mentions::stored(&bytes).expect("a stored record");
+            out.insert(crate::corpus::NewDoc::new(&e.name, e.text.clone(), Vec::new()).with_mentions(mentions));
+        }
+        out
+    }
+
     #[test]
     fn damaged_stored_index_is_refused_without_panic() {
         let c = corpus();
         let mut stored = Vec::new();
         c.entities().encode_to(&mut stored).unwrap();
-        assert!(c.read_entities(&mut &stored[..]).is_some(), "intact");
+        assert!(c.read_entities(&stored[..]).is_some(), "intact");
+        // read back onto the documents of a restart: the same entities, their mentions read
+        // when first asked for
+        let restart = reread(&c);
+        assert!(restart.restore_entities(restart.read_entities(&stored[..]).expect("intact")));
+        let (index, linked) = (restart.entities(), c.entities());
+        assert_eq!(index.all().count(), linked.all().count());
+        for (id, e) in linked.all() {
+            assert_eq!(index.entity(id), Some(e));
+            assert_eq!(index.counts(id), linked.counts(id), "{}", e.name);
+            assert_eq!(index.references(id), linked.references(id), "{}", e.name);
+        }
+        // the stored bytes are kept until every entity's mentions are read out of them
+        let all: SharedBytes = Arc::new(stored.clone());
+        let restart = reread(&c);
+        assert!(restart.restore_entities(restart.read_entities_in(&all, 0..stored.len()).expect("intact")));
+        assert!(Arc::strong_count(&all) > 1, "mentions are kept in the stored bytes");
+        restart.own_stored();
+        assert_eq!(Arc::strong_count(&all), 1, "read out of them");
+        let index = restart.entities();
+        for (id, e) in linked.all() {
+            assert_eq!(index.references(id), linked.references(id), "{}", e.name);
+        }
         // every truncation is refused
         let step = stored.len() / 1000 + 1;
         for n in (0..stored.len()).step_by(step).chain([stored.len() - 1]) {
-            assert!(c.read_entities(&mut &stored[..n]).is_none(), "cut at {n}");
+            assert!(c.read_entities(&stored[..n]).is_none(), "cut at {n}");
         }
         // a flipped byte anywhere is refused or read without panic (the file's checksum refuses
         // it before this, in the server)
@@ -443,7 +502,19 @@ mod tests {
         for at in (0..stored.len()).step_by(step) {
             let mut bad = stored.clone();
             bad[at] ^= 0x5a;
-            refused += usize::from(c.read_entities(&mut &bad[..]).is_none());
+            // onto the same documents in a corpus not linked yet, as a restart reads it
+            let restart = reread(&c);
+            match restart.read_entities(&bad[..]) {
+                None => refused += 1,
+                // what was read answers without panic, its mentions read when asked for
+                Some(read) => {
+                    assert!(restart.restore_entities(read));
+                    let index = restart.entities();
+                    for (id, _) in index.all() {
+                        assert_eq!(index.references(id).len(), index.counts(id).0);
+                    }
+                }
+            }
         }
         assert!(refused > stored.len() / step / 4, "most damage is noticed: {refused}");
     }
