@@ -370,13 +370,14 @@ fn running(pid: u32) -> bool {
     }
 }
 
-/// Drop the pages of `range` of a mapped file from memory (they are read from the file again
-/// if touched): for parts of a file already read.
+/// Drop the pages that hold `range` of a mapped file from memory: for parts of a file already
+/// read. Pages are read from the file again if touched, so a page shared with a neighbouring
+/// part that is still to be read only costs that part a page fault.
 fn release_pages(bytes: &Bytes, range: Range<usize>) {
     #[cfg(unix)]
     if let Bytes::Mapped(m) = bytes {
         let page = 4096;
-        let (start, end) = (range.start.div_ceil(page) * page, range.end.min(m.len()) / page * page);
+        let (start, end) = (range.start / page * page, range.end.min(m.len()).div_ceil(page) * page);
         if start < end {
             // SAFETY: the range is within the map; the pages of a private read-only file map
             // are read again from the file if touched.

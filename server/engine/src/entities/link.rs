@@ -199,6 +199,15 @@ struct DocLinks {
     name: Arc<str>,
     text: Arc<str>,
     entities: Arc<Mentions>,
+    /// As linked, or read from a stored linked index on first use.
+    found: OnceLock<Found>,
+    /// Taken out when read.
+    stored: Mutex<Option<stored::StoredDoc>>,
+}
+
+/// What linking found in one document.
+#[derive(Debug, Default)]
+struct Found {
     /// The entities mentioned here, sorted.
     mentioned: Vec<EntityId>,
     /// The linked mentions by position, disjoint: what `at` and `mentions_in` read.
@@ -209,6 +218,16 @@ struct DocLinks {
     full_names: Vec<(Key, EntityId)>,
     /// Surnames mentioned alone (recognised mentions): their linking depends on the corpus.
     lone: Vec<Key>,
+}
+
+impl DocLinks {
+    fn found(&self) -> &Found {
+        self.found.get_or_init(|| {
+            let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).take();
+            // checked whole when it was read, so it reads back
+            stored.and_then(|s| s.read()).unwrap_or_default()
+        })
+    }
 }
 
 /// One linked entity with everything the queries read.
@@ -416,7 +435,7 @@ impl EntityIndex {
         for id in relink.iter().map(|r| r.input.id).chain(gone.iter().copied()) {
             relinked[id.0 as usize] = true;
             let Some(old) = self.docs[id.0 as usize].clone() else { continue };
-            touched.extend_from_slice(&old.mentioned);
+            touched.extend_from_slice(&old.found().mentioned);
             self.forget(&old, &mut changed_surnames, &mut changed_known);
         }
         for id in &gone {
@@ -444,13 +463,13 @@ impl EntityIndex {
                 .filter(|&(i, _)| !relinked[i])
                 .filter_map(|(_, d)| d.clone())
                 .filter(|d| {
-                    d.lone.iter().any(|k| surnames.contains_key(k))
+                    d.found().lone.iter().any(|k| surnames.contains_key(k))
                         || d.entities.any_loose_key(|k| any.contains_key(&k))
                 })
                 .collect();
             for d in hits {
                 relinked[d.id.0 as usize] = true;
-                touched.extend_from_slice(&d.mentioned);
+                touched.extend_from_slice(&d.found().mentioned);
                 let input =
                     DocInput { id: d.id, name: d.name.clone(), text: d.text.clone(), entities: d.entities.clone() };
                 let mut pass1 = first_pass(&input.text, &input.entities, &self.reg_alias);
@@ -459,7 +478,7 @@ impl EntityIndex {
                         l.1 = First::Entity(self.cluster(k, &mut touched));
                     }
                 }
-                full_names.push(d.full_names.clone());
+                full_names.push(d.found().full_names.clone());
                 relink.push(Relink { input, pass1 });
             }
         }
@@ -486,16 +505,14 @@ impl EntityIndex {
             let mut placed: Vec<(u32, u32, EntityId)> = links.iter().map(|&(s, e, _, c)| (s, e, c)).collect();
             placed.dedup_by(|b, a| b.0 < a.1);
             new_links.push((l.input.name.clone(), l.input.id, links));
+            let found = Found { mentioned, placed, known: l.known, full_names, lone: l.lone };
             self.docs[l.input.id.0 as usize] = Some(Arc::new(DocLinks {
                 id: l.input.id,
                 name: l.input.name,
                 text: l.input.text,
                 entities: l.input.entities,
-                mentioned,
-                placed,
-                known: l.known,
-                full_names,
-                lone: l.lone,
+                found: OnceLock::from(found),
+                stored: Mutex::new(None),
             }));
         }
         // 7. the entities that gained or lost mentions
@@ -520,6 +537,7 @@ impl EntityIndex {
 
     /// Take a document's full names out of the surname tables.
     fn forget(&mut self, d: &DocLinks, changed_surnames: &mut Vec<Key>, changed_known: &mut Vec<Key>) {
+        let d = d.found();
         if !d.known.is_empty() {
             let known = Arc::make_mut(&mut self.known);
             for k in &d.known {
@@ -839,7 +857,7 @@ impl EntityIndex {
 
     /// The entity mentioned at `offset` in `doc`, with the mention's range.
     pub fn at(&self, doc: DocId, offset: usize) -> Option<(EntityId, Range<usize>)> {
-        let v = &self.docs.get(doc.0 as usize)?.as_ref()?.placed;
+        let v = &self.docs.get(doc.0 as usize)?.as_ref()?.found().placed;
         let i = v.partition_point(|&(_, end, _)| (end as usize) < offset);
         let &(start, end, id) = v.get(i)?;
         (start as usize <= offset).then_some((id, start as usize..end as usize))
@@ -848,7 +866,11 @@ impl EntityIndex {
     /// The linked mentions of one document, sorted by position (semantic tokens, symbols, highlights).
     pub fn mentions_in(&self, doc: DocId) -> Vec<(Range<usize>, EntityId, Kind)> {
         let Some(Some(d)) = self.docs.get(doc.0 as usize) else { return Vec::new() };
-        d.placed.iter().filter_map(|&(s, e, id)| Some((s as usize..e as usize, id, self.entity(id)?.kind))).collect()
+        d.found()
+            .placed
+            .iter()
+            .filter_map(|&(s, e, id)| Some((s as usize..e as usize, id, self.entity(id)?.kind)))
+            .collect()
     }
 
     /// Every mention of an entity in the corpus, sorted by document then position.

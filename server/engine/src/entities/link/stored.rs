@@ -14,12 +14,13 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::{ClusterKey, DocLinks, EntityData, EntityIndex, Ref, LOOSE};
+use super::{ClusterKey, DocLinks, EntityData, EntityIndex, Found, Ref, LOOSE};
 use crate::entities::keys::{Key, KeyMap, NameMap};
 use crate::entities::{evidence_byte, kind_byte, u32_at, u64_at, Put, Reader};
 use crate::entities::{Definition, DocInput, Entity, EntityId, Kind, Location, EVIDENCE};
 use crate::entities::{Registry, SharedBytes};
 use crate::DocId;
+use std::sync::{Mutex, OnceLock};
 
 /// Bytes of one stored mention reference.
 const REF: usize = 30;
@@ -110,6 +111,76 @@ fn read_ref(b: &[u8], docs: &[Bounds]) -> Option<Ref> {
     })
 }
 
+/// A document's part of a stored linked index after its name, read when first needed (see
+/// [`super::DocLinks::found`]); it was checked when the index was read.
+#[derive(Clone)]
+pub(super) struct StoredDoc {
+    all: SharedBytes,
+    range: std::ops::Range<usize>,
+    n_entities: u32,
+    /// The length of the document's text.
+    text: u64,
+}
+
+impl StoredDoc {
+    pub(super) fn read(&self) -> Option<Found> {
+        let found = read_found(&mut Reader(self.all.bytes().get(self.range.clone())?), self.n_entities, self.text);
+        self.all.release(self.range.clone());
+        found
+    }
+}
+
+impl std::fmt::Debug for StoredDoc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} stored bytes", self.range.len())
+    }
+}
+
+/// What linking found in a document, as stored: the entities mentioned, the linked mentions
+/// by position (within a text of `text` bytes), and the surname keys.
+fn read_found(r: &mut Reader, n_entities: u32, text: u64) -> Option<Found> {
+    let entity = |r: &mut Reader| -> Option<EntityId> { r.u32().filter(|&c| c < n_entities).map(EntityId) };
+    let n = r.len(4)?;
+    let mentioned = r.list(n, entity)?;
+    let n = r.len(12)?;
+    let placed = r.list(n, |r| {
+        let (s, e, c) = (r.u32()?, r.u32()?, entity(r)?);
+        (s <= e && u64::from(e) <= text).then_some((s, e, c))
+    })?;
+    let keys = |r: &mut Reader| -> Option<Vec<Key>> {
+        let n = r.len(8)?;
+        r.list(n, Reader::u64)
+    };
+    let known = keys(r)?;
+    let n = r.len(12)?;
+    let full_names = r.list(n, |r| Some((r.u64()?, entity(r)?)))?;
+    let lone = keys(r)?;
+    r.done()?;
+    Some(Found { mentioned, placed, known, full_names, lone })
+}
+
+/// Would [`read_found`] read this? (Checked without building anything.)
+fn check_found(r: &mut Reader, n_entities: u32, text: u64) -> Option<()> {
+    let entity = |r: &mut Reader| r.u32().filter(|&c| c < n_entities).map(drop);
+    for _ in 0..r.len(4)? {
+        entity(r)?;
+    }
+    for _ in 0..r.len(12)? {
+        let (s, e) = (r.u32()?, r.u32()?);
+        entity(r)?;
+        (s <= e && u64::from(e) <= text).then_some(())?;
+    }
+    let n = r.len(8)?;
+    r.take(n * 8)?;
+    for _ in 0..r.len(12)? {
+        r.u64()?;
+        entity(r)?;
+    }
+    let n = r.len(8)?;
+    r.take(n * 8)?;
+    r.done()
+}
+
 /// An entity's mentions in a stored linked index, read when first needed (see [`super::Refs`]):
 /// the range of the index's bytes they are in, and the documents they point to. Every one of
 /// them was checked when the index was read.
@@ -153,6 +224,7 @@ impl EntityIndex {
         }
         for d in &present {
             rec.str(&d.name);
+            let d = d.found();
             rec.count(d.mentioned.len());
             d.mentioned.iter().for_each(|c| rec.u32(c.0));
             rec.count(d.placed.len());
@@ -261,9 +333,8 @@ impl EntityIndex {
     /// documents, by name, and this registry, and every value in it is consistent with them.
     ///
     /// The index is the `body` range of `all` (a mapped file). Records are parsed in parallel;
-    /// each entity's mentions, most of the index, are only checked here and stay in `all`
-    /// until first used (`all` is kept alive meanwhile). The documents' part is released once
-    /// read.
+    /// what linking found in each document and each entity's mentions, most of the index, are
+    /// only checked here and stay in `all` until first used (`all` is kept alive meanwhile).
     pub fn decode_from(
         all: &SharedBytes,
         body: std::ops::Range<usize>,
@@ -289,39 +360,21 @@ impl EntityIndex {
             let name = std::str::from_utf8(r.take(len)?).ok()?;
             let input = *by_name.get(name)?;
             let text = input.text.len() as u64;
-            let n = r.len(4)?;
-            let mentioned = r.list(n, entity)?;
-            let n = r.len(12)?;
-            let placed = r.list(n, |r| {
-                let (s, e, c) = (r.u32()?, r.u32()?, entity(r)?);
-                (s <= e && u64::from(e) <= text).then_some((s, e, c))
-            })?;
-            let keys = |r: &mut Reader| -> Option<Vec<Key>> {
-                let n = r.len(8)?;
-                r.list(n, Reader::u64)
-            };
-            let known = keys(&mut r)?;
-            let n = r.len(12)?;
-            let full_names = r.list(n, |r| Some((r.u64()?, entity(r)?)))?;
-            let lone = keys(&mut r)?;
-            r.done()?;
+            // what linking found there is checked here, and read when needed
+            let found = r.0;
+            check_found(&mut r, n_entities, text)?;
+            let at = offset(found);
+            let stored = StoredDoc { all: all.clone(), range: at..at + found.len(), n_entities, text };
             Some(DocLinks {
                 id: input.id,
                 name: input.name.clone(),
                 text: input.text.clone(),
                 entities: input.entities.clone(),
-                mentioned,
-                placed,
-                known,
-                full_names,
-                lone,
+                found: OnceLock::new(),
+                stored: Mutex::new(Some(stored)),
             })
         };
-        let doc_recs = records(&mut r, n_docs)?;
-        let parsed: Vec<DocLinks> = parse_all(&doc_recs, parse_doc)?;
-        if let (Some(first), Some(last)) = (doc_recs.first(), doc_recs.last()) {
-            all.release(offset(first)..offset(last) + last.len());
-        }
+        let parsed: Vec<DocLinks> = parse_all(&records(&mut r, n_docs)?, parse_doc)?;
         let bounds: Arc<[Bounds]> = parsed
             .iter()
             .map(|d| {
@@ -424,9 +477,13 @@ impl EntityIndex {
         })
     }
 
-    /// Read every entity's mentions still kept in a stored index (see [`EntityIndex::decode_from`]),
-    /// in parallel, so that the stored index's bytes are no longer kept.
+    /// Read what is still kept in a stored index (see [`EntityIndex::decode_from`]): what
+    /// linking found in each document, each entity's mentions. In parallel; then the stored
+    /// index's bytes are no longer kept.
     pub fn read_stored(&self) {
+        self.docs.par_iter().flatten().for_each(|d| {
+            d.found();
+        });
         self.entities.par_iter().for_each(|(_, d)| {
             if let Some(d) = d {
                 d.refs.get();
@@ -464,6 +521,42 @@ mod tests {
     }
 
     #[test]
+    fn checking_a_document_part_accepts_what_reading_it_accepts() {
+        let c = corpus();
+        let mut stored = Vec::new();
+        c.entities().encode_to(&mut stored).unwrap();
+        let mut r = super::Reader(&stored);
+        let head = r.take(16).unwrap();
+        let (n_docs, n_entities) = (super::u32_at(&head[8..]) as usize, super::u32_at(&head[12..]));
+        let mut checked = 0;
+        for rec in super::records(&mut r, n_docs).unwrap() {
+            let mut r = super::Reader(rec);
+            let len = r.len(1).unwrap();
+            let found = &r.0[len..];
+            let text = 20_000;
+            assert!(super::read_found(&mut super::Reader(found), n_entities, text).is_some());
+            let agree = |bytes: &[u8], text: u64| {
+                let check = super::check_found(&mut super::Reader(bytes), n_entities, text).is_some();
+                let read = super::read_found(&mut super::Reader(bytes), n_entities, text).is_some();
+                assert_eq!(check, read, "{bytes:?} in a text of {text}");
+            };
+            for n in 0..found.len() {
+                agree(&found[..n], text);
+            }
+            for at in 0..found.len() {
+                for x in [0x01, 0x80, 0xff] {
+                    let mut bad = found.to_vec();
+                    bad[at] ^= x;
+                    agree(&bad, text);
+                    checked += 1;
+                }
+            }
+            agree(found, 10);
+        }
+        assert!(checked > 1000, "{checked}");
+    }
+
+    #[test]
     fn damaged_stored_index_is_refused_without_panic() {
         let c = corpus();
         let mut stored = Vec::new();
@@ -480,6 +573,10 @@ mod tests {
             assert_eq!(index.counts(id), linked.counts(id), "{}", e.name);
             assert_eq!(index.references(id), linked.references(id), "{}", e.name);
         }
+        for d in c.docs() {
+            assert_eq!(index.mentions_in(d.id), linked.mentions_in(d.id), "{}", d.name);
+            assert!(!index.mentions_in(d.id).is_empty(), "{}", d.name);
+        }
         // the stored bytes are kept until every entity's mentions are read out of them
         let all: SharedBytes = Arc::new(stored.clone());
         let restart = reread(&c);
@@ -490,6 +587,9 @@ mod tests {
         let index = restart.entities();
         for (id, e) in linked.all() {
             assert_eq!(index.references(id), linked.references(id), "{}", e.name);
+        }
+        for d in c.docs() {
+            assert_eq!(index.mentions_in(d.id), linked.mentions_in(d.id), "{}", d.name);
         }
         // every truncation is refused
         let step = stored.len() / 1000 + 1;
@@ -512,6 +612,9 @@ mod tests {
                     let index = restart.entities();
                     for (id, _) in index.all() {
                         assert_eq!(index.references(id).len(), index.counts(id).0);
+                    }
+                    for d in restart.docs() {
+                        let _ = (index.mentions_in(d.id), index.at(d.id, 10));
                     }
                 }
             }
