@@ -478,11 +478,12 @@ impl Corpus {
         all: &crate::entities::SharedBytes,
         body: std::ops::Range<usize>,
     ) -> Option<StoredEntities> {
-        let mut inputs = Vec::with_capacity(self.docs.len());
-        for e in self.docs.iter().flatten() {
-            let entities = e.entities.get()?;
-            inputs.push(DocInput { id: e.id, name: e.name.clone(), text: e.text.clone(), entities: entities.clone() });
-        }
+        let inputs: Vec<DocInput> = (self.docs.par_iter().flatten())
+            .map(|e| {
+                let entities = e.entities.get()?.clone();
+                Some(DocInput { id: e.id, name: e.name.clone(), text: e.text.clone(), entities })
+            })
+            .collect::<Option<_>>()?;
         let registry = self.registry.as_ref().map(|r| &r.registry);
         EntityIndex::decode_from(all, body, &inputs, registry)
             .map(|index| StoredEntities { index, of: self.entity_index.clone() })

@@ -352,45 +352,50 @@ impl EntityIndex {
         let n_docs = docs.len();
         let n_entities = u32_at(&head[12..]);
         let entity = |r: &mut Reader| -> Option<EntityId> { r.u32().filter(|&c| c < n_entities).map(EntityId) };
-        // the documents, matched by name
-        let by_name: NameMap<&str, &DocInput> = docs.iter().map(|d| (&*d.name, d)).collect();
-        let parse_doc = |rec: &[u8]| -> Option<DocLinks> {
+        // the documents, matched by name: usually the stored order is the corpus's (both sorted
+        // by path), and the names are only looked up when it is not
+        let by_name: OnceLock<NameMap<&str, &DocInput>> = OnceLock::new();
+        let parse_doc = |(i, rec): (usize, &[u8])| -> Option<(Arc<DocLinks>, Bounds)> {
             let mut r = Reader(rec);
             let len = r.len(1)?;
             let name = std::str::from_utf8(r.take(len)?).ok()?;
-            let input = *by_name.get(name)?;
+            let input = match docs.get(i).filter(|d| *d.name == *name) {
+                Some(d) => d,
+                None => *by_name.get_or_init(|| docs.iter().map(|d| (&*d.name, d)).collect()).get(name)?,
+            };
             let text = input.text.len() as u64;
             // what linking found there is checked here, and read when needed
             let found = r.0;
             check_found(&mut r, n_entities, text)?;
             let at = offset(found);
             let stored = StoredDoc { all: all.clone(), range: at..at + found.len(), n_entities, text };
-            Some(DocLinks {
+            let (mentions, loose) = input.entities.counts();
+            let bounds = Bounds { id: input.id, mentions: mentions as u32, loose: loose as u32, text: text as u32 };
+            let d = DocLinks {
                 id: input.id,
                 name: input.name.clone(),
                 text: input.text.clone(),
                 entities: input.entities.clone(),
                 found: OnceLock::new(),
                 stored: Mutex::new(Some(stored)),
-            })
+            };
+            Some((Arc::new(d), bounds))
         };
-        let parsed: Vec<DocLinks> = parse_all(&records(&mut r, n_docs)?, parse_doc)?;
-        let bounds: Arc<[Bounds]> = parsed
-            .iter()
-            .map(|d| {
-                let (mentions, loose) = d.entities.counts();
-                Bounds { id: d.id, mentions: mentions as u32, loose: loose as u32, text: d.text.len() as u32 }
-            })
-            .collect();
+        let recs = records(&mut r, n_docs)?;
+        let parsed: Vec<(Arc<DocLinks>, Bounds)> =
+            recs.into_par_iter().enumerate().map(parse_doc).collect::<Option<_>>()?;
         let n_slots = docs.iter().map(|d| d.id.0 as usize + 1).max().unwrap_or(0);
         let mut slots: Vec<Option<Arc<DocLinks>>> = vec![None; n_slots];
-        for d in parsed {
+        let mut bounds = Vec::with_capacity(parsed.len());
+        for (d, b) in parsed {
             let slot = &mut slots[d.id.0 as usize];
             if slot.is_some() {
                 return None; // a name stored twice
             }
-            *slot = Some(Arc::new(d));
+            *slot = Some(d);
+            bounds.push(b);
         }
+        let bounds: Arc<[Bounds]> = bounds.into();
 
         // the entities
         let doc = |r: &mut Reader| -> Option<Bounds> { bounds.get(r.u32()? as usize).copied() };
@@ -510,8 +515,12 @@ mod tests {
 
     /// The documents of `c` in a new corpus, their mentions as stored.
     fn reread(c: &Corpus) -> Corpus {
+        reread_in(c.docs())
+    }
+
+    fn reread_in(docs: Vec<&Arc<crate::corpus::DocEntry>>) -> Corpus {
         let mut out = Corpus::new(Config::default());
-        for e in c.docs() {
+        for e in docs {
             let mut bytes = Vec::new();
             e.entities().encode(&mut bytes);
             let mentions = crate::entities::Mentions::stored(&bytes).expect("a stored record");
@@ -576,6 +585,24 @@ mod tests {
         for d in c.docs() {
             assert_eq!(index.mentions_in(d.id), linked.mentions_in(d.id), "{}", d.name);
             assert!(!index.mentions_in(d.id).is_empty(), "{}", d.name);
+        }
+        // onto documents in another order (other ids): matched by name
+        let mut backwards = c.docs();
+        backwards.reverse();
+        let other = reread_in(backwards);
+        assert!(other.restore_entities(other.read_entities(&stored[..]).expect("the same documents")));
+        let index = other.entities();
+        let named = |c: &Corpus, locs: Vec<crate::entities::Location>| -> Vec<(String, std::ops::Range<usize>)> {
+            locs.into_iter().map(|l| (c.get(l.doc).unwrap().name.to_string(), l.range)).collect()
+        };
+        for (id, e) in linked.all() {
+            assert_eq!(index.counts(id), linked.counts(id), "{}", e.name);
+            assert_eq!(named(&other, index.references(id)), named(&c, linked.references(id)), "{}", e.name);
+        }
+        for d in c.docs() {
+            let there = other.id(&d.name).unwrap();
+            assert_ne!(there, d.id);
+            assert_eq!(index.mentions_in(there), linked.mentions_in(d.id), "{}", d.name);
         }
         // the stored bytes are kept until every entity's mentions are read out of them
         let all: SharedBytes = Arc::new(stored.clone());
