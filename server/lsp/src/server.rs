@@ -563,9 +563,11 @@ impl Backend {
         // no longer mapped, and memory is given back.
         let kept = snapshot.clone();
         tokio::task::spawn_blocking(move || {
+            let t = std::time::Instant::now();
             kept.own_stored();
             drop(kept);
             crate::memory::release_free_memory();
+            info!("index cache files released in {:.2} s", t.elapsed().as_secs_f64());
         });
         self.publish_registry_diagnostics().await;
         self.diagnostics_changed(ids);
