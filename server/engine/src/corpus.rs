@@ -331,14 +331,14 @@ impl Corpus {
         self.insert(NewDoc::after(name, text, notices, old.as_deref()))
     }
 
-    /// Insert or replace a document prepared beforehand (off any lock, in parallel for a bulk
-    /// load). Returns its id (stable across replacements).
     /// Make room for `additional` more documents (before inserting a whole folder).
     pub fn reserve(&mut self, additional: usize) {
         self.docs.reserve(additional);
         Arc::make_mut(&mut self.by_name).reserve(additional);
     }
 
+    /// Insert or replace a document prepared beforehand (off any lock, in parallel for a bulk
+    /// load). Returns its id (stable across replacements).
     pub fn insert(&mut self, doc: NewDoc) -> DocId {
         let NewDoc { name, text, notices, keys, entities } = doc;
         self.touch();

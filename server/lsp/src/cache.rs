@@ -143,13 +143,13 @@ impl std::ops::Deref for Bytes {
 ///
 /// Mapped read-only: the cache files are only ever replaced by renaming a new file over them,
 /// never rewritten in place, so the mapped file does not change while it is read (another
-/// program truncating it meanwhile could still end the process; the mapping lives only while
-/// the corpus loads, and the records kept from `index.bin` are copied out of it right after the
-/// index is announced).
+/// program truncating it meanwhile could still end the process; a mapping lives while the
+/// corpus loads, and until what was kept of it is copied or read out, right after the index is
+/// announced).
 fn file_bytes(file: &std::fs::File) -> Option<Bytes> {
     let len = file.metadata().ok()?.len();
     if len > 0 {
-        // SAFETY: see above; the map is dropped at the end of the load.
+        // SAFETY: see above; the map is dropped shortly after the load.
         if let Ok(m) = unsafe { memmap2::MmapOptions::new().populate().map(file) } {
             return Some(Bytes::Mapped(m));
         }
@@ -197,11 +197,6 @@ impl Cache {
     pub fn shared(&self) -> SharedBytes {
         self.bytes.clone()
     }
-
-    /// The payload of an entry.
-    pub fn payload(&self, at: Range<usize>) -> &[u8] {
-        self.bytes.get(at).unwrap_or_default()
-    }
 }
 
 /// The cache under `root`; empty when there is no usable cache.
@@ -226,14 +221,6 @@ fn options(limit: u64) -> impl Options {
 struct Hashing<T> {
     inner: T,
     hash: Xxh3,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hash.update(&buf[..n]);
-        Ok(n)
-    }
 }
 
 impl<W: Write> Write for Hashing<W> {
@@ -429,9 +416,12 @@ mod tests {
         let got = load(&dir);
         assert_eq!(got.len(), 2);
         assert_eq!(got.get("/c/a.txt", &stamp(3)), None, "another stamp");
-        assert_eq!(got.get("/c/b.txt", &stamp(2)).map(|r| got.payload(r).to_vec()), Some(vec![]));
+        assert_eq!(got.get("/c/b.txt", &stamp(2)).map(|r| got.shared().bytes()[r].to_vec()), Some(vec![]));
         let got = load(&dir);
-        assert_eq!(got.get("/c/a.txt", &stamp(1)).map(|r| got.payload(r).to_vec()), Some(b"Nazarbayev".to_vec()));
+        assert_eq!(
+            got.get("/c/a.txt", &stamp(1)).map(|r| got.shared().bytes()[r].to_vec()),
+            Some(b"Nazarbayev".to_vec())
+        );
         assert!(std::fs::read_to_string(dir.join(DIR).join(".gitignore")).unwrap().contains('*'));
         // every kind of damage: truncation, a flipped byte, garbage, another payload type
         let good = std::fs::read(path(&dir)).unwrap();

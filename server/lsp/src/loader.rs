@@ -116,8 +116,8 @@ pub enum ReadOutcome {
 /// Read and decode one file, respecting the size limit.
 ///
 /// The file is opened once (without blocking, so a FIFO cannot hang the load), checked through
-/// its descriptor, and read into a per-thread buffer that is reused across files; the text is
-/// copied out of it once, into the shared string the corpus keeps.
+/// its descriptor, and read into the shared buffer the corpus keeps its text in (copied only
+/// when it is not UTF-8 as it is).
 pub fn read_file(path: &Path, max_size: u64) -> ReadOutcome {
     read_opened(path, key(path), open_nonblocking(path), max_size)
 }

@@ -559,8 +559,8 @@ impl Backend {
             p.finish_with_message(msg).await;
         }
         // After the index is announced: what is still kept in the mapped cache files (mention
-        // records, the linked entities' mentions) is copied or read out of them, so that they are
-        // no longer mapped, and memory is given back.
+        // records, the linked index's documents and entities' mentions) is copied or read out of
+        // them, so that they are no longer mapped, and memory is given back.
         let kept = snapshot.clone();
         tokio::task::spawn_blocking(move || {
             let t = std::time::Instant::now();
