@@ -143,12 +143,55 @@ impl Ref {
     }
 }
 
-/// An entity's mentions: as linked, or still in a stored linked index (a restart), read from
-/// it on first use. Their numbers are known either way (for hover cards and symbol ranking).
+/// A value as built, or still in a stored linked index (a restart) and read from it on first
+/// use; the stored form is let go of then. What is stored was checked whole when the index was
+/// read, so it reads back.
+struct Deferred<T, S> {
+    value: OnceLock<T>,
+    stored: Mutex<Option<S>>,
+}
+
+impl<T: Default, S: stored::ReadBack<T>> Deferred<T, S> {
+    fn built(value: T) -> Self {
+        Deferred { value: OnceLock::from(value), stored: Mutex::new(None) }
+    }
+
+    fn stored(stored: S) -> Self {
+        Deferred { value: OnceLock::new(), stored: Mutex::new(Some(stored)) }
+    }
+
+    fn get(&self) -> &T {
+        self.value.get_or_init(|| {
+            let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).take();
+            stored.and_then(|s| s.read()).unwrap_or_default()
+        })
+    }
+}
+
+impl<T: Clone + Default, S: Clone + stored::ReadBack<T>> Clone for Deferred<T, S> {
+    fn clone(&self) -> Self {
+        if let Some(value) = self.value.get() {
+            return Deferred::built(value.clone());
+        }
+        match &*self.stored.lock().unwrap_or_else(|p| p.into_inner()) {
+            Some(s) => Deferred::stored(s.clone()),
+            // read meanwhile
+            None => Deferred::built(self.get().clone()),
+        }
+    }
+}
+
+impl<T, S> std::fmt::Debug for Deferred<T, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.value.get().is_some() { "read" } else { "stored" })
+    }
+}
+
+/// An entity's mentions, and their numbers, known whether they are read yet or not (for hover
+/// cards and symbol ranking).
+#[derive(Clone, Debug)]
 struct Refs {
-    built: OnceLock<Vec<Ref>>,
-    /// Taken out when read.
-    stored: Mutex<Option<stored::StoredRefs>>,
+    refs: Deferred<Vec<Ref>, stored::StoredRefs>,
     /// Mentions, and documents they are in.
     counts: (usize, usize),
 }
@@ -156,39 +199,15 @@ struct Refs {
 impl Refs {
     fn built(refs: Vec<Ref>) -> Refs {
         let counts = (refs.len(), refs.chunk_by(|a, b| a.doc == b.doc).count());
-        Refs { built: OnceLock::from(refs), stored: Mutex::new(None), counts }
+        Refs { refs: Deferred::built(refs), counts }
     }
 
     fn stored(refs: stored::StoredRefs, counts: (usize, usize)) -> Refs {
-        Refs { built: OnceLock::new(), stored: Mutex::new(Some(refs)), counts }
+        Refs { refs: Deferred::stored(refs), counts }
     }
 
     fn get(&self) -> &[Ref] {
-        self.built.get_or_init(|| {
-            let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).take();
-            // checked whole when it was read, so every mention reads back
-            stored.map(|s| s.read()).unwrap_or_default()
-        })
-    }
-}
-
-impl Clone for Refs {
-    fn clone(&self) -> Refs {
-        match self.built.get() {
-            Some(refs) => Refs::built(refs.clone()),
-            None => match &*self.stored.lock().unwrap_or_else(|p| p.into_inner()) {
-                Some(s) => Refs::stored(s.clone(), self.counts),
-                // read meanwhile
-                None => Refs::built(self.get().to_vec()),
-            },
-        }
-    }
-}
-
-impl std::fmt::Debug for Refs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let how = if self.built.get().is_some() { "read" } else { "stored" };
-        write!(f, "{} mentions in {} documents ({how})", self.counts.0, self.counts.1)
+        self.refs.get()
     }
 }
 
@@ -199,10 +218,7 @@ struct DocLinks {
     name: Arc<str>,
     text: Arc<str>,
     entities: Arc<Mentions>,
-    /// As linked, or read from a stored linked index on first use.
-    found: OnceLock<Found>,
-    /// Taken out when read.
-    stored: Mutex<Option<stored::StoredDoc>>,
+    found: Deferred<Found, stored::StoredDoc>,
 }
 
 /// What linking found in one document.
@@ -222,11 +238,7 @@ struct Found {
 
 impl DocLinks {
     fn found(&self) -> &Found {
-        self.found.get_or_init(|| {
-            let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).take();
-            // checked whole when it was read, so it reads back
-            stored.and_then(|s| s.read()).unwrap_or_default()
-        })
+        self.found.get()
     }
 }
 
@@ -511,8 +523,7 @@ impl EntityIndex {
                 name: l.input.name,
                 text: l.input.text,
                 entities: l.input.entities,
-                found: OnceLock::from(found),
-                stored: Mutex::new(None),
+                found: Deferred::built(found),
             }));
         }
         // 7. the entities that gained or lost mentions

@@ -20,7 +20,7 @@ use crate::entities::{evidence_byte, kind_byte, u32_at, u64_at, Put, Reader};
 use crate::entities::{Definition, DocInput, Entity, EntityId, Kind, Location, EVIDENCE};
 use crate::entities::{Registry, SharedBytes};
 use crate::DocId;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 /// Bytes of one stored mention reference.
 const REF: usize = 30;
@@ -122,8 +122,13 @@ pub(super) struct StoredDoc {
     text: u64,
 }
 
-impl StoredDoc {
-    pub(super) fn read(&self) -> Option<Found> {
+/// A stored part of a linked index, read back into its value.
+pub(super) trait ReadBack<T> {
+    fn read(&self) -> Option<T>;
+}
+
+impl ReadBack<Found> for StoredDoc {
+    fn read(&self) -> Option<Found> {
         let found = read_found(&mut Reader(self.all.bytes().get(self.range.clone())?), self.n_entities, self.text);
         self.all.release(self.range.clone());
         found
@@ -191,13 +196,13 @@ pub(super) struct StoredRefs {
     docs: Arc<[Bounds]>,
 }
 
-impl StoredRefs {
-    pub(super) fn read(&self) -> Vec<Ref> {
+impl ReadBack<Vec<Ref>> for StoredRefs {
+    fn read(&self) -> Option<Vec<Ref>> {
         let bytes = self.all.bytes().get(self.range.clone()).unwrap_or_default();
         let mut out = Vec::with_capacity(bytes.len() / REF);
         out.extend(bytes.chunks_exact(REF).filter_map(|b| read_ref(b, &self.docs)));
         self.all.release(self.range.clone());
-        out
+        Some(out)
     }
 }
 
@@ -376,8 +381,7 @@ impl EntityIndex {
                 name: input.name.clone(),
                 text: input.text.clone(),
                 entities: input.entities.clone(),
-                found: OnceLock::new(),
-                stored: Mutex::new(Some(stored)),
+                found: super::Deferred::stored(stored),
             };
             Some((Arc::new(d), bounds))
         };
