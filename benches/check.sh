@@ -11,7 +11,7 @@ set -euo pipefail
 n=${1:-20000}
 seed=${2:-1}
 root=$(cd "$(dirname "$0")/.." && pwd)
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$root/target}
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$(bash "$root/scripts/target-dir.sh")}
 
 cd "$root"
 cargo build --release --bin dossier

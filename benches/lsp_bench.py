@@ -252,7 +252,15 @@ def build():
 
 
 def target_dir():
-    return os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+    """Cargo's target directory for this workspace, as cargo resolves it."""
+    try:
+        meta = subprocess.run(
+            ["cargo", "metadata", "--format-version", "1", "--no-deps"],
+            cwd=ROOT, check=True, capture_output=True, text=True,
+        )
+        return json.loads(meta.stdout)["target_directory"]
+    except (OSError, subprocess.CalledProcessError, ValueError, KeyError):
+        return os.path.abspath(os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")))
 
 
 def make_corpus(n, seed):

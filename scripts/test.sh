@@ -21,6 +21,9 @@ cargo test --workspace
 
 step "cargo build --release"
 cargo build --release
+# the binary the editor tests and the scorer run, wherever cargo put it
+DOSSIER_BIN=${DOSSIER_BIN:-$(bash scripts/target-dir.sh)/release/dossier}
+export DOSSIER_BIN
 
 step "fuzzing, bounded (scripts/fuzz.sh ${FUZZ_SECONDS:-20} per target)"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
@@ -31,6 +34,6 @@ editors/tests/run-all.sh
 # Quality figures on the seeds, when the scorer is beside the project (information, not a gate).
 if [ -f ../shared/tools/corpus_eval.py ]; then
   step "quality on seeds/ (corpus_eval.py)"
-  python3 ../shared/tools/corpus_eval.py --server "target/release/dossier lsp" --corpus seeds \
+  python3 ../shared/tools/corpus_eval.py --server "$DOSSIER_BIN lsp" --corpus seeds \
     --gold ../shared/gold/seeds.gold.json --timeout 30 | tail -n 1 || true
 fi

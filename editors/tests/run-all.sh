@@ -4,7 +4,8 @@
 #   editors/tests/run-all.sh [FILTER]      FILTER: substring of test names
 #
 # Environment:
-#   DOSSIER_BIN              server binary (default: <repo>/target/release/dossier)
+#   DOSSIER_BIN              server binary (default: release/dossier in cargo's target directory,
+#                            as scripts/target-dir.sh finds it; CARGO_TARGET_DIR is honoured)
 #   DOSSIER_CLIENTS          client installs of .ci/install-editors.sh (default /opt/dossier-clients)
 #   CI=true or DOSSIER_REQUIRE_CLIENTS=1   a missing client is a failure, not a skip
 #   DOSSIER_SCREENSHOTS=1    the VS Code test rewrites editors/screenshots/*.png
@@ -18,7 +19,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$REPO"
 FILTER=${1:-}
 CLIENTS=${DOSSIER_CLIENTS:-/opt/dossier-clients}
-DOSSIER_BIN=${DOSSIER_BIN:-target/release/dossier}
+DOSSIER_BIN=${DOSSIER_BIN:-$(bash "$REPO/scripts/target-dir.sh")/release/dossier}
 case "$DOSSIER_BIN" in /*) ;; *) DOSSIER_BIN=$REPO/$DOSSIER_BIN ;; esac
 export DOSSIER_BIN
 REQUIRE=0
@@ -90,7 +91,7 @@ if [ ! -x "$DOSSIER_BIN" ]; then
 fi
 
 # ------------------------------------------------------------------ Neovim
-NVIM_CASES=(attach diagnostics hover definition references semantic_tokens commands health)
+NVIM_CASES=(defaults attach diagnostics hover definition references semantic_tokens commands health)
 nvim_suite() { # label binary
   local label=$1 nv=$2 c
   for c in "${NVIM_CASES[@]}"; do

@@ -2,7 +2,10 @@
 --   DOSSIER_TEST=<case> DOSSIER_BIN=/path/to/dossier CORPUS=/tmp/copy-of-seeds \
 --   DOSSIER_PLUGIN=editors/neovim \
 --   timeout 60 nvim --headless -u NONE -i NONE -n -c 'luafile editors/neovim/test/run.lua'
--- Cases: attach, diagnostics, hover, definition, references, semantic_tokens, commands, health.
+-- Cases: attach, diagnostics, hover, definition, references, semantic_tokens, commands, health,
+-- and defaults (the plain `require('dossier').setup{}`: attaches, caption diagnostic, hover,
+-- definition, semantic token colours). DOSSIER_SETUP=default runs any case with that set-up.
+-- Every case fails on a message the user would see from the client ("LSP[dossier][Warning] …").
 -- Exit 0: all checks passed; 1: a check failed or a Lua error; 124: outer timeout.
 local TIMEOUT_MS = tonumber(os.getenv('LSP_TIMEOUT_MS') or '15000')
 local case_name = assert(os.getenv('DOSSIER_TEST'), 'DOSSIER_TEST not set')
@@ -23,6 +26,33 @@ local function check(cond, what)
   return cond
 end
 local function wait(pred, ms) return vim.wait(ms or TIMEOUT_MS, pred, 20) end
+
+-- Messages the user would see: window/showMessage (0.7 writes it with nvim_out_write, later
+-- versions through vim.notify) and anything else sent to vim.notify at WARN or above.
+local shown = {}
+local notify = vim.notify
+vim.notify = function(msg, level, ...)
+  if (level or vim.log.levels.INFO) >= vim.log.levels.WARN then table.insert(shown, tostring(msg)) end
+  return notify(msg, level, ...)
+end
+local show_message = vim.lsp.handlers['window/showMessage']
+vim.lsp.handlers['window/showMessage'] = function(err, result, ctx, config)
+  local kind = result and ({ 'Error', 'Warning', 'Info', 'Log' })[result.type] or '?'
+  if kind == 'Error' or kind == 'Warning' then
+    local client = ctx and vim.lsp.get_client_by_id(ctx.client_id)
+    table.insert(shown, ('LSP[%s][%s] %s'):format(client and client.name or '?', kind, result.message))
+  end
+  return show_message(err, result, ctx, config)
+end
+local function user_warnings()
+  local out = vim.deepcopy(shown)
+  for l in (vim.fn.execute('messages') .. '\n'):gmatch('(.-)\n') do
+    if l:find('LSP%[.-%]%[Warning%]') or l:find('LSP%[.-%]%[Error%]') or l:find('LSP%[.-%]%[WARN') then
+      table.insert(out, l)
+    end
+  end
+  return out
+end
 
 local function open(name)
   vim.cmd('edit ' .. vim.fn.fnameescape(corpus .. '/' .. name))
@@ -268,17 +298,67 @@ function cases.health()
   check(not text:find('ERROR'), 'no ERROR in health report')
 end
 
+-- The plain default set-up: what a new user writes. The binary comes from $DOSSIER_BIN, as the
+-- plugin's default command reads it.
+function cases.defaults()
+  local dossier = require('dossier')
+  check(vim.deep_equal(dossier.config.cmd, { bin, 'lsp' }), 'default cmd from $DOSSIER_BIN ' .. vim.inspect(dossier.config.cmd))
+  cases.attach()
+  cases.diagnostics()
+  cases.hover()
+  cases.definition()
+  if vim.fn.has('nvim-0.9') == 1 then
+    local function link_of(group)
+      if vim.api.nvim_get_hl then
+        return vim.api.nvim_get_hl(0, { name = group, link = true }).link
+      end
+      return vim.api.nvim_get_hl_by_name(group, false)
+    end
+    for group, target in pairs(dossier.highlight_links) do
+      if group == '@lsp.type.place' then
+        -- set by the "user" before setup(): kept
+        check(link_of(group) == 'DiffAdd', group .. ' keeps the user\'s link (got ' .. tostring(link_of(group)) .. ')')
+      else
+        check(link_of(group) == target, group .. ' links to ' .. target .. ' (got ' .. tostring(link_of(group)) .. ')')
+      end
+    end
+    vim.cmd('colorscheme default')
+    check(link_of('@lsp.type.person') == 'Identifier', 'links restored after :colorscheme')
+    -- the name is highlighted through its token's group
+    local buf = open(SEED_A)
+    local row, col = find(buf, 'capital, Tasmagambetov said')
+    local group
+    check(wait(function()
+      for _, t in ipairs(vim.lsp.semantic_tokens.get_at_pos(buf, row - 1, col + #'capital, ' + 2) or {}) do
+        if t.type == 'person' then group = '@lsp.type.person'; return true end
+      end
+      return false
+    end), 'semantic token "person" on "Tasmagambetov" (highlight group ' .. tostring(group) .. ')')
+  end
+end
+
 local function main()
   if not cases[case_name] then error('unknown case ' .. case_name) end
   log('nvim ' .. vim.version().major .. '.' .. vim.version().minor .. '.' .. vim.version().patch .. ', case ' .. case_name)
   vim.opt.runtimepath:prepend(plugin)
   vim.cmd('runtime plugin/dossier.lua')
   vim.cmd('filetype on') -- -u NONE disables filetype detection; *.txt -> text
-  require('dossier').setup({
-    cmd = { bin, 'lsp' },
-    settings = { rules = { ['untranslated-caption'] = 'warning' }, inlayHints = { transliteration = true } },
-  })
+  if case_name == 'defaults' or os.getenv('DOSSIER_SETUP') == 'default' then
+    if vim.fn.has('nvim-0.9') == 1 then
+      vim.api.nvim_set_hl(0, '@lsp.type.place', { link = 'DiffAdd' }) -- a user's own choice
+    end
+    require('dossier').setup {}
+  else
+    require('dossier').setup({
+      cmd = { bin, 'lsp' },
+      settings = { rules = { ['untranslated-caption'] = 'warning' }, inlayHints = { transliteration = true } },
+    })
+  end
   cases[case_name]()
+  -- a late warning (settings are read after initialize) still counts
+  vim.wait(300)
+  local warned = user_warnings()
+  check(#warned == 0, 'no warning or error shown to the user ' .. vim.inspect(warned))
 end
 
 local ok, err = xpcall(main, debug.traceback)

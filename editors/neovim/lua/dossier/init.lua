@@ -68,11 +68,48 @@ function M.find_root(fname, markers)
   return dir
 end
 
+-- Keys whose values are lists in the server's settings: an empty Lua table there is `[]`.
+local LIST_KEYS = { include = true, exclude = true, patterns = true, aliases = true, roles = true, links = true }
+
+--- Settings as the server reads them. Lua has one empty table for `{}` and `[]`, and
+--- Neovim sends it as the JSON array `[]`: every empty table that stands for an object
+--- (the settings themselves, `rules = {}`) becomes `vim.empty_dict()`, sent as `{}`.
+local function as_object(t, key)
+  if type(t) ~= 'table' then return t end
+  if next(t) == nil then
+    if LIST_KEYS[key] then return t end
+    return vim.empty_dict()
+  end
+  local out = {}
+  for k, v in pairs(t) do out[k] = as_object(v, k) end
+  return out
+end
+
 local function settings_table(s)
   s = s or {}
   -- accept both { corpus = ..., rules = ... } and { dossier = { ... } }
-  if s.dossier ~= nil then return s end
-  return { dossier = s }
+  if s.dossier == nil then s = { dossier = s } end
+  return as_object(s)
+end
+
+-- Semantic token types of the server and the groups they show as by default (Neovim 0.9+
+-- highlights a token type `T` with the group `@lsp.type.T`, which has no colour unless linked).
+-- Groups that every common colour scheme colours, Neovim's default one included (where
+-- `Type` and `Constant` are plain text): blue people, cyan organisations, green places.
+M.highlight_links = {
+  ['@lsp.type.person'] = 'Identifier',
+  ['@lsp.type.organization'] = 'Function',
+  ['@lsp.type.place'] = 'String',
+  ['@lsp.type.other'] = 'Special',
+}
+
+--- Link the semantic token groups to ordinary groups, as defaults: a colour scheme or the
+--- user (`vim.api.nvim_set_hl(0, '@lsp.type.person', { ... })`) overrides them.
+function M.set_highlights()
+  if vim.fn.has('nvim-0.9') ~= 1 then return end -- no semantic tokens before 0.9
+  for group, target in pairs(M.highlight_links) do
+    vim.api.nvim_set_hl(0, group, { link = target, default = true })
+  end
 end
 
 local function enable_inlay_hints(bufnr)
@@ -157,6 +194,12 @@ function M.setup(opts)
   if type(cfg.cmd) == 'string' then cfg.cmd = { cfg.cmd, 'lsp' } end
   M.config = cfg
   setup_commands()
+  M.set_highlights()
+  -- `:colorscheme` clears highlight groups: link them again (still as defaults)
+  vim.api.nvim_create_autocmd('ColorScheme', {
+    group = vim.api.nvim_create_augroup('dossier_highlights', { clear = true }),
+    callback = M.set_highlights,
+  })
 
   if vim.lsp.config and vim.lsp.enable and has('nvim-0.11') then
     local conf = client_config(cfg, nil)
