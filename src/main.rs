@@ -46,6 +46,11 @@ enum Command {
     },
     /// Show the hover card of one entity.
     Show { name: String, path: Option<PathBuf> },
+    /// List every diagnostic code with its default level and what it reports.
+    Rules {
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+    },
 }
 
 fn main() -> ExitCode {
@@ -80,6 +85,7 @@ fn main() -> ExitCode {
         Command::Check { paths, format } => check(paths, format),
         Command::Entities { path, format } => entities(path, format),
         Command::Show { name, path } => show(&name, path),
+        Command::Rules { format } => list_rules(format),
     }
 }
 
@@ -344,5 +350,27 @@ fn show(name: &str, path: Option<PathBuf>) -> ExitCode {
     let from = index.references(id).first().map(|l| l.doc).unwrap_or(dossier_engine::DocId(0));
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}", index.hover(id, from));
+    ExitCode::SUCCESS
+}
+
+fn list_rules(format: Format) -> ExitCode {
+    let all = dossier_engine::rules::all();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let width = all.iter().map(|r| r.code.len()).max().unwrap_or(0);
+    if format == Format::Human {
+        let _ = writeln!(out, "{:<width$}  {:<11}  what", "code", "default");
+    }
+    for r in &all {
+        let _ = match format {
+            Format::Json => writeln!(
+                out,
+                "{}",
+                serde_json::json!({"code": r.code, "default": r.default_level.as_str(), "origin": r.origin.as_str(),
+                                   "ignorable": r.ignorable, "summary": r.summary})
+            ),
+            Format::Human => writeln!(out, "{:<width$}  {:<11}  {}", r.code, r.default_level.as_str(), r.summary),
+        };
+    }
+    let _ = out.flush();
     ExitCode::SUCCESS
 }

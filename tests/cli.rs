@@ -69,3 +69,23 @@ fn version_and_help() {
         assert!(out.contains(sub), "{sub} in help");
     }
 }
+
+#[test]
+fn rules_lists_every_code_with_its_default_and_summary() {
+    let (code, out, _) = dossier(&["rules", "--format", "json"], repo());
+    assert_eq!(code, 0);
+    let rows: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let codes: Vec<&str> = rows.iter().map(|r| r["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, dossier_engine::rules::all_codes());
+    let encoding = rows.iter().find(|r| r["code"] == "encoding").unwrap();
+    assert_eq!(encoding["default"], "information");
+    assert_eq!(encoding["origin"], "loader");
+    let repeated = rows.iter().find(|r| r["code"] == "repeated-line").unwrap();
+    assert_eq!((repeated["origin"].as_str(), repeated["ignorable"].as_bool()), (Some("corpus"), Some(true)));
+    let (code, out, _) = dossier(&["rules"], repo());
+    assert_eq!(code, 0);
+    let mut lines = out.lines();
+    assert!(lines.next().unwrap().starts_with("code"));
+    let caption = lines.find(|l| l.starts_with("untranslated-caption ")).unwrap();
+    assert!(caption.contains("warning") && caption.contains("photo caption"), "{caption}");
+}

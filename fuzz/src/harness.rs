@@ -215,7 +215,7 @@ pub fn check_rules(data: &[u8]) {
     let lines = LineIndex::new(&text);
     let mut config = Config::default();
     for code in dossier_engine::rules::all_codes() {
-        config.rules.insert(code.to_string(), dossier_engine::config::Level::parse("hint").expect("a level"));
+        config.rules.insert(code.to_string(), dossier_engine::diag::Level::parse("hint").expect("a level"));
     }
     let cx = dossier_engine::rules::DocCtx { doc: DocId(0), text: &text, lines: &lines, config: &config };
     let ok = |r: &std::ops::Range<usize>| {

@@ -11,37 +11,38 @@ import {
 } from 'vscode-languageclient/node';
 
 const SECTION = 'dossier';
-const RULES = [
-  'untranslated-caption', 'untranslated-text', 'mixed-script-word', 'mojibake', 'boilerplate',
-  'repeated-line', 'duplicate-paragraph', 'widget-residue', 'page-metadata', 'glued-footnote',
-  'markup-residue', 'truncated-ending',
-];
+/** Settings of this extension alone (the server ignores them). */
+const EDITOR_ONLY = ['server.', 'trace.'];
 
 let client: LanguageClient | undefined;
 let status: vscode.StatusBarItem;
 let output: vscode.OutputChannel;
 let extensionPath = '';
+/** The names (without `dossier.`) of the settings this extension contributes, from its package.json. */
+let settingNames: string[] = [];
 
-/** The settings the server reads (same shape as dossier.toml). */
+/**
+ * The settings the server reads, in the shape of dossier.toml: every contributed setting the user
+ * has set (`dossier.corpus.exclude` becomes `{corpus: {exclude}}`). The list and shape of the
+ * settings live in package.json alone, which a test keeps equal to the server's. Defaults are not
+ * sent: they are the server's own, and sending them would override dossier.toml.
+ */
 export function serverSettings(scope?: vscode.ConfigurationScope): Record<string, unknown> {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
-  const rules: Record<string, string> = {};
-  const configured = c.get<Record<string, string>>('rules') ?? {};
-  for (const code of RULES) {
-    if (typeof configured[code] === 'string') rules[code] = configured[code];
+  const out: Record<string, unknown> = {};
+  for (const name of settingNames) {
+    if (EDITOR_ONLY.some((p) => name.startsWith(p))) continue;
+    const i = c.inspect(name);
+    const value = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue;
+    if (value === undefined) continue;
+    const parts = name.split('.');
+    let table = out;
+    for (const part of parts.slice(0, -1)) {
+      table = (table[part] ??= {}) as Record<string, unknown>;
+    }
+    table[parts[parts.length - 1]] = value;
   }
-  return {
-    corpus: {
-      include: c.get<string[]>('corpus.include', ['**/*.txt']),
-      exclude: c.get<string[]>('corpus.exclude', []),
-      maxFileSize: c.get<number>('corpus.maxFileSize', 16 * 1024 * 1024),
-    },
-    rules,
-    boilerplate: { patterns: c.get<string[]>('boilerplate.patterns', []) },
-    registry: { path: c.get<string>('registry.path', 'entities.toml') },
-    inlayHints: { transliteration: c.get<boolean>('inlayHints.transliteration', true) },
-    cache: { enabled: c.get<boolean>('cache.enabled', true) },
-  };
+  return out;
 }
 
 function isExecutable(p: string): boolean {
@@ -201,6 +202,10 @@ async function openRegistry(): Promise<void> {
 
 export async function activate(context: vscode.ExtensionContext): Promise<void> {
   extensionPath = context.extensionPath;
+  const contributed = context.extension.packageJSON?.contributes?.configuration?.properties ?? {};
+  settingNames = Object.keys(contributed)
+    .filter((k) => k.startsWith(`${SECTION}.`))
+    .map((k) => k.slice(SECTION.length + 1));
   output = vscode.window.createOutputChannel('Dossier');
   status = vscode.window.createStatusBarItem('dossier.status', vscode.StatusBarAlignment.Left, 10);
   status.name = 'Dossier';

@@ -38,34 +38,7 @@ use std::ops::Range;
 
 use serde_json::{Map, Value};
 
-use crate::diag::Severity;
-
-/// A rule's configured level.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Level {
-    Off,
-    On(Severity),
-}
-
-impl Level {
-    pub fn parse(s: &str) -> Option<Level> {
-        Some(match s.to_ascii_lowercase().as_str() {
-            "off" | "none" | "allow" => Level::Off,
-            "hint" => Level::On(Severity::Hint),
-            "information" | "info" => Level::On(Severity::Information),
-            "warning" | "warn" => Level::On(Severity::Warning),
-            "error" | "deny" => Level::On(Severity::Error),
-            _ => return None,
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Off => "off",
-            Level::On(s) => s.as_str(),
-        }
-    }
-}
+use crate::diag::Level;
 
 /// The validated configuration in force.
 #[derive(Clone, Debug, PartialEq)]
@@ -121,13 +94,13 @@ impl std::fmt::Display for ConfigError {
     }
 }
 
-/// Parse a `dossier.toml` into a JSON layer.
-pub fn parse_toml(src: &str) -> Result<Value, ConfigError> {
+/// Parse a `dossier.toml` into a JSON layer; `known_rules` are the codes `[rules]` may name.
+pub fn parse_toml(src: &str, known_rules: &[&str]) -> Result<Value, ConfigError> {
     let v: toml::Value = toml::from_str(src)
         .map_err(|e| ConfigError { message: format!("invalid dossier.toml: {}", e.message()), range: e.span() })?;
     let json = serde_json::to_value(v).map_err(|e| ConfigError { message: e.to_string(), range: None })?;
     // Validate this layer alone so errors point at this file.
-    build(std::slice::from_ref(&json)).map_err(|mut e| {
+    build(std::slice::from_ref(&json), known_rules).map_err(|mut e| {
         e.range = e.range.or_else(|| locate(src, &e.message));
         e
     })?;
@@ -172,8 +145,9 @@ pub fn merge(base: &mut Value, over: &Value) {
     }
 }
 
-/// Merge layers (first is lowest priority) and validate.
-pub fn build(layers: &[Value]) -> Result<Config, ConfigError> {
+/// Merge layers (first is lowest priority) and validate; `known_rules` are the codes `[rules]`
+/// may name.
+pub fn build(layers: &[Value], known_rules: &[&str]) -> Result<Config, ConfigError> {
     let mut merged = Value::Object(Map::new());
     for l in layers {
         if !l.is_null() {
@@ -214,11 +188,8 @@ pub fn build(layers: &[Value]) -> Result<Config, ConfigError> {
             }
             "rules" => {
                 for (code, v) in table(body)? {
-                    if !crate::rules::is_known_code(&code) {
-                        return Err(err(format!(
-                            "unknown rule `{code}`; known rules: {}",
-                            crate::rules::all_codes().join(", ")
-                        )));
+                    if !known_rules.contains(&code.as_str()) {
+                        return Err(err(format!("unknown rule `{code}`; known rules: {}", known_rules.join(", "))));
                     }
                     let level = v.as_str().and_then(Level::parse).ok_or_else(|| {
                         err(format!("`rules.{code}` must be one of off, hint, information, warning, error; got {v}"))
@@ -328,40 +299,44 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diag::Severity;
     use serde_json::json;
+
+    const KNOWN: &[&str] = &["untranslated-caption", "untranslated-text"];
 
     #[test]
     fn layers_merge_and_validate() {
         let file = parse_toml(
             "[corpus]\nexclude = [\"drafts/**\"]\nmax-file-size = 100\n[rules]\nuntranslated-text = \"info\"\n",
+            KNOWN,
         )
         .unwrap();
         let editor = json!({"rules": {"untranslated-caption": "off"}, "inlayHints": {"transliteration": false}});
-        let cfg = build(&[file, editor]).unwrap();
+        let cfg = build(&[file, editor], KNOWN).unwrap();
         assert_eq!(cfg.exclude, vec!["drafts/**"]);
         assert_eq!(cfg.include, vec!["**/*.txt"]);
         assert_eq!(cfg.max_file_size, 100);
         assert_eq!(cfg.level("untranslated-text", Level::Off), Level::On(Severity::Information));
         assert_eq!(cfg.level("untranslated-caption", Level::On(Severity::Hint)), Level::Off);
         assert!(!cfg.inlay_transliteration);
-        let cfg = build(&[parse_toml("[ignore]\nlines = [\"Read also:\"]\n").unwrap()]).unwrap();
+        let cfg = build(&[parse_toml("[ignore]\nlines = [\"Read also:\"]\n", KNOWN).unwrap()], KNOWN).unwrap();
         assert_eq!(cfg.ignore_lines, vec!["Read also:"]);
-        assert!(build(&[json!({"ignore": {"lines": [1]}})]).is_err());
+        assert!(build(&[json!({"ignore": {"lines": [1]}})], KNOWN).is_err());
     }
 
     #[test]
     fn errors_are_located_and_explained() {
-        let e = parse_toml("[rules]\nuntranslated-text = \"loud\"\n").unwrap_err();
+        let e = parse_toml("[rules]\nuntranslated-text = \"loud\"\n", KNOWN).unwrap_err();
         assert!(e.message.contains("off, hint, information, warning, error"), "{}", e.message);
         assert_eq!(e.range, Some(8..34));
-        let e = parse_toml("[rules\n").unwrap_err();
+        let e = parse_toml("[rules\n", KNOWN).unwrap_err();
         assert!(e.message.starts_with("invalid dossier.toml"));
         assert!(e.range.is_some());
-        let e = parse_toml("[rules]\nno-such-rule = \"off\"\n").unwrap_err();
+        let e = parse_toml("[rules]\nno-such-rule = \"off\"\n", KNOWN).unwrap_err();
         assert!(e.message.contains("unknown rule `no-such-rule`"));
-        let e = build(&[json!({"boilerplate": {"patterns": ["("]}})]).unwrap_err();
+        let e = build(&[json!({"boilerplate": {"patterns": ["("]}})], KNOWN).unwrap_err();
         assert!(e.message.contains("invalid regex"));
-        let e = build(&[json!({"corpus": {"include": ["a/{b"]}})]).unwrap_err();
+        let e = build(&[json!({"corpus": {"include": ["a/{b"]}})], KNOWN).unwrap_err();
         assert!(e.message.contains("invalid glob"));
     }
 }

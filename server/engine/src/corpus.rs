@@ -24,18 +24,12 @@ use rayon::prelude::*;
 
 use crate::blocks::{self, Block, BlockKey};
 use crate::config::Config;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Level};
 use crate::entities::{self, DocInput, DocMentions, EntityIndex, Mentions, NameMap, Registry, RegistryError};
 use crate::rules::repeated_line::{self, LineCensus};
 use crate::rules::{self, DocCtx, Mark, Part};
 use crate::text::LineIndex;
 use crate::DocId;
-
-/// Codes of rules that need the whole corpus (registered here so configuration accepts them).
-pub const CORPUS_RULE_CODES: &[&str] = &["repeated-line"];
-
-/// Code of the information diagnostic that reports how a file was decoded.
-pub const ENCODING_CODE: &str = "encoding";
 
 /// One document's text and what is known about it.
 #[derive(Debug)]
@@ -695,11 +689,12 @@ fn check_entry(e: &DocEntry, config: &Config) -> Vec<Diagnostic> {
         }
     }
     rules::sort_findings(&mut diagnostics);
-    if !e.notices.is_empty() {
+    let encoding = config.level(rules::ENCODING.code, rules::ENCODING.default_level);
+    if let (Level::On(severity), false) = (encoding, e.notices.is_empty()) {
         let first_line = lines.line_range(text, 0);
         for n in e.notices.iter() {
-            let mut d = Diagnostic::new(ENCODING_CODE, first_line.clone(), n.clone());
-            d.severity = Severity::Information;
+            let mut d = Diagnostic::new(rules::ENCODING.code, first_line.clone(), n.clone());
+            d.severity = severity;
             diagnostics.insert(0, d);
         }
     }
@@ -917,13 +912,21 @@ mod tests {
         let a = c.upsert("/c/a.txt", "Hello и world".into(), vec!["file is encoded as KOI8-R".into()]);
         let d = c.diagnostics(a);
         assert_eq!(d.len(), 2);
-        assert_eq!(d[0].code, ENCODING_CODE);
+        assert_eq!(d[0].code, rules::ENCODING.code);
         let mut cfg = Config::default();
-        cfg.rules.insert("untranslated-text".into(), crate::config::Level::Off);
+        cfg.rules.insert("untranslated-text".into(), crate::diag::Level::Off);
         let before = c.result_id(a);
         c.set_config(cfg);
         assert_eq!(c.diagnostics(a).len(), 1);
         assert_ne!(before, c.result_id(a));
+        // the loader's notices have a level like any rule
+        let mut cfg = c.config().as_ref().clone();
+        cfg.rules.insert("encoding".into(), crate::diag::Level::On(crate::diag::Severity::Warning));
+        c.set_config(cfg.clone());
+        assert_eq!(c.diagnostics(a)[0].severity, crate::diag::Severity::Warning);
+        cfg.rules.insert("encoding".into(), crate::diag::Level::Off);
+        c.set_config(cfg);
+        assert!(c.diagnostics(a).is_empty());
         assert_eq!(c.rename("/c/a.txt", "/c/b.txt"), Some(a));
         assert!(c.by_name("/c/a.txt").is_none());
         assert_eq!(c.by_name("/c/b.txt").map(|e| e.id), Some(a));

@@ -25,6 +25,38 @@ impl Severity {
     }
 }
 
+/// A rule's level: off, or on with the severity its findings get.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+impl Level {
+    /// The names configuration accepts, in the order messages list them.
+    pub const NAMES: [&'static str; 5] = ["off", "hint", "information", "warning", "error"];
+
+    /// A level from its name; case is ignored and a few common synonyms (`info`, `warn`, `none`,
+    /// `allow`, `deny`) are accepted.
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s.to_ascii_lowercase().as_str() {
+            "off" | "none" | "allow" => Level::Off,
+            "hint" => Level::On(Severity::Hint),
+            "information" | "info" => Level::On(Severity::Information),
+            "warning" | "warn" => Level::On(Severity::Warning),
+            "error" | "deny" => Level::On(Severity::Error),
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Off => "off",
+            Level::On(s) => s.as_str(),
+        }
+    }
+}
+
 /// One finding in one document.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {

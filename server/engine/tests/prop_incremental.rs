@@ -83,7 +83,7 @@ fn op() -> impl Strategy<Value = Op> {
 fn config() -> Config {
     // Corpus-level rules need fewer documents in a small corpus.
     let layer = serde_json::json!({"repeatedLine": {"minDocuments": 2, "minShare": 0.01}});
-    dossier_engine::config::build(&[layer]).expect("valid configuration")
+    dossier_engine::config::build(&[layer], &dossier_engine::rules::all_codes()).expect("valid configuration")
 }
 
 /// Apply the operations to an incrementally maintained corpus and to a plain model of the texts.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use dossier_engine::corpus::DocEntry;
 use dossier_engine::diag;
 use dossier_engine::entities::{self, Definition, EntityId, Kind, Location};
+use dossier_engine::rules;
 use dossier_engine::text::LineIndex;
 use dossier_engine::translit;
 use dossier_engine::DocId;
@@ -361,9 +362,6 @@ fn workspace_edit(s: &Snap, fixes: &[&diag::Fix]) -> lsp::WorkspaceEdit {
     lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }
 }
 
-/// Codes of line-level artifacts that "Ignore this pattern" can silence through `[ignore] lines`.
-const IGNORABLE: &[&str] = &["boilerplate", "repeated-line", "widget-residue", "page-metadata"];
-
 /// An edit that inserts `text` at the end of (or creates) the file at `path`.
 fn append_to_file(s: &Snap, path: &Path, current: Option<&str>, text: String) -> Option<lsp::WorkspaceEdit> {
     let uri = s.uri(&crate::loader::key(path))?;
@@ -475,7 +473,7 @@ pub fn code_actions(s: &Snap, p: lsp::CodeActionParams) -> Option<lsp::CodeActio
     if allowed(&lsp::CodeActionKind::QUICKFIX) {
         for dg in diags.iter().filter(|dg| dg.range.start <= want.end && want.start <= dg.range.end) {
             let lsp_diag = convert::diagnostic(&s.corpus, tp, dg);
-            if IGNORABLE.contains(&dg.code) {
+            if rules::info(dg.code).is_some_and(|r| r.ignorable) {
                 let line_no = d.lines.line_of(dg.range.start);
                 let line = &d.entry.text[d.lines.line_range(&d.entry.text, line_no)];
                 out.extend(ignore_action(s, line, lsp_diag.clone()).map(lsp::CodeActionOrCommand::CodeAction));
@@ -542,9 +540,4 @@ pub fn document_diagnostics(s: &Snap, id: DocId) -> Vec<lsp::Diagnostic> {
         s.corpus.for_each_diagnostic_transient(id, convert);
     }
     out
-}
-
-/// Path of a document key as a `Path`.
-pub fn path(key: &str) -> &Path {
-    Path::new(key)
 }

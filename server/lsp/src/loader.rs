@@ -327,7 +327,7 @@ pub fn read_all(paths: &[PathBuf], max_size: u64, progress: &(dyn Fn(usize) + Sy
 pub fn read_config_file(root: &Path) -> Result<Option<Value>, ConfigError> {
     let path = root.join(CONFIG_FILE);
     match std::fs::read_to_string(&path) {
-        Ok(src) => config::parse_toml(&src).map(Some),
+        Ok(src) => config::parse_toml(&src, &dossier_engine::rules::all_codes()).map(Some),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(ConfigError { message: format!("cannot read {}: {e}", path.display()), range: None }),
     }
@@ -357,7 +357,7 @@ pub fn load_corpus(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> (dossier_engine::corpus::Corpus, Vec<Skipped>, Option<ConfigError>) {
     let (config, config_error) = match roots.first().map(|r| read_config_file(r)) {
-        Some(Ok(Some(layer))) => match config::build(&[layer]) {
+        Some(Ok(Some(layer))) => match config::build(&[layer], &dossier_engine::rules::all_codes()) {
             Ok(c) => (c, None),
             Err(e) => (Config::default(), Some(e)),
         },

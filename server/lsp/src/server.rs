@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use dossier_engine::corpus::NewDoc;
+use dossier_engine::diag::Level;
+use dossier_engine::rules;
 use dossier_engine::DocId;
 use rayon::prelude::*;
 use ropey::Rope;
@@ -243,48 +245,54 @@ impl Backend {
 
     /// Publish the configuration file's own diagnostic (or clear it).
     async fn publish_config_diagnostic(&self) {
-        let (root, err, enc) = {
+        let (root, err, enc, level) = {
             let st = self.st();
-            (st.roots.first().cloned(), st.config_error.clone(), st.enc)
+            let level = st.config().level(rules::CONFIG.code, rules::CONFIG.default_level);
+            (st.roots.first().cloned(), st.config_error.clone(), st.enc, level)
         };
         let Some(root) = root else { return };
         let path = root.join(CONFIG_FILE);
         let Some(uri) = convert::uri_of(&path) else { return };
-        let diags = match err {
-            None => vec![],
-            Some(e) => {
+        let diags = match (err, level) {
+            (Some(e), Level::On(severity)) => {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
                 let lines = dossier_engine::text::LineIndex::new(&text);
                 let tp = TextPos { text: &text, lines: &lines, enc };
                 vec![lsp::Diagnostic {
                     range: tp.range(e.range.clone().unwrap_or(0..0)),
-                    severity: Some(lsp::DiagnosticSeverity::ERROR),
-                    code: Some(lsp::NumberOrString::String("config".into())),
+                    severity: Some(convert::severity(severity)),
+                    code: Some(lsp::NumberOrString::String(rules::CONFIG.code.into())),
                     source: Some("dossier".into()),
                     message: format!("{}; the previous valid configuration stays in force", e.message),
                     ..Default::default()
                 }]
             }
+            _ => vec![],
         };
         self.publish_diagnostics(uri, diags, None).await;
     }
 
     /// Publish the registry file's diagnostics (malformed entries).
     async fn publish_registry_diagnostics(&self) {
-        let (reg, enc) = {
+        let (reg, enc, level) = {
             let st = self.st();
-            (st.corpus.registry().cloned(), st.enc)
+            let level = st.config().level(rules::REGISTRY.code, rules::REGISTRY.default_level);
+            (st.corpus.registry().cloned(), st.enc, level)
         };
         let Some(reg) = reg else { return };
         let Some(uri) = convert::uri_of(Path::new(&*reg.name)) else { return };
         let tp = TextPos { text: &reg.text, lines: &reg.lines, enc };
+        let severity = match level {
+            Level::On(severity) => severity,
+            Level::Off => return self.publish_diagnostics(uri, vec![], None).await,
+        };
         let diags = reg
             .errors
             .iter()
             .map(|e| lsp::Diagnostic {
                 range: tp.range(e.range.clone()),
-                severity: Some(lsp::DiagnosticSeverity::ERROR),
-                code: Some(lsp::NumberOrString::String("registry".into())),
+                severity: Some(convert::severity(severity)),
+                code: Some(lsp::NumberOrString::String(rules::REGISTRY.code.into())),
                 source: Some("dossier".into()),
                 message: e.message.clone(),
                 ..Default::default()

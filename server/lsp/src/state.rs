@@ -139,7 +139,8 @@ impl State {
     /// Rebuild the configuration from the layers. On error the previous configuration stays and
     /// the error is returned. Returns `Ok(true)` when the configuration changed.
     pub fn rebuild_config(&mut self) -> Result<bool, ConfigError> {
-        let cfg = config::build(&[self.layers.file.clone(), self.layers.init.clone(), self.layers.client.clone()])?;
+        let layers = [self.layers.file.clone(), self.layers.init.clone(), self.layers.client.clone()];
+        let cfg = config::build(&layers, &dossier_engine::rules::all_codes())?;
         let changed = *self.corpus.config().as_ref() != cfg;
         if changed {
             self.edit_corpus(|c| c.set_config(cfg));

@@ -23,8 +23,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexSet};
 
-use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
-use crate::config::Level;
+use super::{delete_line, is_ignored, trimmed, DocCtx, Mark, Rule, Scope};
+use crate::diag::Level;
 use crate::diag::{Diagnostic, Severity};
 
 pub struct Boilerplate;
@@ -406,10 +406,13 @@ impl Rule for Boilerplate {
         "boilerplate"
     }
     fn default_level(&self) -> Level {
-        on(Severity::Warning)
+        Level::On(Severity::Warning)
     }
     fn summary(&self) -> &'static str {
         "Site chrome scraped with the article: subscribe/share bars, cookie and comment notices, \"Read also\", navigation, copyright."
+    }
+    fn ignorable(&self) -> bool {
+        true
     }
     fn scope(&self) -> Scope {
         Scope::Split

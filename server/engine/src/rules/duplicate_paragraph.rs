@@ -13,8 +13,8 @@
 
 use std::ops::Range;
 
-use super::{delete_line, is_ignored, on, trimmed, DocCtx, KeyMap, Mark, Rule, Scope};
-use crate::config::Level;
+use super::{delete_line, is_ignored, trimmed, DocCtx, KeyMap, Mark, Rule, Scope};
+use crate::diag::Level;
 use crate::diag::{Diagnostic, Related, Severity};
 use crate::packed::{is_alphanumeric, put_char, Packed, BUF, CHUNK, LOWER_ALNUM_OR_SPACE, MASK};
 
@@ -122,7 +122,7 @@ impl Rule for DuplicateParagraph {
         "duplicate-paragraph"
     }
     fn default_level(&self) -> Level {
-        on(Severity::Warning)
+        Level::On(Severity::Warning)
     }
     fn summary(&self) -> &'static str {
         "A headline or paragraph repeated in the same document, or a teaser repeating a paragraph's start."

@@ -6,8 +6,8 @@
 //! directly by one or two digits. Unit and model tokens ("km2", "m3", "CO2", "Su27", "MH17")
 //! are left alone: they are short or carry capitals. The fix removes the digits.
 
-use super::{on, trimmed, DocCtx, Rule, Scope};
-use crate::config::Level;
+use super::{trimmed, DocCtx, Rule, Scope};
+use crate::diag::Level;
 use crate::diag::{Diagnostic, Fix, Severity};
 
 pub struct GluedFootnote;
@@ -52,7 +52,7 @@ impl Rule for GluedFootnote {
         "glued-footnote"
     }
     fn default_level(&self) -> Level {
-        on(Severity::Warning)
+        Level::On(Severity::Warning)
     }
     fn scope(&self) -> Scope {
         Scope::Block // line by line

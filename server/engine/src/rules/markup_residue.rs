@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{on, DocCtx, Rule};
-use crate::config::Level;
+use super::{DocCtx, Rule};
+use crate::diag::Level;
 use crate::diag::{Diagnostic, Fix, Severity};
 
 pub struct MarkupResidue;
@@ -75,10 +75,10 @@ impl Rule for MarkupResidue {
         "markup-residue"
     }
     fn default_level(&self) -> Level {
-        on(Severity::Warning)
+        Level::On(Severity::Warning)
     }
     fn summary(&self) -> &'static str {
-        "HTML entities or tags left in the text (&nbsp;, &quot;, <br>)."
+        "HTML entities or tags left in the text (`&nbsp;`, `&quot;`, `<br>`)."
     }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
         let bytes = cx.text.as_bytes();

@@ -13,8 +13,8 @@ use std::ops::Range;
 
 use unicode_security::MixedScript;
 
-use super::{on, DocCtx, Rule, Scope};
-use crate::config::Level;
+use super::{DocCtx, Rule, Scope};
+use crate::diag::Level;
 use crate::diag::{Diagnostic, Fix, Severity};
 use crate::translit::is_cyrillic;
 
@@ -139,7 +139,7 @@ impl Rule for MixedScriptWord {
         "mixed-script-word"
     }
     fn default_level(&self) -> Level {
-        on(Severity::Warning)
+        Level::On(Severity::Warning)
     }
     fn scope(&self) -> Scope {
         Scope::Block // line by line

@@ -2,13 +2,18 @@
 //! curated default level. A rule sees one document ([`DocCtx`]) and appends diagnostics; it
 //! never does IO and never panics on any input.
 //!
+//! [`all`] is the one list of every code a diagnostic can carry, with its default level and
+//! summary: configuration accepts exactly these codes, `dossier rules` prints them, and a test
+//! keeps the editor settings (`editors/vscode/package.json`) and the README's table equal to it.
+//!
 //! To add a rule: write `rules/<code>.rs` with a unit struct implementing [`Rule`] and tests
-//! taken from real text, then list it in [`RULES`].
+//! taken from real text, list it in [`RULES`], then run the tests with `DOSSIER_BLESS=1` once to
+//! regenerate the settings and the README table.
 
 use std::ops::Range;
 
-use crate::config::{Config, Level};
-use crate::diag::{Diagnostic, Fix, Severity};
+use crate::config::Config;
+use crate::diag::{Diagnostic, Fix, Level, Severity};
 use crate::text::LineIndex;
 use crate::DocId;
 
@@ -49,8 +54,23 @@ pub trait Rule: Send + Sync {
     fn code(&self) -> &'static str;
     /// Level used when the configuration does not name this rule.
     fn default_level(&self) -> Level;
-    /// One sentence for `--help`-style listings and documentation.
+    /// One sentence for listings, settings and hovers (Markdown: literal text in backticks).
     fn summary(&self) -> &'static str;
+    /// Whether a finding is a whole line whose text the user may add to `ignore.lines`
+    /// ("Ignore this pattern"), which the rule then honours.
+    fn ignorable(&self) -> bool {
+        false
+    }
+    /// This rule's entry in the list of codes ([`all`]).
+    fn info(&self) -> RuleInfo {
+        RuleInfo {
+            code: self.code(),
+            default_level: self.default_level(),
+            summary: self.summary(),
+            ignorable: self.ignorable(),
+            origin: Origin::Document,
+        }
+    }
     /// What this rule's findings depend on; see [`Scope`].
     fn scope(&self) -> Scope {
         Scope::Document
@@ -142,15 +162,91 @@ pub static RULES: &[&dyn Rule] = &[
     &TruncatedEnding,
 ];
 
-/// Codes that configuration may name: the rules above plus corpus-level rules.
-pub fn all_codes() -> Vec<&'static str> {
-    let mut v: Vec<&'static str> = RULES.iter().map(|r| r.code()).collect();
-    v.extend(crate::corpus::CORPUS_RULE_CODES);
+/// Where a code's findings come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A [`Rule`] of [`RULES`], run on each document.
+    Document,
+    /// A rule that compares documents (see [`CORPUS_RULES`]).
+    Corpus,
+    /// How the loader read a file (its encoding, damaged bytes).
+    Loader,
+    /// A problem in the user's own files (`dossier.toml`, the registry).
+    Settings,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Origin::Document => "document",
+            Origin::Corpus => "corpus",
+            Origin::Loader => "loader",
+            Origin::Settings => "settings",
+        }
+    }
+}
+
+/// What users see of one diagnostic code: its entry in the one list ([`all`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleInfo {
+    /// Stable code, kebab-case; the key in `[rules]`.
+    pub code: &'static str,
+    pub default_level: Level,
+    /// One sentence (Markdown: literal text in backticks).
+    pub summary: &'static str,
+    /// See [`Rule::ignorable`].
+    pub ignorable: bool,
+    pub origin: Origin,
+}
+
+/// The rules that compare documents, run by the corpus on its line census.
+pub const CORPUS_RULES: &[RuleInfo] = &[repeated_line::INFO];
+
+/// The loader's notices on a file: the encoding it was decoded from, or damaged bytes.
+pub const ENCODING: RuleInfo = RuleInfo {
+    code: "encoding",
+    default_level: Level::On(Severity::Information),
+    summary: "The file is not UTF-8 (the encoding it was decoded from is named) or has damaged bytes.",
+    ignorable: false,
+    origin: Origin::Loader,
+};
+
+/// An invalid `dossier.toml`: reported on that file while the previous valid configuration stays
+/// in force.
+pub const CONFIG: RuleInfo = RuleInfo {
+    code: "config",
+    default_level: Level::On(Severity::Error),
+    summary: "`dossier.toml` is invalid; the previous valid configuration stays in force.",
+    ignorable: false,
+    origin: Origin::Settings,
+};
+
+/// A malformed entry of the entity registry, reported on that file; the valid entries stay in use.
+pub const REGISTRY: RuleInfo = RuleInfo {
+    code: "registry",
+    default_level: Level::On(Severity::Error),
+    summary: "A malformed entry in the entity registry (`entities.toml`); the valid entries stay in use.",
+    ignorable: false,
+    origin: Origin::Settings,
+};
+
+/// Every code a diagnostic can carry, in reporting order: the per-document rules, the corpus
+/// rules, then the loader's and the settings files' codes.
+pub fn all() -> Vec<RuleInfo> {
+    let mut v: Vec<RuleInfo> = RULES.iter().map(|r| r.info()).collect();
+    v.extend_from_slice(CORPUS_RULES);
+    v.extend([ENCODING, CONFIG, REGISTRY]);
     v
 }
 
-pub fn is_known_code(code: &str) -> bool {
-    all_codes().contains(&code)
+/// The codes of [`all`]: what `[rules]` in the configuration may name.
+pub fn all_codes() -> Vec<&'static str> {
+    all().iter().map(|r| r.code).collect()
+}
+
+/// The entry of `code` in [`all`].
+pub fn info(code: &str) -> Option<RuleInfo> {
+    all().into_iter().find(|r| r.code == code)
 }
 
 /// Run every enabled rule on one document; diagnostics come sorted by position.
@@ -214,11 +310,6 @@ impl std::hash::Hasher for KeyHasher {
     fn write_u64(&mut self, k: u64) {
         self.0 = (self.0 ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
-}
-
-/// Severity of a level, for rules that are on by default.
-pub const fn on(sev: Severity) -> Level {
-    Level::On(sev)
 }
 
 /// The content of a line without surrounding whitespace (NBSP and BOM included), as a byte range

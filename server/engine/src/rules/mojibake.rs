@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use super::{on, DocCtx, Rule, Scope};
-use crate::config::Level;
+use super::{DocCtx, Rule, Scope};
+use crate::diag::Level;
 use crate::diag::{Diagnostic, Edit, Fix, Severity};
 
 pub struct Mojibake;
@@ -118,7 +118,7 @@ impl Rule for Mojibake {
         "mojibake"
     }
     fn default_level(&self) -> Level {
-        on(Severity::Warning)
+        Level::On(Severity::Warning)
     }
     fn scope(&self) -> Scope {
         Scope::Block // line by line

@@ -11,8 +11,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
-use crate::config::Level;
+use super::{is_ignored, trimmed, DocCtx, Mark, Rule, Scope};
+use crate::diag::Level;
 use crate::diag::{Diagnostic, Severity};
 
 pub struct PageMetadata;
@@ -118,10 +118,13 @@ impl Rule for PageMetadata {
         "page-metadata"
     }
     fn default_level(&self) -> Level {
-        on(Severity::Information)
+        Level::On(Severity::Information)
     }
     fn summary(&self) -> &'static str {
         "Byline, date/time and rubric lines of the page, not article text."
+    }
+    fn ignorable(&self) -> bool {
+        true
     }
     fn scope(&self) -> Scope {
         Scope::Split
@@ -257,7 +260,7 @@ mod tests {
 
     #[test]
     fn severity_is_information_and_no_fix() {
-        assert_eq!(PageMetadata.default_level(), on(Severity::Information));
+        assert_eq!(PageMetadata.default_level(), Level::On(Severity::Information));
         let d = check(&PageMetadata, "02.03.2022 23:57");
         assert_eq!(d.len(), 1);
         assert!(d[0].fixes.is_empty());

@@ -18,18 +18,28 @@
 use std::hash::Hasher;
 use std::ops::Range;
 
-use super::{trimmed, KeyMap};
-use crate::config::{Config, Level};
+use super::{trimmed, KeyMap, Origin, RuleInfo};
+use crate::config::Config;
+use crate::diag::Level;
 use crate::diag::{Diagnostic, Fix, Related, Severity};
 use crate::packed::{is_alphabetic, put_char, Packed, BUF, CHUNK, LOWER_ALPHA, MASK};
 use crate::text::{lines, LineIndex};
 use crate::DocId;
 
+/// The rule's entry in the list of codes.
+pub const INFO: RuleInfo = RuleInfo {
+    code: "repeated-line",
+    default_level: Level::On(Severity::Warning),
+    summary: "A line repeated across many documents of the corpus: site template text.",
+    ignorable: true,
+    origin: Origin::Corpus,
+};
+
 /// Stable code of the rule.
-pub const CODE: &str = "repeated-line";
+pub const CODE: &str = INFO.code;
 
 /// Level used when the configuration does not name the rule.
-pub const DEFAULT_LEVEL: Level = Level::On(Severity::Warning);
+pub const DEFAULT_LEVEL: Level = INFO.default_level;
 
 /// Lines with fewer letters than this carry too little to compare.
 pub const MIN_LETTERS: usize = 6;
@@ -209,7 +219,7 @@ impl LineCensus {
 /// `config.repeated_min_docs` documents and in at least `config.repeated_min_share` of all
 /// documents. Severity follows the configured level; nothing is returned when the rule is off.
 /// Lines whose key equals the key of an entry of `config.ignore_lines` are not reported.
-/// Related information lists up to 20 other documents. The diagnostics carry no fix because
+/// Related information lists up to [`MAX_RELATED`] other documents. The diagnostics carry no fix because
 /// the text is not at hand here; [`delete_fix`] builds one from the document's text.
 pub fn check(
     census: &LineCensus,

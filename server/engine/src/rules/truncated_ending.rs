@@ -8,8 +8,8 @@
 
 use std::ops::Range;
 
-use super::{boilerplate, on, trimmed, widget_residue, DocCtx, Rule};
-use crate::config::Level;
+use super::{boilerplate, trimmed, widget_residue, DocCtx, Rule};
+use crate::diag::Level;
 use crate::diag::{Diagnostic, Severity};
 
 pub struct TruncatedEnding;
@@ -25,7 +25,7 @@ impl Rule for TruncatedEnding {
         "truncated-ending"
     }
     fn default_level(&self) -> Level {
-        on(Severity::Information)
+        Level::On(Severity::Information)
     }
     fn summary(&self) -> &'static str {
         "The document's text stops in the middle of a sentence."

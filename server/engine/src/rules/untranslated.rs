@@ -10,8 +10,8 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use super::{delete_line, on, DocCtx, Rule, Scope};
-use crate::config::Level;
+use super::{delete_line, DocCtx, Rule, Scope};
+use crate::diag::Level;
 use crate::diag::{Diagnostic, Fix, Severity};
 use crate::translit::{is_cyrillic, transliterate};
 
@@ -408,7 +408,7 @@ impl Rule for UntranslatedCaption {
         "untranslated-caption"
     }
     fn default_level(&self) -> Level {
-        on(Severity::Warning)
+        Level::On(Severity::Warning)
     }
     fn scope(&self) -> Scope {
         Scope::Block // line by line
@@ -448,7 +448,7 @@ impl Rule for UntranslatedText {
         "untranslated-text"
     }
     fn default_level(&self) -> Level {
-        on(Severity::Warning)
+        Level::On(Severity::Warning)
     }
     fn scope(&self) -> Scope {
         Scope::Block // line by line

@@ -16,8 +16,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{delete_line, is_ignored, on, trimmed, DocCtx, Mark, Rule, Scope};
-use crate::config::Level;
+use super::{delete_line, is_ignored, trimmed, DocCtx, Mark, Rule, Scope};
+use crate::diag::Level;
 use crate::diag::{Diagnostic, Severity};
 
 pub struct WidgetResidue;
@@ -317,10 +317,13 @@ impl Rule for WidgetResidue {
         "widget-residue"
     }
     fn default_level(&self) -> Level {
-        on(Severity::Warning)
+        Level::On(Severity::Warning)
     }
     fn summary(&self) -> &'static str {
         "Text of page widgets: calendars, view counters, tag lists, bullet menus."
+    }
+    fn ignorable(&self) -> bool {
+        true
     }
     fn scope(&self) -> Scope {
         Scope::Split
