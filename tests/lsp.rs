@@ -236,6 +236,39 @@ fn configuration_errors_are_diagnostics_and_the_previous_config_stays() {
 }
 
 #[test]
+fn empty_settings_are_no_settings_and_mistakes_are_reported() {
+    let dir = corpus(&[("a.txt", CAPTION.as_bytes())]);
+    // Neovim sends Lua's empty table as `[]`
+    for empty in [json!([]), json!({}), Value::Null, json!({"dossier": []})] {
+        let (mut c, _) = Client::start(dir.path(), Client::caps(), Some(empty.clone()));
+        c.wait_indexed();
+        let a = c.diagnostics(&uri(&dir.path().join("a.txt")));
+        assert_eq!(a[0]["severity"], 2, "defaults apply");
+        assert!(c.messages().iter().all(|m| !m.contains("invalid")), "{empty}: {:?}", c.messages());
+        assert!(c.shutdown().success());
+    }
+    let wrong = json!({"dossier": {"rules": {"untranslated-caption": "loud"}}});
+    let (mut c, _) = Client::start(dir.path(), Client::caps(), Some(wrong));
+    let m = c.wait_for("a warning", |m| m["method"] == "window/showMessage");
+    let text = m["params"]["message"].as_str().unwrap();
+    assert!(text.contains("invalid initializationOptions: `rules.untranslated-caption`: must be one of"), "{text}");
+    assert!(c.shutdown().success());
+}
+
+#[test]
+fn the_settings_files_codes_have_levels_too() {
+    let dir = corpus(&[("dossier.toml", b"[rules\n"), ("a.txt", b"Plain.\n")]);
+    let (mut c, _) = Client::start(dir.path(), Client::caps(), Some(json!({"rules": {"config": "warning"}})));
+    let d = c.diagnostics(&uri(&dir.path().join("dossier.toml")));
+    assert_eq!((d[0]["code"].as_str(), d[0]["severity"].as_i64()), (Some("config"), Some(2)), "{d:?}");
+    assert!(c.shutdown().success());
+    let (mut c, _) = Client::start(dir.path(), Client::caps(), Some(json!({"rules": {"config": "off"}})));
+    let d = c.diagnostics(&uri(&dir.path().join("dossier.toml")));
+    assert!(d.is_empty(), "{d:?}");
+    assert!(c.shutdown().success());
+}
+
+#[test]
 fn a_panicking_request_is_an_error_and_the_server_lives_on() {
     let dir = corpus(&[("a.txt", b"Plain.\n")]);
     let (mut c, _) = Client::start(dir.path(), Client::caps(), None);

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use dossier_engine::config::Options;
 use dossier_engine::diag::Level;
 use dossier_engine::rules::{self, RuleInfo};
 use serde_json::{json, Value};
@@ -151,6 +152,19 @@ fn server_settings(package: &Value) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// The leaves of a JSON object as dotted keys (an empty object is a leaf).
+fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, v) in m {
+                let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+                flatten(&key, v, out);
+            }
+        }
+        _ => out.push((prefix.to_string(), v.clone())),
+    }
+}
+
 /// A settings layer with one dotted key set.
 fn layer(key: &str, value: Value) -> Value {
     key.rsplit('.').fold(value, |inner, part| json!({ part: inner }))
@@ -163,6 +177,13 @@ fn package_json_settings_are_server_settings_with_the_server_defaults() {
     let settings = server_settings(&package);
     assert!(settings.len() >= 8, "{settings:?}");
     let defaults = dossier_engine::config::Config::default();
+    // every key of the server's settings, with its default, is a setting of the extension
+    let mut stated = Vec::new();
+    flatten("", &serde_json::to_value(Options::stating(&defaults)).unwrap(), &mut stated);
+    let mut declared = settings.clone();
+    declared.sort_by(|a, b| a.0.cmp(&b.0));
+    stated.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(declared, stated, "package.json settings (left) and the server's settings with defaults (right)");
     for (key, default) in settings {
         let built = dossier_engine::config::build(&[layer(&key, default.clone())], &rules::all_codes())
             .unwrap_or_else(|e| panic!("setting `dossier.{key}` = {default} is refused by the server: {e}"));

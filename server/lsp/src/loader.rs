@@ -11,13 +11,12 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cache::Stamp;
-use dossier_engine::config::{self, Config, ConfigError};
+use dossier_engine::config::{self, Config, ConfigError, Options};
 use dossier_engine::corpus::NewDoc;
 use dossier_engine::decode::{decode, Decoded};
 use dossier_engine::entities::Mentions;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
-use serde_json::Value;
 
 /// Name of the configuration file at a corpus root.
 pub const CONFIG_FILE: &str = "dossier.toml";
@@ -324,7 +323,7 @@ pub fn read_all(paths: &[PathBuf], max_size: u64, progress: &(dyn Fn(usize) + Sy
 }
 
 /// Read `dossier.toml` at a root: `Ok(None)` when absent, the parsed layer, or its error.
-pub fn read_config_file(root: &Path) -> Result<Option<Value>, ConfigError> {
+pub fn read_config_file(root: &Path) -> Result<Option<Options>, ConfigError> {
     let path = root.join(CONFIG_FILE);
     match std::fs::read_to_string(&path) {
         Ok(src) => config::parse_toml(&src, &dossier_engine::rules::all_codes()).map(Some),
@@ -357,10 +356,7 @@ pub fn load_corpus(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> (dossier_engine::corpus::Corpus, Vec<Skipped>, Option<ConfigError>) {
     let (config, config_error) = match roots.first().map(|r| read_config_file(r)) {
-        Some(Ok(Some(layer))) => match config::build(&[layer], &dossier_engine::rules::all_codes()) {
-            Ok(c) => (c, None),
-            Err(e) => (Config::default(), Some(e)),
-        },
+        Some(Ok(Some(layer))) => (layer.resolve(), None),
         Some(Err(e)) => (Config::default(), Some(e)),
         _ => (Config::default(), None),
     };

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use dossier_engine::config::Options;
 use dossier_engine::corpus::NewDoc;
 use dossier_engine::diag::Level;
 use dossier_engine::rules;
@@ -308,37 +309,29 @@ impl Backend {
         }
         let item = lsp::ConfigurationItem { scope_uri: None, section: Some("dossier".into()) };
         match self.client.configuration(vec![item]).await {
-            Ok(mut v) => {
-                let value = v.pop().unwrap_or(Value::Null);
-                self.set_layer(|l| l.client = value).await;
-            }
+            Ok(mut v) => self.set_client_settings(v.pop().unwrap_or(Value::Null)).await,
             Err(e) => warn!("workspace/configuration failed: {e}"),
         }
     }
 
-    /// Change one configuration layer, rebuild, and re-check everything if it changed.
-    async fn set_layer(&self, f: impl FnOnce(&mut crate::state::Layers)) {
-        let result = {
-            let mut st = self.st();
-            let before = st.layers.clone();
-            f(&mut st.layers);
-            let r = st.rebuild_config();
-            if r.is_err() {
-                st.layers = before; // keep the last valid layers
-            }
-            r
-        };
-        match result {
-            Ok(true) => self.reload_after_config_change().await,
-            Ok(false) => {}
+    /// Replace the editor's settings layer (`workspace/configuration` or
+    /// `didChangeConfiguration`), and re-check everything if the configuration changed. Invalid
+    /// settings are reported and the previous ones stay in force.
+    async fn set_client_settings(&self, value: Value) {
+        let layer = match Options::from_editor(value, &rules::all_codes()) {
+            Ok(layer) => layer,
             Err(e) => {
-                self.client
-                    .show_message(
-                        lsp::MessageType::WARNING,
-                        format!("dossier: invalid settings: {e}; the previous configuration stays in force"),
-                    )
-                    .await
+                let message = format!("dossier: invalid settings: {e}; the previous configuration stays in force");
+                return self.client.show_message(lsp::MessageType::WARNING, message).await;
             }
+        };
+        let changed = {
+            let mut st = self.st();
+            st.layers.client = layer;
+            st.rebuild_config()
+        };
+        if changed {
+            self.reload_after_config_change().await;
         }
     }
 
@@ -359,16 +352,8 @@ impl Backend {
             Ok(layer) => {
                 let mut st = self.st();
                 st.config_error = None;
-                let before = st.layers.file.clone();
-                st.layers.file = layer.unwrap_or(Value::Null);
-                match st.rebuild_config() {
-                    Ok(c) => c,
-                    Err(e) => {
-                        st.layers.file = before;
-                        st.config_error = Some(e);
-                        false
-                    }
-                }
+                st.layers.file = layer.unwrap_or_default();
+                st.rebuild_config()
             }
             Err(e) => {
                 self.st().config_error = Some(e);
@@ -691,15 +676,6 @@ fn roots_of(p: &lsp::InitializeParams) -> Vec<PathBuf> {
     roots
 }
 
-/// `initializationOptions` may carry the settings directly or under a `dossier` key.
-fn init_layer(v: Option<Value>) -> Value {
-    match v {
-        Some(Value::Object(mut m)) if m.contains_key("dossier") => m.remove("dossier").unwrap_or(Value::Null),
-        Some(v) => v,
-        None => Value::Null,
-    }
-}
-
 impl LanguageServer for Backend {
     async fn initialize(&self, p: lsp::InitializeParams) -> Result<lsp::InitializeResult> {
         let enc = convert::negotiate(&p.capabilities);
@@ -711,10 +687,12 @@ impl LanguageServer for Backend {
             st.enc = enc;
             st.flags = flags.clone();
             st.roots = roots;
-            st.layers.init = init_layer(p.initialization_options);
-            if let Err(e) = st.rebuild_config() {
-                st.settings_error = Some(e.message);
-                st.layers.init = Value::Null;
+            match Options::from_editor(p.initialization_options.unwrap_or_default(), &rules::all_codes()) {
+                Ok(layer) => {
+                    st.layers.init = layer;
+                    st.rebuild_config();
+                }
+                Err(e) => st.settings_error = Some(e.message),
             }
         }
         self.read_config_file();
@@ -900,11 +878,7 @@ impl LanguageServer for Backend {
             let this = self.clone();
             tokio::spawn(async move { this.pull_client_config().await });
         } else {
-            let v = match p.settings {
-                Value::Object(mut m) if m.contains_key("dossier") => m.remove("dossier").unwrap_or(Value::Null),
-                other => other,
-            };
-            self.set_layer(|l| l.client = v).await;
+            self.set_client_settings(p.settings).await;
         }
     }
 

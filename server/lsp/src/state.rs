@@ -10,11 +10,10 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use dossier_engine::config::{self, Config, ConfigError};
+use dossier_engine::config::{self, Config, ConfigError, Options};
 use dossier_engine::corpus::Corpus;
 use dossier_engine::text::PosEncoding;
 use ropey::Rope;
-use serde_json::Value;
 use tower_lsp_server::ls_types as lsp;
 
 /// What the client can do, reduced to the decisions the server makes.
@@ -76,12 +75,12 @@ pub struct OpenDoc {
     pub rope: Rope,
 }
 
-/// The three configuration layers, lowest priority first.
+/// The three configuration layers, lowest priority first, each valid on its own.
 #[derive(Debug, Default, Clone)]
 pub struct Layers {
-    pub file: Value,
-    pub init: Value,
-    pub client: Value,
+    pub file: Options,
+    pub init: Options,
+    pub client: Options,
 }
 
 pub struct State {
@@ -136,16 +135,15 @@ impl State {
         f(c)
     }
 
-    /// Rebuild the configuration from the layers. On error the previous configuration stays and
-    /// the error is returned. Returns `Ok(true)` when the configuration changed.
-    pub fn rebuild_config(&mut self) -> Result<bool, ConfigError> {
+    /// Rebuild the configuration from the layers; returns whether it changed.
+    pub fn rebuild_config(&mut self) -> bool {
         let layers = [self.layers.file.clone(), self.layers.init.clone(), self.layers.client.clone()];
-        let cfg = config::build(&layers, &dossier_engine::rules::all_codes())?;
+        let cfg = config::combined(layers);
         let changed = *self.corpus.config().as_ref() != cfg;
         if changed {
             self.edit_corpus(|c| c.set_config(cfg));
         }
-        Ok(changed)
+        changed
     }
 
     pub fn snap(&self) -> Snap {
