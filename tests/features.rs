@@ -215,3 +215,58 @@ fn code_actions_fix_ignore_fix_all_and_add_to_registry() {
     );
     assert!(c.shutdown().success());
 }
+
+/// `text` with protocol edits applied (UTF-16 positions, non-overlapping).
+fn apply(text: &str, edits: &[Value]) -> String {
+    let offset = |p: &Value| {
+        let (line, col) = (p["line"].as_u64().unwrap() as usize, p["character"].as_u64().unwrap() as usize);
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let rest = &text[start..];
+        let mut units = 0;
+        start
+            + rest
+                .char_indices()
+                .find(|(_, c)| {
+                    units += c.len_utf16();
+                    units > col
+                })
+                .map_or(rest.len(), |(i, _)| i)
+    };
+    let mut ranges: Vec<(usize, usize, &str)> = edits
+        .iter()
+        .map(|e| (offset(&e["range"]["start"]), offset(&e["range"]["end"]), e["newText"].as_str().unwrap()))
+        .collect();
+    ranges.sort_by_key(|r| std::cmp::Reverse(r.0));
+    let mut out = text.to_string();
+    for (a, b, t) in ranges {
+        out.replace_range(a..b, t);
+    }
+    out
+}
+
+#[test]
+fn hover_on_a_diagnostic_explains_its_rule_and_ignoring_keeps_dossier_toml() {
+    let toml = "# settings of this corpus\n[rules]\npage-metadata = \"off\"   # too noisy here\n";
+    let dir = seeds_copy(&[("dossier.toml", toml)]);
+    let (mut c, second, text) = start(dir.path());
+    let u = c.open(&second, &text);
+    let diags = c.diagnostics(&u);
+    let boiler = diags.iter().find(|d| d["code"] == "boilerplate").expect("a boilerplate line").clone();
+    let h = c.request("textDocument/hover", json!({"textDocument": {"uri": u}, "position": boiler["range"]["start"]}));
+    let value = h.unwrap()["contents"]["value"].as_str().unwrap().to_string();
+    assert!(value.contains("**`boilerplate`** (warning): Site chrome"), "{value}");
+    let acts = c
+        .request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": u}, "range": boiler["range"], "context": {"diagnostics": [boiler]}}),
+        )
+        .unwrap();
+    let ignore = acts.as_array().unwrap().iter().find(|a| a["title"].as_str().unwrap().starts_with("Ignore")).unwrap();
+    let toml_uri = uri(&dir.path().join("dossier.toml"));
+    let edited = apply(toml, ignore["edit"]["changes"][&toml_uri].as_array().unwrap());
+    assert!(edited.starts_with(toml), "the file is kept as written: {edited}");
+    let config = dossier_engine::config::parse_toml(&edited, &dossier_engine::rules::all_codes()).unwrap().resolve();
+    let line = text.lines().nth(boiler["range"]["start"]["line"].as_u64().unwrap() as usize).unwrap();
+    assert_eq!(config.ignore_lines, [line.trim()]);
+    assert!(c.shutdown().success());
+}

@@ -141,3 +141,76 @@ impl Fix {
         self
     }
 }
+
+/// The fixes "fix all" applies to document `doc`: the safe fixes of `diagnostics` whose edits
+/// all lie in `doc`, without two that overlap (the earlier diagnostic's fix wins).
+pub fn fix_all(diagnostics: &[Diagnostic], doc: DocId) -> Vec<&Fix> {
+    let mut chosen: Vec<&Fix> = Vec::new();
+    let mut taken: Vec<Range<usize>> = Vec::new();
+    for fix in diagnostics.iter().flat_map(|d| &d.fixes).filter(|f| f.safe) {
+        if fix.edits.iter().any(|e| e.doc != doc) {
+            continue;
+        }
+        let overlaps = |r: &Range<usize>| taken.iter().any(|t| r.start < t.end && t.start < r.end);
+        if fix.edits.iter().any(|e| overlaps(&e.range)) {
+            continue;
+        }
+        taken.extend(fix.edits.iter().map(|e| e.range.clone()));
+        chosen.push(fix);
+    }
+    chosen
+}
+
+/// The smallest single replacement that turns `old` into `new`: the byte range of `old` to
+/// replace and its replacement (the common start and end are kept, on character boundaries).
+pub fn replacement(old: &str, new: &str) -> (Range<usize>, String) {
+    let prefix: usize = old.chars().zip(new.chars()).take_while(|(a, b)| a == b).map(|(a, _)| a.len_utf8()).sum();
+    let suffix: usize = old[prefix..]
+        .chars()
+        .rev()
+        .zip(new[prefix..].chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum();
+    (prefix..old.len() - suffix, new[prefix..new.len() - suffix].to_string())
+}
+
+#[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // lists of edit ranges that happen to hold one
+mod tests {
+    use super::*;
+
+    fn fix(doc: u32, ranges: &[Range<usize>], safe: bool) -> Fix {
+        let edits =
+            ranges.iter().map(|r| Edit { doc: DocId(doc), range: r.clone(), new_text: String::new() }).collect();
+        Fix { title: format!("{ranges:?}"), edits, safe }
+    }
+
+    #[test]
+    fn fix_all_takes_safe_fixes_in_the_document_without_overlaps() {
+        let mut a = Diagnostic::new("a", 0..5, "a");
+        a.fixes = vec![fix(0, &[0..5], true), fix(0, &[0..9], true)];
+        let mut b = Diagnostic::new("b", 3..8, "b");
+        b.fixes = vec![fix(0, &[3..8], true)];
+        let mut c = Diagnostic::new("c", 10..12, "c");
+        c.fixes = vec![fix(0, &[10..12], false), fix(0, &[10..11, 20..21], true)];
+        let mut d = Diagnostic::new("d", 30..31, "d");
+        d.fixes = vec![fix(0, &[30..31, 0..1], true), fix(1, &[40..41], true), fix(0, &[5..6], true)];
+        let all = [a, b, c, d];
+        let chosen: Vec<&str> = fix_all(&all, DocId(0)).iter().map(|f| f.title.as_str()).collect();
+        // 0..9 and 3..8 overlap 0..5; the unsafe fix is left out; 30..31 + 0..1 overlaps 0..5;
+        // an edit in another document keeps a fix out; 5..6 touches 0..5 without overlapping
+        assert_eq!(chosen, ["[0..5]", "[10..11, 20..21]", "[5..6]"]);
+    }
+
+    #[test]
+    fn replacement_keeps_the_common_start_and_end() {
+        let (r, t) = replacement("[ignore]\nlines = []\n", "[ignore]\nlines = [\"x\"]\n");
+        assert_eq!((r, t.as_str()), (18..18, "\"x\""));
+        let (r, t) = replacement("Токаев", "Тонаев");
+        assert_eq!((r, t.as_str()), (4..6, "н"), "character boundaries");
+        assert_eq!(replacement("same", "same"), (4..4, String::new()));
+        assert_eq!(replacement("", "new"), (0..0, "new".to_string()));
+        assert_eq!(replacement("aaa", "aa"), (2..3, String::new()));
+    }
+}

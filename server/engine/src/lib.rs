@@ -17,6 +17,7 @@ pub mod corpus;
 pub mod decode;
 pub mod diag;
 pub mod entities;
+pub mod features;
 pub mod gen;
 mod packed;
 pub mod rules;

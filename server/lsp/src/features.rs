@@ -6,12 +6,13 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
+use dossier_engine::config;
 use dossier_engine::corpus::DocEntry;
 use dossier_engine::diag;
-use dossier_engine::entities::{self, Definition, EntityId, Kind, Location};
+use dossier_engine::entities::{self, registry, Definition, EntityId, Kind, Location};
+use dossier_engine::features as engine_features;
 use dossier_engine::rules;
 use dossier_engine::text::LineIndex;
-use dossier_engine::translit;
 use dossier_engine::DocId;
 use tower_lsp_server::ls_types as lsp;
 
@@ -89,21 +90,29 @@ impl Snap {
     }
 }
 
+/// The entity card (or the transliteration of a Cyrillic word) at a position, followed by what
+/// the rules of the diagnostics there report and how to change their level.
 pub fn hover(s: &Snap, p: lsp::HoverParams) -> Option<lsp::Hover> {
     let tdp = p.text_document_position_params;
     let d = s.doc(&tdp.text_document.uri)?;
     let off = d.tp().offset(tdp.position);
     let index = s.corpus.entities();
-    let (range, value) = match index.at(d.entry.id, off) {
-        Some((id, r)) => (r, index.hover(id, d.entry.id)),
-        None => entities::cyrillic_word_hover(&d.entry.text, off)?,
+    let card = match index.at(d.entry.id, off) {
+        Some((id, r)) => Some((r, index.hover(id, d.entry.id))),
+        None => entities::cyrillic_word_hover(&d.entry.text, off),
     };
-    if value.is_empty() {
+    let notes = engine_features::rules_at(&s.corpus, d.entry.id, off);
+    let mut parts: Vec<String> = card.iter().map(|(_, v)| v.clone()).filter(|v| !v.is_empty()).collect();
+    parts.extend(notes.iter().map(|(info, level)| engine_features::rule_note(info, *level)));
+    if parts.is_empty() {
         return None;
     }
     Some(lsp::Hover {
-        contents: lsp::HoverContents::Markup(lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value }),
-        range: Some(d.tp().range(range)),
+        contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+            kind: lsp::MarkupKind::Markdown,
+            value: parts.join("\n\n---\n\n"),
+        }),
+        range: card.map(|(r, _)| d.tp().range(r)),
     })
 }
 
@@ -157,62 +166,38 @@ fn symbol_kind(k: Kind) -> lsp::SymbolKind {
 #[allow(deprecated)] // `deprecated` is a required field of the protocol struct
 pub fn document_symbols(s: &Snap, p: lsp::DocumentSymbolParams) -> Option<lsp::DocumentSymbolResponse> {
     let d = s.doc(&p.text_document.uri)?;
-    let index = s.corpus.entities();
-    let mut first: HashMap<EntityId, (Range<usize>, Range<usize>, Kind, usize)> = HashMap::new();
-    for (r, id, k) in index.mentions_in(d.entry.id) {
-        first
-            .entry(id)
-            .and_modify(|e| {
-                e.1.end = e.1.end.max(r.end);
-                e.3 += 1;
-            })
-            .or_insert((r.clone(), r, k, 1));
-    }
-    let mut groups = Vec::new();
-    for kind in Kind::ALL {
-        let mut children: Vec<(usize, lsp::DocumentSymbol)> = first
-            .iter()
-            .filter(|(_, v)| v.2 == kind)
-            .filter_map(|(id, (sel, span, _, n))| {
-                let e = index.entity(*id)?;
-                Some((
-                    sel.start,
-                    lsp::DocumentSymbol {
-                        name: e.name.clone(),
-                        detail: Some(format!("{} mention{}", n, if *n == 1 { "" } else { "s" })),
-                        kind: symbol_kind(kind),
-                        tags: None,
-                        deprecated: None,
-                        range: d.tp().range(sel.start..span.end),
-                        selection_range: d.tp().range(sel.clone()),
-                        children: None,
-                    },
-                ))
-            })
-            .collect();
-        if children.is_empty() {
-            continue;
-        }
-        children.sort_by_key(|c| c.0);
-        let start = children.first().map(|c| c.1.range.start).unwrap_or_default();
-        let end = children.iter().map(|c| c.1.range.end).max().unwrap_or(start);
-        let title = match kind {
-            Kind::Person => "People",
-            Kind::Organization => "Organizations",
-            Kind::Place => "Places",
-            Kind::Other => "Other",
-        };
-        groups.push(lsp::DocumentSymbol {
-            name: title.into(),
-            detail: Some(format!("{}", children.len())),
-            kind: lsp::SymbolKind::NAMESPACE,
-            tags: None,
-            deprecated: None,
-            range: lsp::Range::new(start, end),
-            selection_range: lsp::Range::new(start, start),
-            children: Some(children.into_iter().map(|c| c.1).collect()),
-        });
-    }
+    let tp = d.tp();
+    let groups = engine_features::outline(&s.corpus, d.entry.id)
+        .into_iter()
+        .map(|g| {
+            let children: Vec<lsp::DocumentSymbol> = g
+                .entries
+                .iter()
+                .map(|e| lsp::DocumentSymbol {
+                    name: e.name.clone(),
+                    detail: Some(e.detail()),
+                    kind: symbol_kind(g.kind),
+                    tags: None,
+                    deprecated: None,
+                    range: tp.range(e.span.clone()),
+                    selection_range: tp.range(e.first.clone()),
+                    children: None,
+                })
+                .collect();
+            let start = children.first().map(|c| c.range.start).unwrap_or_default();
+            let end = children.iter().map(|c| c.range.end).max().unwrap_or(start);
+            lsp::DocumentSymbol {
+                name: g.title.into(),
+                detail: Some(children.len().to_string()),
+                kind: lsp::SymbolKind::NAMESPACE,
+                tags: None,
+                deprecated: None,
+                range: lsp::Range::new(start, end),
+                selection_range: lsp::Range::new(start, start),
+                children: Some(children),
+            }
+        })
+        .collect();
     Some(lsp::DocumentSymbolResponse::Nested(groups))
 }
 
@@ -277,61 +262,29 @@ pub fn semantic_tokens(s: &Snap, uri: &lsp::Uri, within: Option<lsp::Range>) -> 
 }
 
 pub fn prepare_rename(s: &Snap, p: lsp::TextDocumentPositionParams) -> Option<lsp::PrepareRenameResponse> {
-    let (d, id, r) = s.entity_at(&p.text_document.uri, p.position)?;
-    let placeholder = d.entry.text.get(r.clone()).unwrap_or_default().to_string();
-    s.corpus.entities().entity(id)?;
-    Some(lsp::PrepareRenameResponse::RangeWithPlaceholder { range: d.tp().range(r), placeholder })
+    let d = s.doc(&p.text_document.uri)?;
+    let (range, placeholder) = engine_features::rename_target(&s.corpus, d.entry.id, d.tp().offset(p.position))?;
+    Some(lsp::PrepareRenameResponse::RangeWithPlaceholder { range: d.tp().range(range), placeholder })
 }
 
-/// Rename rewrites one spelling of an entity across the corpus: every mention of the same entity
-/// written exactly like the one under the cursor becomes `new_name`.
+/// Rename rewrites one spelling of an entity across the corpus (see
+/// [`engine_features::rename_edits`]).
 pub fn rename(s: &Snap, p: lsp::RenameParams) -> Option<lsp::WorkspaceEdit> {
     let tdp = p.text_document_position;
-    let (d, id, r) = s.entity_at(&tdp.text_document.uri, tdp.position)?;
-    let old = d.entry.text.get(r)?.to_string();
-    let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-    for loc in s.corpus.entities().references(id) {
-        let Some(doc) = s.doc_by_id(loc.doc) else { continue };
-        if doc.entry.text.get(loc.range.clone()) != Some(old.as_str()) {
-            continue;
-        }
-        let Some(uri) = s.uri(&doc.entry.name) else { continue };
-        changes
-            .entry(uri)
-            .or_default()
-            .push(lsp::TextEdit { range: doc.tp().range(loc.range.clone()), new_text: p.new_name.clone() });
-    }
-    Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() })
+    let d = s.doc(&tdp.text_document.uri)?;
+    let edits = engine_features::rename_edits(&s.corpus, d.entry.id, d.tp().offset(tdp.position), &p.new_name)?;
+    Some(workspace_edit(s, edits.iter()))
 }
 
 /// Inlay hints: the Latin form after each Cyrillic entity mention.
 pub fn inlay_hints(s: &Snap, p: lsp::InlayHintParams) -> Option<Vec<lsp::InlayHint>> {
-    if !s.corpus.config().inlay_transliteration {
-        return Some(vec![]);
-    }
     let d = s.doc(&p.text_document.uri)?;
     let tp = d.tp();
-    let bounds = tp.offsets(p.range);
-    let index = s.corpus.entities();
-    let mut out = Vec::new();
-    for (r, id, _) in index.mentions_in(d.entry.id) {
-        if r.end < bounds.start || r.start > bounds.end {
-            continue;
-        }
-        let Some(surface) = d.entry.text.get(r.clone()) else { continue };
-        if !translit::has_cyrillic(surface) {
-            continue;
-        }
-        let latin = translit::transliterate(surface);
-        let name = index.entity(id).map(|e| e.name.clone()).unwrap_or_default();
-        let label =
-            if !name.is_empty() && translit::fold(&name) != translit::fold(&latin) && !translit::has_cyrillic(&name) {
-                format!("({latin} = {name})")
-            } else {
-                format!("({latin})")
-            };
-        out.push(lsp::InlayHint {
-            position: tp.position(r.end),
+    let hints = engine_features::transliteration_hints(&s.corpus, d.entry.id, tp.offsets(p.range));
+    let out = hints
+        .into_iter()
+        .map(|(at, label)| lsp::InlayHint {
+            position: tp.position(at),
             label: lsp::InlayHintLabel::String(label),
             kind: None,
             text_edits: None,
@@ -339,80 +292,86 @@ pub fn inlay_hints(s: &Snap, p: lsp::InlayHintParams) -> Option<Vec<lsp::InlayHi
             padding_left: Some(true),
             padding_right: None,
             data: None,
-        });
-    }
+        })
+        .collect();
     Some(out)
 }
 
 /// Kind of the bulk source action.
 pub const FIX_ALL_KIND: &str = "source.fixAll.dossier";
 
-fn workspace_edit(s: &Snap, fixes: &[&diag::Fix]) -> lsp::WorkspaceEdit {
+/// A workspace edit of engine edits in corpus documents.
+fn workspace_edit<'a>(s: &Snap, edits: impl IntoIterator<Item = &'a diag::Edit>) -> lsp::WorkspaceEdit {
     let mut changes: HashMap<lsp::Uri, Vec<lsp::TextEdit>> = HashMap::new();
-    for fix in fixes {
-        for e in &fix.edits {
-            let Some(doc) = s.doc_by_id(e.doc) else { continue };
-            let Some(uri) = s.uri(&doc.entry.name) else { continue };
-            changes
-                .entry(uri)
-                .or_default()
-                .push(lsp::TextEdit { range: doc.tp().range(e.range.clone()), new_text: e.new_text.clone() });
-        }
+    for e in edits {
+        let Some(doc) = s.doc_by_id(e.doc) else { continue };
+        let Some(uri) = s.uri(&doc.entry.name) else { continue };
+        changes
+            .entry(uri)
+            .or_default()
+            .push(lsp::TextEdit { range: doc.tp().range(e.range.clone()), new_text: e.new_text.clone() });
     }
     lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }
 }
 
 /// An edit that inserts `text` at the end of (or creates) the file at `path`.
 fn append_to_file(s: &Snap, path: &Path, current: Option<&str>, text: String) -> Option<lsp::WorkspaceEdit> {
+    let Some(cur) = current else { return create_file(s, path, text) };
     let uri = s.uri(&crate::loader::key(path))?;
-    match current {
-        Some(cur) => {
-            let lines = dossier_engine::text::LineIndex::new(cur);
-            let end = TextPos { text: cur, lines: &lines, enc: s.enc }.position(cur.len());
-            let sep = if cur.is_empty() || cur.ends_with('\n') { "" } else { "\n" };
-            let edit = lsp::TextEdit { range: lsp::Range::new(end, end), new_text: format!("{sep}{text}") };
-            Some(lsp::WorkspaceEdit { changes: Some(HashMap::from([(uri, vec![edit])])), ..Default::default() })
-        }
-        None if s.flags.resource_create && s.flags.document_changes => {
-            let create = lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
-                uri: uri.clone(),
-                options: Some(lsp::CreateFileOptions { overwrite: Some(false), ignore_if_exists: Some(true) }),
-                annotation_id: None,
-            }));
-            let edit = lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
-                text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri, version: None },
-                edits: vec![lsp::OneOf::Left(lsp::TextEdit {
-                    range: lsp::Range::new(lsp::Position::new(0, 0), lsp::Position::new(0, 0)),
-                    new_text: text,
-                })],
-            });
-            Some(lsp::WorkspaceEdit {
-                document_changes: Some(lsp::DocumentChanges::Operations(vec![create, edit])),
-                ..Default::default()
-            })
-        }
-        None => None,
-    }
+    let lines = LineIndex::new(cur);
+    let end = TextPos { text: cur, lines: &lines, enc: s.enc }.position(cur.len());
+    let sep = if cur.is_empty() {
+        ""
+    } else if cur.ends_with('\n') {
+        "\n"
+    } else {
+        "\n\n"
+    };
+    let edit = lsp::TextEdit { range: lsp::Range::new(end, end), new_text: format!("{sep}{text}") };
+    Some(lsp::WorkspaceEdit { changes: Some(HashMap::from([(uri, vec![edit])])), ..Default::default() })
 }
 
-/// "Ignore this pattern": add the line to `[ignore] lines` in `dossier.toml`.
+/// An edit that creates the file at `path` with `text`, when the client can create files.
+fn create_file(s: &Snap, path: &Path, text: String) -> Option<lsp::WorkspaceEdit> {
+    if !(s.flags.resource_create && s.flags.document_changes) {
+        return None;
+    }
+    let uri = s.uri(&crate::loader::key(path))?;
+    let create = lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
+        uri: uri.clone(),
+        options: Some(lsp::CreateFileOptions { overwrite: Some(false), ignore_if_exists: Some(true) }),
+        annotation_id: None,
+    }));
+    let edit = lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+        text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri, version: None },
+        edits: vec![lsp::OneOf::Left(lsp::TextEdit {
+            range: lsp::Range::new(lsp::Position::new(0, 0), lsp::Position::new(0, 0)),
+            new_text: text,
+        })],
+    });
+    Some(lsp::WorkspaceEdit {
+        document_changes: Some(lsp::DocumentChanges::Operations(vec![create, edit])),
+        ..Default::default()
+    })
+}
+
+/// "Ignore this pattern": add the line to `[ignore] lines` in `dossier.toml` (not offered while
+/// that file is not valid TOML).
 fn ignore_action(s: &Snap, line: &str, diag: lsp::Diagnostic) -> Option<lsp::CodeAction> {
     let root = s.roots.first()?;
     let path = root.join(crate::loader::CONFIG_FILE);
     let current = crate::loader::read_text(&path);
-    let quoted = serde_json::to_string(line.trim()).ok()?;
-    let edit = match current.as_deref().and_then(|c| c.find("[ignore]").map(|i| (c, i))) {
-        Some((cur, at)) => {
-            // insert right after `lines = [` inside the existing [ignore] table
-            let rel = cur[at..].find("lines")?;
-            let open = cur[at + rel..].find('[')? + at + rel + 1;
-            let lines = dossier_engine::text::LineIndex::new(cur);
-            let pos = TextPos { text: cur, lines: &lines, enc: s.enc }.position(open);
+    let new = config::with_ignored_line(current.as_deref().unwrap_or_default(), line.trim())?;
+    let edit = match current {
+        Some(cur) => {
+            let (range, new_text) = diag::replacement(&cur, &new);
+            let lines = LineIndex::new(&cur);
+            let range = TextPos { text: &cur, lines: &lines, enc: s.enc }.range(range);
             let uri = s.uri(&crate::loader::key(&path))?;
-            let e = lsp::TextEdit { range: lsp::Range::new(pos, pos), new_text: format!("\n  {quoted},") };
-            lsp::WorkspaceEdit { changes: Some(HashMap::from([(uri, vec![e])])), ..Default::default() }
+            let edit = lsp::TextEdit { range, new_text };
+            lsp::WorkspaceEdit { changes: Some(HashMap::from([(uri, vec![edit])])), ..Default::default() }
         }
-        None => append_to_file(s, &path, current.as_deref(), format!("\n[ignore]\nlines = [\n  {quoted},\n]\n"))?,
+        None => create_file(s, &path, new)?,
     };
     Some(lsp::CodeAction {
         title: "Ignore this pattern (dossier.toml)".into(),
@@ -436,19 +395,7 @@ fn registry_action(s: &Snap, d: &Doc, at: Range<usize>) -> Option<lsp::CodeActio
     let e = index.entity(id)?;
     let path = crate::loader::registry_path(&s.roots, s.corpus.config())?;
     let current = crate::loader::read_text(&path);
-    let q = |x: &str| serde_json::to_string(x).unwrap_or_default();
-    let mut aliases: Vec<String> = e.forms.iter().filter(|f| **f != e.name).map(|f| q(f)).collect();
-    aliases.dedup();
-    let mut entry = format!("\n[[entity]]\nname = {}\nkind = {}\n", q(&e.name), q(e.kind.as_str()));
-    if !aliases.is_empty() {
-        entry.push_str(&format!("aliases = [{}]\n", aliases.join(", ")));
-    }
-    entry.push_str("description = \"\"\n");
-    if !e.roles.is_empty() {
-        let roles: Vec<String> = e.roles.iter().map(|r| q(r)).collect();
-        entry.push_str(&format!("roles = [{}]\n", roles.join(", ")));
-    }
-    let edit = append_to_file(s, &path, current.as_deref(), entry)?;
+    let edit = append_to_file(s, &path, current.as_deref(), registry::entry_for(e))?;
     Some(lsp::CodeAction {
         title: format!("Add “{}” to the registry", e.name),
         kind: Some(lsp::CodeActionKind::new("refactor.dossier.registry")),
@@ -483,7 +430,7 @@ pub fn code_actions(s: &Snap, p: lsp::CodeActionParams) -> Option<lsp::CodeActio
                     title: fix.title.clone(),
                     kind: Some(lsp::CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![lsp_diag.clone()]),
-                    edit: Some(workspace_edit(s, &[fix])),
+                    edit: Some(workspace_edit(s, &fix.edits)),
                     command: None,
                     is_preferred: Some(i == 0),
                     disabled: None,
@@ -497,27 +444,13 @@ pub fn code_actions(s: &Snap, p: lsp::CodeActionParams) -> Option<lsp::CodeActio
     }
     let fix_all = lsp::CodeActionKind::new(FIX_ALL_KIND);
     if allowed(&fix_all) {
-        // Safe fixes of the whole document, without overlaps (earliest first wins).
-        let mut chosen: Vec<&diag::Fix> = Vec::new();
-        let mut taken: Vec<Range<usize>> = Vec::new();
-        for fix in diags.iter().flat_map(|dg| dg.fixes.iter()).filter(|f| f.safe) {
-            let ranges: Vec<Range<usize>> =
-                fix.edits.iter().filter(|e| e.doc == d.entry.id).map(|e| e.range.clone()).collect();
-            if fix.edits.iter().any(|e| e.doc != d.entry.id) {
-                continue;
-            }
-            if ranges.iter().any(|r| taken.iter().any(|t| r.start < t.end && t.start < r.end)) {
-                continue;
-            }
-            taken.extend(ranges);
-            chosen.push(fix);
-        }
+        let chosen = diag::fix_all(&diags, d.entry.id);
         if !chosen.is_empty() {
             out.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                 title: format!("Remove all scrape artifacts in this document ({} fixes)", chosen.len()),
                 kind: Some(fix_all),
                 diagnostics: None,
-                edit: Some(workspace_edit(s, &chosen)),
+                edit: Some(workspace_edit(s, chosen.iter().flat_map(|f| &f.edits))),
                 command: None,
                 is_preferred: None,
                 disabled: None,

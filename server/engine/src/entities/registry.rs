@@ -40,6 +40,26 @@ pub struct Registry {
     pub entries: Vec<RegistryEntry>,
 }
 
+/// A new `[[entity]]` entry for `entity`, as TOML text ending in a newline: its name, kind, the
+/// other forms seen as aliases, an empty description to fill in, and the roles seen.
+pub fn entry_for(entity: &super::Entity) -> String {
+    let mut t = toml_edit::Table::new();
+    t.insert("name", toml_edit::value(entity.name.as_str()));
+    t.insert("kind", toml_edit::value(entity.kind.as_str()));
+    let mut aliases: Vec<&str> = entity.forms.iter().map(String::as_str).filter(|f| *f != entity.name).collect();
+    aliases.dedup();
+    if !aliases.is_empty() {
+        t.insert("aliases", toml_edit::value(toml_edit::Array::from_iter(aliases)));
+    }
+    t.insert("description", toml_edit::value(""));
+    if !entity.roles.is_empty() {
+        t.insert("roles", toml_edit::value(toml_edit::Array::from_iter(entity.roles.iter().map(String::as_str))));
+    }
+    let mut doc = toml_edit::DocumentMut::new();
+    doc.insert("entity", toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::from_iter([t])));
+    doc.to_string()
+}
+
 impl Registry {
     /// Parse a registry file, keeping every valid entry.
     ///
@@ -130,4 +150,36 @@ fn parse_entry(chunk: &str) -> Result<Option<RegistryEntry>, String> {
         links: list("links")?,
         range: 0..0,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::Entity;
+
+    #[test]
+    fn a_new_entry_reads_back_as_the_entity() {
+        let e = Entity {
+            name: "Imangali Tasmagambetov".into(),
+            kind: Kind::Person,
+            forms: vec!["Imangali Tasmagambetov".into(), "Tasmagambetov".into(), "Тасмагамбетов \"И.\"".into()],
+            roles: vec!["akim of Almaty".into()],
+            description: None,
+            candidates: vec![],
+        };
+        let text = entry_for(&e);
+        assert!(text.starts_with("[[entity]]\nname = \"Imangali Tasmagambetov\"\nkind = \"person\"\n"), "{text}");
+        let file = format!("[[entity]]\nname = \"Astana\"\nkind = \"place\"\n\n{text}");
+        let (reg, errors) = Registry::parse(&file);
+        assert!(errors.is_empty(), "{errors:?}");
+        let entry = &reg.entries[1];
+        assert_eq!(entry.aliases, ["Tasmagambetov", "Тасмагамбетов \"И.\""]);
+        assert_eq!((entry.kind, entry.description.as_deref()), (Kind::Person, Some("")));
+        assert_eq!(entry.roles, ["akim of Almaty"]);
+        let bare = Entity { forms: vec![], roles: vec![], ..e };
+        assert_eq!(
+            entry_for(&bare),
+            "[[entity]]\nname = \"Imangali Tasmagambetov\"\nkind = \"person\"\ndescription = \"\"\n"
+        );
+    }
 }
