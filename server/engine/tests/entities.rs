@@ -133,6 +133,31 @@ fn other_sites_and_countries() {
     let e = idx.entity(id).unwrap();
     assert!(e.roles.iter().any(|r| r == "Kyrgyz economist"), "{:?}", e.roles);
     assert!(e.roles.iter().any(|r| r == "director of the Institute for Strategic Analysis"), "{:?}", e.roles);
+    // a Russian caption's title, in English
+    let id = idx.at(DocId(0), c.texts[0].1.find("Japarov said").unwrap()).unwrap().0;
+    assert!(idx.entity(id).unwrap().roles.iter().any(|r| r == "President"), "{:?}", idx.entity(id).unwrap().roles);
+}
+
+#[test]
+fn roles_come_most_frequent_first() {
+    let texts = [
+        ("a.txt", "Economist Aigerim Saparova spoke first. Later, Saparova, the head of the Fiscal Council, added more."),
+        ("b.txt", "Aigerim Saparova, head of the Fiscal Council, disagreed. Saparova was appointed head of the Fiscal Council in May."),
+        ("c.txt", "As head of the Fiscal Council, Aigerim Saparova signed the report."),
+    ];
+    let idx = EntityIndex::build(
+        texts.iter().enumerate().map(|(i, (n, t))| DocInput {
+            id: DocId(i as u32),
+            name: (*n).into(),
+            text: (*t).into(),
+            entities: DocMentions::from(analyze(t)).into(),
+        }),
+        None,
+    );
+    let id = idx.search("Saparova", 1)[0];
+    let e = idx.entity(id).unwrap();
+    assert_eq!(e.name, "Aigerim Saparova");
+    assert_eq!(e.roles, ["head of the Fiscal Council", "Economist"]);
 }
 
 #[test]

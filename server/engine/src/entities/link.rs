@@ -773,18 +773,7 @@ impl EntityIndex {
         };
         let mut forms: Vec<String> =
             distinct.iter().filter(|(s, _, _)| *s != name).map(|(s, _, _)| s.to_string()).collect();
-        let mut roles: Vec<String> = Vec::new();
-        let mut seen: HashMap<u32, ()> = HashMap::new();
-        for r in refs.iter().filter(|r| r.roles != 0) {
-            if seen.insert(r.roles, ()).is_some() {
-                continue;
-            }
-            for x in view(r).roles {
-                if !roles.iter().any(|y| y.eq_ignore_ascii_case(x)) {
-                    roles.push(x.clone());
-                }
-            }
-        }
+        let mut roles = ranked_roles(&refs, |r| view(r).roles);
         if let Some(r) = reg {
             for a in &r.aliases {
                 if *a != name && !forms.contains(a) {
@@ -927,6 +916,31 @@ impl EntityIndex {
     pub fn counts(&self, id: EntityId) -> (usize, usize) {
         self.data(id).map_or((0, 0), |d| d.refs.counts)
     }
+}
+
+/// The roles of an entity's mentions, most frequent first (ties: first seen first), each
+/// written as where it was first seen; spellings that differ only in ASCII case are one role.
+/// Each distinct list of roles is read from its document once.
+fn ranked_roles<'a>(refs: &[Ref], roles_of: impl Fn(&Ref) -> &'a [String]) -> Vec<String> {
+    // distinct role lists by hash: (mentions carrying it, first of them)
+    let mut lists: HashMap<u32, (usize, usize)> = HashMap::new();
+    for (i, r) in refs.iter().enumerate().filter(|(_, r)| r.roles != 0) {
+        lists.entry(r.roles).or_insert((0, i)).0 += 1;
+    }
+    let mut lists: Vec<(usize, usize)> = lists.into_values().collect();
+    lists.sort_unstable_by_key(|&(_, first)| first);
+    // (role, mentions, first)
+    let mut ranked: Vec<(&'a str, usize, usize)> = Vec::new();
+    for (n, first) in lists {
+        for x in roles_of(&refs[first]) {
+            match ranked.iter_mut().find(|y| y.0.eq_ignore_ascii_case(x)) {
+                Some(y) => y.1 += n,
+                None => ranked.push((x, n, first)),
+            }
+        }
+    }
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.2.cmp(&b.2)));
+    ranked.into_iter().map(|(r, _, _)| r.to_string()).collect()
 }
 
 fn word_count(s: &str) -> usize {

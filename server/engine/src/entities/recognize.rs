@@ -16,6 +16,8 @@ use std::cell::Cell;
 
 use super::gazetteer::{self, after_cue, before_cue, gazetteer, head, Entry, StopClass};
 use super::{keys, DocEntities, Kind, Mention, MentionDetail, MentionKeys};
+
+mod roles;
 use crate::translit::{has_cyrillic, is_alpha, is_lower, is_upper, transliterate};
 
 #[derive(Clone, Copy, Debug)]
@@ -982,122 +984,6 @@ impl<'a> Rec<'a> {
             }
         }
     }
-
-    fn roles(&mut self) {
-        let toks_of: Vec<(usize, usize)> = self.out.iter().map(|f| (f.a, f.b)).collect();
-        let mut person_tok = vec![false; self.toks.len()];
-        for (idx, &(a, b)) in toks_of.iter().enumerate() {
-            if self.out[idx].m.kind == Kind::Person && a <= b && b < person_tok.len() {
-                for p in &mut person_tok[a..=b] {
-                    *p = true;
-                }
-            }
-        }
-        for (idx, &(a, b)) in toks_of.iter().enumerate() {
-            if self.out[idx].m.kind != Kind::Person || a >= self.toks.len() || b < a {
-                continue;
-            }
-            let mut roles = Vec::new();
-            if let Some(r) = self.role_before(a) {
-                roles.push(r);
-            }
-            if let Some(r) = self.role_after(b, &person_tok) {
-                roles.push(r);
-            }
-            self.out[idx].d.roles = roles;
-        }
-    }
-
-    fn clause_gap(&self, k: usize) -> bool {
-        let t = self.toks[k];
-        t.poss == t.e && is_quote_gap(self.gap_after(k))
-    }
-
-    fn role_before(&self, a: usize) -> Option<String> {
-        // titles: "Prime Minister X"
-        let mut k = a;
-        while k > 0 && self.toks[k - 1].cap && self.clause_gap(k - 1) {
-            if matches!(self.word_exact(k - 1), Some(Entry::Stop(StopClass::Title))) {
-                k -= 1;
-            } else {
-                break;
-            }
-        }
-        if k < a {
-            return Some(self.text[self.toks[k].s..self.toks[a - 1].e].to_string());
-        }
-        // a role noun within the clause before the name: "rector of the X University Y"
-        let mut role = None;
-        let mut k = a;
-        for _ in 0..8 {
-            if k == 0 || !self.clause_gap(k - 1) {
-                break;
-            }
-            k -= 1;
-            let w = self.word(k);
-            if !self.toks[k].cap && gazetteer::is_role_noun(w) {
-                let direct = k + 1 == a;
-                let of = self.lower_word(k + 1) == Some("of");
-                if direct || of {
-                    role = Some(k);
-                }
-                break;
-            }
-        }
-        let mut start = role?;
-        while start > 0 && self.clause_gap(start - 1) && start + 4 > role? {
-            let w = self.word(start - 1);
-            let t = self.toks[start - 1];
-            let demonym = t.cap && matches!(self.word_exact(start - 1), Some(Entry::Stop(StopClass::Demonym)));
-            let sentence_adjective = t.cap && t.sent && adjective_like(&w.to_lowercase());
-            if demonym || sentence_adjective || !t.cap && (gazetteer::is_role_noun(w) || adjective_like(w)) {
-                start -= 1;
-            } else {
-                break;
-            }
-        }
-        Some(clean_role(&self.text[self.toks[start].s..self.toks[a - 1].e]))
-    }
-
-    fn role_after(&self, b: usize, person_tok: &[bool]) -> Option<String> {
-        let t = self.toks[b];
-        let gap = self.gap_after(b);
-        if !(gap == ", " || gap == " — " || gap == " - ") || t.poss != t.e {
-            return None;
-        }
-        let mut k = b + 1;
-        if matches!(self.lower_word(k), Some("the" | "a" | "an")) {
-            k += 1;
-        }
-        let start = k;
-        while self.lower_word(k).is_some_and(|w| adjective_like(w) || gazetteer::is_role_noun(w)) && k < start + 3 {
-            if gazetteer::is_role_noun(self.word(k)) {
-                break;
-            }
-            k += 1;
-        }
-        if !self.lower_word(k).is_some_and(gazetteer::is_role_noun) {
-            return None;
-        }
-        let mut end = k;
-        // the complement: "director of the “Risk Assessment Group.”"
-        while end + 1 < self.toks.len() && end < k + 10 {
-            let gap = self.gap_after(end);
-            if !is_quote_gap(gap) || self.toks[end].poss != self.toks[end].e {
-                break;
-            }
-            end += 1;
-            if person_tok.get(end).copied().unwrap_or(true) {
-                // "X, head of the administration Y": the role is Y's
-                return None;
-            }
-            if self.lower_word(end).is_some_and(|w| matches!(w, "who" | "which" | "that" | "said" | "says" | "and")) {
-                end -= 1;
-                break;
-            }
-        }
-        Some(clean_role(&self.text[self.toks[start].s..self.toks[end].e]))
-    }
 }
 
 /// A toponym ending: -stan, -grad, -sk, -orda, -abad, -kent, -tau, -burg, -pol…
@@ -1107,49 +993,6 @@ fn place_shaped(w: &str) -> bool {
         "kol", "bulak", "ozen", "sai", "tobe", "dar", "shahr",
     ]);
     w.chars().count() >= 5 && ends_any_ci(w, &ENDS)
-}
-
-fn adjective_like(w: &str) -> bool {
-    const ENDS: &[&str] = &["al", "ic", "ian", "ese", "ish", "ive", "ary", "ern", "ior", "ent"];
-    ENDS.iter().any(|e| ends_ci(w, e))
-        || matches!(
-            w,
-            "former"
-                | "deputy"
-                | "chief"
-                | "general"
-                | "senior"
-                | "first"
-                | "vice"
-                | "acting"
-                | "famous"
-                | "well-known"
-                | "leading"
-                | "prominent"
-                | "opposition"
-                | "ex"
-        )
-}
-
-/// The role without quotation marks, its words joined by single spaces, without a final '.'
-/// or ','.
-fn clean_role(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut space = false;
-    for c in s.chars().filter(|c| !matches!(c, '"' | '“' | '”' | '«' | '»' | '„')) {
-        if c.is_whitespace() {
-            space = !out.is_empty();
-        } else {
-            if space {
-                out.push(' ');
-                space = false;
-            }
-            out.push(c);
-        }
-    }
-    let kept = out.trim_end_matches(['.', ',']).len();
-    out.truncate(kept);
-    out
 }
 
 /// Do the letters of `acr` follow the initials of the long name (small words may be skipped)?

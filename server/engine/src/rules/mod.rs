@@ -26,7 +26,7 @@ mod mojibake;
 mod page_metadata;
 pub mod repeated_line;
 mod truncated_ending;
-mod untranslated;
+pub(crate) mod untranslated;
 mod widget_residue;
 
 pub use boilerplate::Boilerplate;

@@ -183,7 +183,22 @@ pub(crate) fn english_caption(line: &str) -> String {
             }
         }
     }
-    // Glossary matching, longest phrase first.
+    render(glossed(&tokens))
+}
+
+/// A Russian phrase (a title, an office) in English when the glossary knows every word of it:
+/// "Генсек ОДКБ" → "CSTO Secretary General", "министр обороны Беларуси" → "Belarusian Defence
+/// Minister"; `None` when a word would only be transliterated.
+pub(crate) fn english_phrase(phrase: &str) -> Option<String> {
+    let tokens: Vec<&str> = phrase.split_whitespace().collect();
+    let items = glossed(&tokens);
+    let known = !items.is_empty() && items.iter().all(|(g, _)| g.is_some_and(|g| g != Gloss::Drop));
+    known.then(|| render(items))
+}
+
+/// The tokens of a caption matched against the glossary, longest phrase first: each item is a
+/// glossary entry, or a word transliterated.
+fn glossed(tokens: &[&str]) -> Vec<(Option<Gloss>, String)> {
     let mut items: Vec<(Option<Gloss>, String)> = Vec::with_capacity(tokens.len());
     let mut i = 0;
     while i < tokens.len() {
@@ -216,7 +231,11 @@ pub(crate) fn english_caption(line: &str) -> String {
             }
         }
     }
-    // Reorder "Title Org/Demonym" → "Org/Demonym Title" and render.
+    items
+}
+
+/// Glossary items in English order ("Title Org/Demonym" → "Org/Demonym Title"), joined.
+fn render(items: Vec<(Option<Gloss>, String)>) -> String {
     let mut words: Vec<String> = Vec::with_capacity(items.len());
     let mut k = 0;
     while k < items.len() {
