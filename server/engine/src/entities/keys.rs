@@ -4,14 +4,13 @@
 //! A key is a hash of [`fold`]'s output, so two strings have the same key exactly when they fold
 //! to the same string (up to 64-bit hash collisions, about one in 10^7 for a million distinct
 //! names). Words that are pure ASCII, nearly all of an English corpus, are folded on the stack
-//! without allocation by [`fold_ascii`], which a test checks against [`fold`].
+//! without allocation by [`fold_ascii`].
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::packed::LOWER_ALNUM;
-use crate::translit::{fold, transliterate};
+use crate::translit::{fold, fold_ascii, transliterate};
 
 /// The hash of a folded name.
 pub type Key = u64;
@@ -46,195 +45,14 @@ fn finish(mut h: u64) -> u64 {
     h ^ (h >> 33)
 }
 
-/// Letters that make [`fold`] do more than lowercase and collapse doubled letters: y, and the
-/// letters of the pairs kh, ks and zh.
-const Y: u8 = 1;
-const PAIR_FIRST: u8 = 2;
-const PAIR_SECOND: u8 = 4;
-
-static FOLD_FLAGS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    t[b'y' as usize] = Y;
-    t[b'Y' as usize] = Y;
-    t[b'k' as usize] = PAIR_FIRST;
-    t[b'K' as usize] = PAIR_FIRST;
-    t[b'z' as usize] = PAIR_FIRST;
-    t[b'Z' as usize] = PAIR_FIRST;
-    t[b'h' as usize] = PAIR_SECOND;
-    t[b'H' as usize] = PAIR_SECOND;
-    t[b's' as usize] = PAIR_SECOND;
-    t[b'S' as usize] = PAIR_SECOND;
-    t
-};
-
 /// Longest ASCII word folded on the stack; longer words take the general path.
 const STACK: usize = 64;
 
-/// [`fold`] for an ASCII string of at most [`STACK`] bytes, written into `out`; returns the length.
-fn fold_ascii(s: &[u8], out: &mut [u8; STACK]) -> Option<usize> {
-    if s.len() > STACK {
-        return None;
-    }
-    // letters and digits lowercased, without branches: every byte is written, and kept by
-    // moving on when it is one
-    // meanwhile, note the letters of a pair that `replace_all` rewrites (dzh contains zh) and
-    // a y, and whether any byte is not ASCII
-    let mut n = 0;
-    let (mut flags, mut high) = (0u8, 0u8);
-    for &b in s {
-        let c = LOWER_ALNUM[b as usize];
-        out[n] = c;
-        n += usize::from(c != 0);
-        flags |= FOLD_FLAGS[b as usize];
-        high |= b;
-    }
-    if !high.is_ascii() {
-        return None;
-    }
-    // the replacements of `fold` (dzh→j, zh→j, kh→h, ks→x, one left-to-right pass each, in
-    // that order) in one pass: no pattern ends with the first letter of another and no
-    // replacement letter starts one, so no match moves or appears between the passes; without
-    // both letters of a pair, there is none
-    if flags & (PAIR_FIRST | PAIR_SECOND) == PAIR_FIRST | PAIR_SECOND {
-        n = replace_all(out, n);
-    }
-    // without a y (replacements make none), only the collapse of doubled letters is left: a
-    // final "ii" → "i" gives what the collapse gives
-    if flags & Y != 0 {
-        n = fold_y(out, n);
-    }
-    // collapse doubled letters, without branches (a byte equal to the one before is
-    // overwritten by the next)
-    if n == 0 {
-        return Some(0);
-    }
-    let mut k = 1;
-    let mut last = out[0];
-    for i in 1..n {
-        let c = out[i];
-        out[k] = c;
-        // the byte before, kept or equal to the one kept
-        k += usize::from(c != last);
-        last = c;
-    }
-    Some(k)
-}
-
-/// The steps of `fold` about y: initial "ye", y between vowels, final "-iy/-yi/-ii/-yy" and "-y".
-fn fold_y(out: &mut [u8; STACK], mut n: usize) -> usize {
-    let mut start = 0;
-    if out[..n].starts_with(b"ye") {
-        start = 1;
-    }
-    // drop y between vowels (the neighbours as before any drop: position i - 1 is never
-    // overwritten before step i reads it)
-    let is_v = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
-    let mut m = 0;
-    for i in start..n {
-        let c = out[i];
-        if c == b'y' && i > start && i + 1 < n && is_v(out[i - 1]) && is_v(out[i + 1]) {
-            continue;
-        }
-        out[m] = c;
-        m += 1;
-    }
-    n = m;
-    for suf in [b"iy", b"yi", b"ii", b"yy"] {
-        if n > suf.len() + 1 && out[..n].ends_with(suf) {
-            n -= suf.len();
-            out[n] = b'i';
-            n += 1;
-            break;
-        }
-    }
-    if n > 2 && out[n - 1] == b'y' {
-        out[n - 1] = b'i';
-    }
-    n
-}
-
-/// `fold`'s four replacements over `buf[..n]` in place (the output never overtakes the input);
-/// returns the new length.
-fn replace_all(buf: &mut [u8; STACK], n: usize) -> usize {
-    let mut i = 0;
-    let mut w = 0;
-    while i < n {
-        let c = buf[i];
-        let next = if i + 1 < n { buf[i + 1] } else { 0 };
-        let (out, used) = match (c, next) {
-            (b'd', b'z') if i + 2 < n && buf[i + 2] == b'h' => (b'j', 3),
-            (b'z', b'h') => (b'j', 2),
-            (b'k', b'h') => (b'h', 2),
-            (b'k', b's') => (b'x', 2),
-            _ => (c, 1),
-        };
-        buf[w] = out;
-        w += 1;
-        i += used;
-    }
-    w
-}
-
-/// [`key`] of a word of at most 16 ASCII letters and digits that [`fold`] only lowercases and
-/// rids of doubled letters (no y, no kh, ks or zh): most words of a text. `None` for any other
-/// string, which takes [`fold_ascii`].
-#[inline]
-fn short_word_key(s: &[u8]) -> Option<Key> {
-    if s.len() > 16 {
-        return None;
-    }
-    let mut buf = [0u8; 16];
-    let (mut flags, mut double, mut prev) = (0u8, false, 0u8);
-    for (o, &b) in buf.iter_mut().zip(s) {
-        let c = LOWER_ALNUM[b as usize];
-        if c == 0 {
-            return None;
-        }
-        *o = c;
-        flags |= FOLD_FLAGS[b as usize];
-        double |= c == prev;
-        prev = c;
-    }
-    let mut n = s.len();
-    if flags & Y != 0
-        || flags & (PAIR_FIRST | PAIR_SECOND) == PAIR_FIRST | PAIR_SECOND
-            && buf[..n].windows(2).any(|p| matches!(p, [b'k', b'h' | b's'] | [b'z', b'h']))
-    {
-        return None;
-    }
-    if double {
-        // as the end of `fold_ascii`, the bytes after the new length cleared
-        let mut k = 1;
-        let mut last = buf[0];
-        for i in 1..n {
-            let c = buf[i];
-            buf[k] = c;
-            k += usize::from(c != last);
-            last = c;
-        }
-        buf[k..].fill(0);
-        n = k;
-    }
-    // `hash_bytes(&buf[..n])`: the zero-padded words of the buffer
-    let word = |k: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&buf[k..k + 8]);
-        u64::from_le_bytes(w)
-    };
-    let mut h = SEED ^ (n as u64).wrapping_mul(MUL);
-    if n > 0 {
-        h = (h ^ word(0)).wrapping_mul(MUL).rotate_left(29);
-    }
-    if n > 8 {
-        h = (h ^ word(8)).wrapping_mul(MUL).rotate_left(29);
-    }
-    Some(finish(h))
-}
-
 /// The key of `fold(s)`.
 pub fn key(s: &str) -> Key {
-    if let Some(k) = short_word_key(s.as_bytes()) {
-        return k;
+    let mut buf = [0u8; STACK];
+    if let Some(n) = fold_ascii(s.as_bytes(), &mut buf) {
+        return hash_bytes(&buf[..n]);
     }
     if s.len() > STACK {
         return key_folded(s);
@@ -243,8 +61,8 @@ pub fn key(s: &str) -> Key {
 }
 
 thread_local! {
-    /// The keys of the strings that [`short_word_key`] leaves (names with a y or a pair to
-    /// rewrite, several words, Cyrillic), per thread: names recur from one document to the next.
+    /// The keys of the strings that are not short ASCII (Cyrillic names, mostly), per thread:
+    /// names recur from one document to the next.
     static SLOW_KEYS: RefCell<HashMap<Box<str>, Key, BuildHasherDefault<KeyHasher>>> = RefCell::default();
 }
 
@@ -273,7 +91,7 @@ pub(super) fn memoised<V: Copy, S: std::hash::BuildHasher>(
     })
 }
 
-/// [`key`] without the short-word path and the cache.
+/// [`key`] without the ASCII path and the cache.
 fn key_folded(s: &str) -> Key {
     let mut buf = [0u8; STACK];
     if let Some(n) = fold_ascii(s.as_bytes(), &mut buf) {
