@@ -29,9 +29,9 @@ use serde::{Deserialize, Serialize, Serializer};
 /// The cache folder at a corpus root.
 pub const DIR: &str = ".dossier";
 const FILE: &str = "index.bin";
-const MAGIC: &[u8; 8] = b"DOSSIER\x03";
+const MAGIC: &[u8; 8] = b"DOSSIER\x04";
 const LINKS_FILE: &str = "links.bin";
-const LINKS_MAGIC: &[u8; 8] = b"DOSLINK\x01";
+const LINKS_MAGIC: &[u8; 8] = b"DOSLINK\x02";
 
 /// How a file looked when its entry was computed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

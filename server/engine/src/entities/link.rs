@@ -29,8 +29,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 use rayon::prelude::*;
 
 use super::keys::{key, person_key, surname_key, Key, KeyHasher, KeyMap};
+use super::names::{surname_keys, READINGS};
 use super::recognize::Evidence;
-use super::{Definition, DocInput, DocMentions, Entity, EntityId, Kind, Location, MentionKeys, Mentions, Registry};
+use super::{Definition, DocInput, DocMentions, Entity, EntityId, Kind, Location, Mentions, Registry};
 use crate::translit::{fold, has_cyrillic, transliterate};
 use crate::DocId;
 
@@ -295,8 +296,24 @@ fn view(d: &DocLinks, src: u32) -> View<'_> {
 enum First {
     Entity(EntityId),
     Key(ClusterKey),
-    /// A person's surname alone (folded surface key).
-    Lone(Key),
+    /// A person's surname alone: the keys of its base forms (a Cyrillic surname can be read
+    /// two ways: Назарбаева is Назарбаев in the genitive, or the woman Назарбаева).
+    Lone(Readings),
+}
+
+/// The keys of a lone surname's base forms, the likeliest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Readings([Option<Key>; READINGS]);
+
+impl Readings {
+    fn keys(self) -> impl Iterator<Item = Key> {
+        self.0.into_iter().flatten()
+    }
+
+    /// The key of the entity of the surname when it is ambiguous: the likeliest reading's.
+    fn cluster(self) -> Key {
+        self.0[0].unwrap_or_default()
+    }
 }
 
 /// The first pass over one document: needs only the registry.
@@ -329,7 +346,13 @@ fn first_pass(text: &str, e: &DocMentions, reg_alias: &KeyMap<EntityId>) -> Pass
                 p.full_names.push((keys.surname, ClusterKey::Person(k)));
                 First::Key(ClusterKey::Person(k))
             }
-            (None, Kind::Person, None) => First::Lone(keys.surface),
+            (None, Kind::Person, None) => {
+                let text = text.get(m.start as usize..m.end as usize).unwrap_or_default();
+                let mut readings = surname_keys(text);
+                // the likeliest as recognition stored it
+                readings[0] = Some(keys.surname);
+                First::Lone(Readings(readings))
+            }
             (None, _, _) => First::Key(ClusterKey::Name(keys.label)),
         };
         p.links.push((i as u32, first));
@@ -619,7 +642,7 @@ impl EntityIndex {
         let Relink { input, pass1 } = r;
         let (text, e) = (&*input.text, &*input.entities);
         let mut links = Vec::with_capacity(pass1.links.len() + 4);
-        let mut lone = Vec::new();
+        let mut lone: Vec<((u32, u32, u32), Readings)> = Vec::new();
         for &(i, f) in &pass1.links {
             let r = &e.mentions[i as usize];
             let m = (r.start, r.end, i);
@@ -633,13 +656,11 @@ impl EntityIndex {
                 First::Lone(k) => lone.push((m, k)),
             }
         }
-        let lone_keys: Vec<Key> = lone.iter().map(|l| l.1).collect();
+        let mut lone_keys: Vec<Key> = lone.iter().flat_map(|l| l.1.keys()).collect();
+        lone_keys.sort_unstable();
+        lone_keys.dedup();
         if !self.known.is_empty() {
-            for (j, &(s, en, k)) in e.loose.iter().enumerate() {
-                if self.known.contains_key(&k) && text.get(s as usize..en as usize).is_some() {
-                    lone.push(((s, en, LOOSE | j as u32), k));
-                }
-            }
+            self.loose_persons(text, e, &mut lone);
         }
         let mut ambiguous: Vec<Key> = Vec::new();
         if !lone.is_empty() {
@@ -647,14 +668,18 @@ impl EntityIndex {
             here.sort_unstable();
             here.dedup();
             for (m, k) in lone {
-                let cands = self.surnames.get(&k).map_or(&[][..], Vec::as_slice);
-                let mut in_doc = cands.iter().filter(|(c, _)| here.binary_search(c).is_ok());
+                let mut cands: Vec<EntityId> =
+                    k.keys().flat_map(|k| self.surnames.get(&k).into_iter().flatten().map(|&(c, _)| c)).collect();
+                cands.sort_unstable();
+                cands.dedup();
+                let mut in_doc = cands.iter().filter(|c| here.binary_search(c).is_ok());
                 let target = match (in_doc.next(), in_doc.next()) {
-                    (Some(&(c, _)), None) => c,
-                    (None, _) if cands.len() == 1 => cands[0].0,
+                    (Some(&c), None) => c,
+                    (None, _) if cands.len() == 1 => cands[0],
                     _ => {
-                        let j = ambiguous.iter().position(|&x| x == k).unwrap_or_else(|| {
-                            ambiguous.push(k);
+                        let key = k.cluster();
+                        let j = ambiguous.iter().position(|&x| x == key).unwrap_or_else(|| {
+                            ambiguous.push(key);
                             ambiguous.len() - 1
                         });
                         EntityId(AMBIGUOUS + j as u32)
@@ -665,6 +690,29 @@ impl EntityIndex {
         }
         links.sort_unstable_by_key(|&(s, e, src, _)| (s, e, src));
         Linked { input, known: pass1.known, lone: lone_keys, links, ambiguous }
+    }
+
+    /// The loose words of a document that are surnames of full names elsewhere: a word can
+    /// have several keys (its base forms), each a loose entry of the same span.
+    fn loose_persons(&self, text: &str, e: &DocMentions, lone: &mut Vec<((u32, u32, u32), Readings)>) {
+        let mut j = 0;
+        while j < e.loose.len() {
+            let (s, en, _) = e.loose[j];
+            let mut n = 1;
+            while e.loose.get(j + n).is_some_and(|l| (l.0, l.1) == (s, en)) {
+                n += 1;
+            }
+            let keys = &e.loose[j..j + n];
+            if keys.iter().any(|l| self.known.contains_key(&l.2)) && text.get(s as usize..en as usize).is_some() {
+                // the readings in the order of the word's base forms, as for a recognised surname
+                let mut readings = [None; READINGS];
+                for (r, l) in readings.iter_mut().zip(keys) {
+                    *r = Some(l.2);
+                }
+                lone.push(((s, en, LOOSE | j as u32), Readings(readings)));
+            }
+            j += n;
+        }
     }
 
     /// Recompute the given entities from their mentions: the kept ones of documents not linked
@@ -823,14 +871,21 @@ impl EntityIndex {
         }
         let changed: KeyMap<()> = changed_surnames.iter().map(|&k| (k, ())).collect();
         for i in 0..self.entities.len() {
-            let (ClusterKey::Surname(s), Some(_)) = &self.entities[i] else { continue };
-            let cands = self.surnames.get(s).map_or(&[][..], Vec::as_slice);
-            if !(hot[i] || changed.contains_key(s) || cands.iter().any(|(c, _)| hot[c.0 as usize])) {
+            let (ClusterKey::Surname(_), Some(data)) = &self.entities[i] else { continue };
+            // the surname's readings, as its mentions were read
+            let readings: Vec<Key> = data.refs.get().first().map_or_else(Vec::new, |r| {
+                let surface = self.docs[r.doc.0 as usize].as_deref().map_or("", |d| view(d, r.src).surface);
+                surname_keys(surface).into_iter().flatten().collect()
+            });
+            let cands: Vec<EntityId> =
+                (readings.iter()).flat_map(|k| self.surnames.get(k).into_iter().flatten().map(|&(c, _)| c)).collect();
+            if !(hot[i] || readings.iter().any(|k| changed.contains_key(k)) || cands.iter().any(|c| hot[c.0 as usize]))
+            {
                 continue;
             }
             let mut names: Vec<String> = cands
                 .iter()
-                .filter_map(|(c, _)| self.entities[c.0 as usize].1.as_ref().map(|d| d.entity.name.clone()))
+                .filter_map(|c| self.entities[c.0 as usize].1.as_ref().map(|d| d.entity.name.clone()))
                 .collect();
             names.sort();
             names.dedup();
@@ -1081,10 +1136,4 @@ pub(super) fn snippet(text: &str, range: Range<usize>) -> String {
         s.push('…');
     }
     s
-}
-
-/// Keys for a mention that came without them.
-pub(super) fn mention_keys(surface: &str, name: Option<&str>) -> MentionKeys {
-    let s = key(surface);
-    MentionKeys { surface: s, label: name.map_or(s, key), person: person_key(surface), surname: surname_key(surface) }
 }

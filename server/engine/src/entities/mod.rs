@@ -20,6 +20,8 @@ mod gazetteer;
 mod hover;
 mod keys;
 mod link;
+mod morph;
+mod names;
 mod recognize;
 pub mod registry;
 
@@ -166,7 +168,9 @@ impl From<DocEntities> for DocMentions {
         let mut details = e.details.into_iter();
         for (i, m) in e.mentions.into_iter().enumerate() {
             let det = details.next().unwrap_or_default();
-            let keys = e.keys.get(i).copied().unwrap_or_else(|| link::mention_keys(&m.surface, det.name.as_deref()));
+            let keys = e.keys.get(i).copied().unwrap_or_else(|| {
+                names::mention_keys(&m.surface, keys::key(&m.surface), m.kind, det.evidence, det.name.as_deref())
+            });
             out.add(&m, det, keys);
         }
         out.mentions.shrink_to_fit();

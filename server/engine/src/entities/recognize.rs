@@ -275,23 +275,12 @@ fn inflected(w: &str) -> Option<Entry> {
 }
 
 fn inflected_uncached(w: &str) -> Option<Entry> {
+    // the word's nominatives, the word itself (looked up already) aside
     let g = gazetteer();
-    let key = keys::fold_str(w);
-    for cut in 1..=2 {
-        if key.len() > cut + 3 {
-            // folded keys may keep non-ASCII letters: cut only at a char boundary
-            let Some(stem) = key.get(..key.len() - cut) else { continue };
-            if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem])) {
-                return Some(e);
-            }
-            for v in ["a", "i", "ia"] {
-                if let Some(e @ Entry::Known(..)) = g.folded(keys::folded_key(&[stem, v])) {
-                    return Some(e);
-                }
-            }
-        }
-    }
-    None
+    super::morph::noun_lemmas(w).iter().skip(1).find_map(|l| match g.folded(keys::key(l)) {
+        Some(e @ Entry::Known(..)) => Some(e),
+        _ => None,
+    })
 }
 
 /// Case-insensitive ASCII suffix test without allocation.
@@ -581,16 +570,6 @@ impl<'a> Rec<'a> {
         let t = self.toks[b];
         if word.len() == t.e - t.s {
             self.word_key(b)
-        } else {
-            keys::key(word)
-        }
-    }
-
-    /// The key of `word`, a prefix of the surface of a mention starting at token `a`.
-    fn first_word_key(&self, a: usize, word: &str) -> keys::Key {
-        let t = self.toks[a];
-        if word.len() == t.e - t.s {
-            self.word_key(a)
         } else {
             keys::key(word)
         }
@@ -1105,20 +1084,9 @@ pub(crate) fn recognise(
     let mut found = std::mem::take(&mut r.out);
     for f in found.drain(..) {
         let (m, d) = (f.m, f.d);
-        let surface = f.key;
-        let label = d.name.as_deref().map_or(surface, keys::key);
-        // linking compares full-name and surname keys of persons only
-        let mut words = text[m.range.clone()].split_whitespace();
-        let first_last = if m.kind == Kind::Person { (words.next(), words.next_back()) } else { (None, None) };
-        let (person, surname) = match first_last {
-            (Some(first), Some(last)) => {
-                let surname = r.last_word_key(f.b, last);
-                (Some(keys::pair_key(r.first_word_key(f.a, first), surname)), surname)
-            }
-            _ => (None, surface),
-        };
+        let keys = super::names::mention_keys(&text[m.range.clone()], f.key, m.kind, d.evidence, d.name.as_deref());
         spans.push((m.range.start, m.range.end));
-        each(n, m, d, MentionKeys { surface, label, person, surname });
+        each(n, m, d, keys);
     }
     // collected in a kept buffer, then copied at its size
     let mut loose_buf = sc.loose;
@@ -1174,7 +1142,12 @@ fn loose_words(
             continue;
         }
         let key = memo.get(i).and_then(Cell::get).unwrap_or_else(|| keys::key(&text[t.s..t.e]));
-        out.push((t.s as u32, t.e as u32, key));
+        if t.cyr {
+            // a Cyrillic word in any case: the keys of its base forms
+            super::names::loose_keys(&text[t.s..t.e], key, |k| out.push((t.s as u32, t.e as u32, k)));
+        } else {
+            out.push((t.s as u32, t.e as u32, key));
+        }
     }
 }
 

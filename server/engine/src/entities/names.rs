@@ -1,0 +1,202 @@
+//! What a mention's name is, for linking: the keys it links by and its base form.
+//!
+//! - A person's full name links by its given name and surname in their base forms (the
+//!   nominative, see [`morph`]), the given name up to its variants across languages and
+//!   transliteration systems (Aleksandr = Alexander = Oleksandr, Mykola = Nikolay): the keys of
+//!   "Нурсултана Назарбаева" and "Nursultan Nazarbayev" are equal.
+//! - A surname alone links by its base form; a Cyrillic one that can be read two ways
+//!   (Назарбаева: Назарбаев in the genitive, or the woman Назарбаева) has both
+//!   ([`surname_keys`]), and linking asks the corpus which person it is.
+//! - A known place or organisation links by the gazetteer's canonical name; any other name of a
+//!   place, organisation or thing by its words' case-free roots ([`morph::root`]), so that its
+//!   case forms and its Latin and Cyrillic spellings meet.
+//!
+//! Architecture invariant: the keys of a mention depend only on the mention's text, kind,
+//! evidence and name, never on the rest of the corpus, so they are computed once, at
+//! recognition, and stored with the mention.
+
+use std::sync::OnceLock;
+
+use super::keys::{self, Key, KeyMap};
+use super::morph;
+use super::recognize::Evidence;
+use super::{Kind, MentionKeys};
+use crate::translit::has_cyrillic;
+
+const GIVEN_VARIANTS: &str = include_str!("../../data/given_name_variants.txt");
+
+/// Given names of one person in several languages and spellings: every variant's key leads to
+/// the key of its line's first name.
+fn variants() -> &'static KeyMap<Key> {
+    static V: OnceLock<KeyMap<Key>> = OnceLock::new();
+    V.get_or_init(|| {
+        let mut map = KeyMap::default();
+        for line in GIVEN_VARIANTS.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+            let mut names = line.split_whitespace();
+            let Some(first) = names.next() else { continue };
+            let class = keys::key(first);
+            for n in std::iter::once(first).chain(names) {
+                map.entry(keys::key(n)).or_insert(class);
+            }
+        }
+        map
+    })
+}
+
+/// The key of a given name, the same for all its variants.
+pub(crate) fn given_key(name: &str) -> Key {
+    let k = keys::key(name);
+    variants().get(&k).copied().unwrap_or(k)
+}
+
+/// The key of a place's, organisation's or thing's name: the roots of its words.
+pub(crate) fn root_key(name: &str) -> Key {
+    let mut folded: Vec<String> = Vec::with_capacity(4);
+    for w in name.split_whitespace() {
+        let f = keys::fold_str(w);
+        if !f.is_empty() {
+            folded.push(morph::root(&f).to_string());
+        }
+    }
+    let parts: Vec<&str> = folded.iter().map(String::as_str).collect();
+    keys::folded_key(&[&parts.join(" ")])
+}
+
+/// The base form of a person's full name (several words): for a Cyrillic name, its words in
+/// the nominative; `None` when it is already that (a Latin name, a nominative).
+pub(crate) fn person_base(words: &[&str]) -> Option<Vec<String>> {
+    let r = morph::person(words)?;
+    (r.words.iter().zip(words).any(|(a, b)| a != b)).then_some(r.words)
+}
+
+/// The base forms of a surname written alone, the likeliest first (one for a Latin surname).
+pub(crate) fn surname_bases(word: &str) -> Vec<String> {
+    morph::surname_lemmas(word)
+}
+
+/// Readings of a surname kept: "Нетаньяху" is Нетаньях in the dative, the woman Нетаньяха in
+/// the accusative, or the indeclinable Нетаньяху.
+pub(crate) const READINGS: usize = 3;
+
+/// The keys of the base forms of a surname written alone (at most [`READINGS`], the likeliest
+/// first).
+pub(crate) fn surname_keys(word: &str) -> [Option<Key>; READINGS] {
+    let mut out = [None; READINGS];
+    if !has_cyrillic(word) {
+        out[0] = Some(keys::key(word));
+        return out;
+    }
+    let mut n = 0;
+    for b in &surname_bases(word) {
+        let k = keys::key(b);
+        if n < READINGS && !out.contains(&Some(k)) {
+            out[n] = Some(k);
+            n += 1;
+        }
+    }
+    out
+}
+
+/// The keys of a mention: `surface` is its text, `surface_key` that text's key.
+pub(crate) fn mention_keys(
+    surface: &str,
+    surface_key: Key,
+    kind: Kind,
+    evidence: Evidence,
+    name: Option<&str>,
+) -> MentionKeys {
+    if kind == Kind::Person {
+        return person_keys(surface, surface_key, name);
+    }
+    let label = match (evidence, name) {
+        (Evidence::Gazetteer, Some(n)) => keys::key(n),
+        (Evidence::Gazetteer, None) => surface_key,
+        (_, Some(n)) => root_key(n),
+        (_, None) => root_key(surface),
+    };
+    MentionKeys { surface: surface_key, label, person: None, surname: surface_key }
+}
+
+fn person_keys(surface: &str, surface_key: Key, name: Option<&str>) -> MentionKeys {
+    let words: Vec<&str> = surface.split_whitespace().collect();
+    let label_of = |s: &str| name.map_or(keys::key(s), keys::key);
+    match words.as_slice() {
+        [] => MentionKeys { surface: surface_key, label: surface_key, person: None, surname: surface_key },
+        [one] => {
+            let surname = surname_keys(one)[0].unwrap_or(surface_key);
+            let label = name.map_or(surname, keys::key);
+            MentionKeys { surface: surface_key, label, person: None, surname }
+        }
+        [first, .., last] => {
+            let base = if has_cyrillic(surface) { person_base(&words) } else { None };
+            let (given, surname, label) = match &base {
+                Some(b) => {
+                    let (g, s) = (&b[0], &b[b.len() - 1]);
+                    (given_key(g), keys::key(s), label_of(&b.join(" ")))
+                }
+                None => (given_key(first), keys::key(last), name.map_or(surface_key, keys::key)),
+            };
+            MentionKeys { surface: surface_key, label, person: Some(keys::pair_key(given, surname)), surname }
+        }
+    }
+}
+
+/// The keys a capitalised word outside every mention is looked up by, as a surname seen in a
+/// full name elsewhere: its base forms (at most two), given to `each`.
+pub(crate) fn loose_keys(word: &str, word_key: Key, mut each: impl FnMut(Key)) {
+    if !has_cyrillic(word) {
+        return each(word_key);
+    }
+    for k in surname_keys(word).into_iter().flatten() {
+        each(k);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys_of(surface: &str, kind: Kind) -> MentionKeys {
+        mention_keys(surface, keys::key(surface), kind, Evidence::Shape, None)
+    }
+
+    #[test]
+    fn a_full_name_in_any_case_and_script_has_one_key() {
+        let k = keys_of("Nursultan Nazarbayev", Kind::Person).person;
+        assert!(k.is_some());
+        for form in ["Нурсултан Назарбаев", "Нурсултана Назарбаева", "Нурсултаном Назарбаевым", "NURSULTAN NAZARBAYEV"]
+        {
+            assert_eq!(keys_of(form, Kind::Person).person, k, "{form}");
+        }
+        assert_ne!(keys_of("Дарига Назарбаева", Kind::Person).person, k);
+        // given names up to their variants
+        let a = keys_of("Oleksandr Lukashenko", Kind::Person).person;
+        assert_eq!(keys_of("Александра Лукашенко", Kind::Person).person, a);
+        assert_eq!(keys_of("Alexander Lukashenko", Kind::Person).person, a);
+        assert_eq!(keys_of("Mykola Azarov", Kind::Person).person, keys_of("Николай Азаров", Kind::Person).person);
+        assert_ne!(keys_of("Ivan Petrov", Kind::Person).person, keys_of("Igor Petrov", Kind::Person).person);
+    }
+
+    #[test]
+    fn a_surname_alone_keeps_its_readings() {
+        let (m, f) = (keys::key("Nazarbayev"), keys::key("Nazarbayeva"));
+        assert_eq!(surname_keys("Назарбаева"), [Some(m), Some(f), None]);
+        assert_eq!(surname_keys("Назарбаевым"), [Some(m), None, None]);
+        assert_eq!(surname_keys("Назарбаевой"), [Some(f), None, None]);
+        assert_eq!(keys_of("Назарбаеву", Kind::Person).surname, m);
+        assert_eq!(surname_keys("Tokayev"), [Some(keys::key("Tokayev")), None, None]);
+        assert!(surname_keys("Нетаньяху").contains(&Some(keys::key("Нетаньяху"))));
+    }
+
+    #[test]
+    fn places_and_organisations_link_by_their_roots() {
+        let org = |s: &str| keys_of(s, Kind::Organization).label;
+        assert_eq!(org("Kazakhtelecom"), org("Казахтелекома"));
+        assert_eq!(org("Министерство иностранных дел"), org("Министерства иностранных дел"));
+        assert_eq!(org("Halyk Bank"), org("Халык банка"));
+        assert_ne!(org("Halyk Bank"), org("Halyk"));
+        // the gazetteer's canonical name as it is
+        let gaz = mention_keys("России", keys::key("России"), Kind::Place, Evidence::Gazetteer, Some("Russia"));
+        assert_eq!(gaz.label, keys::key("Russia"));
+    }
+}
