@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use dossier_engine::corpus::Corpus;
-use dossier_engine::diag::Severity;
+use dossier_engine::corpus::{Corpus, DocEntry};
+use dossier_engine::diag::{Diagnostic, Fix, Severity};
 use dossier_lsp::loader;
+use serde::Serialize;
 
 #[derive(Parser)]
 #[command(name = "dossier", version, about = "Read and clean corpora of scraped, machine-translated news", long_about = None)]
@@ -142,157 +143,26 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    /// One diagnostic as a JSON object, keys in sorted order; `path` is already a JSON string.
-    fn write_json(
-        out: &mut impl Write,
-        d: &dossier_engine::diag::Diagnostic,
-        path: &[u8],
-        line: usize,
-        column: usize,
-        end_line: usize,
-    ) -> std::io::Result<()> {
-        // Most strings need no escaping: those are written as they are, the others by serde_json.
-        let string = |out: &mut dyn Write, s: &str| {
-            if needs_escape(s.as_bytes()) {
-                serde_json::to_writer(out, s).map_err(std::io::Error::from)
-            } else {
-                out.write_all(b"\"")?;
-                out.write_all(s.as_bytes())?;
-                out.write_all(b"\"")
-            }
-        };
-        // Rule codes and severity names are plain ASCII words: nothing in them needs escaping.
-        out.write_all(b"{\"code\":\"")?;
-        out.write_all(d.code.as_bytes())?;
-        out.write_all(b"\",\"column\":")?;
-        write_number(out, column)?;
-        out.write_all(b",\"endLine\":")?;
-        write_number(out, end_line)?;
-        out.write_all(b",\"fixes\":[")?;
-        for (i, f) in d.fixes.iter().enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            string(out, &f.title)?;
-        }
-        out.write_all(b"],\"line\":")?;
-        write_number(out, line)?;
-        out.write_all(b",\"message\":")?;
-        string(out, &d.message)?;
-        out.write_all(b",\"path\":")?;
-        out.write_all(path)?;
-        out.write_all(b",\"severity\":\"")?;
-        out.write_all(d.severity.as_str().as_bytes())?;
-        out.write_all(b"\"}\n")
-    }
-    /// Does `s` hold a byte that JSON escapes (a control character, `"` or `\\`)? Eight bytes a
-    /// step; a word with any such byte is flagged (the bit tricks never miss one).
-    fn needs_escape(s: &[u8]) -> bool {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGH: u64 = 0x8080_8080_8080_8080;
-        let zero_byte = |w: u64| w.wrapping_sub(ONES) & !w & HIGH;
-        let mut words = s.chunks_exact(8);
-        for c in &mut words {
-            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-            let control = w.wrapping_sub(ONES * 0x20) & !w & HIGH;
-            if control | zero_byte(w ^ (ONES * u64::from(b'"'))) | zero_byte(w ^ (ONES * u64::from(b'\\'))) != 0 {
-                return true;
-            }
-        }
-        words.remainder().iter().any(|&b| b < 0x20 || b == b'"' || b == b'\\')
-    }
-    /// A number in decimal, without going through `fmt`.
-    fn write_number(out: &mut impl Write, mut n: usize) -> std::io::Result<()> {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        out.write_all(&digits[i..])
-    }
-
-    let color = std::io::stdout().is_terminal() && format == Format::Human;
+    let report = Report {
+        format,
+        color: std::io::stdout().is_terminal() && format == Format::Human,
+        cwd: std::env::current_dir().ok(),
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let (mut count, mut failing) = (0usize, false);
-    let cwd = std::env::current_dir().ok();
-    // Each document's part of the report is written to a buffer (in parallel), then the buffers
-    // go out in document order; neither format shows related information.
-    let render = |e: &dossier_engine::corpus::DocEntry, diagnostics: &[&dossier_engine::diag::Diagnostic]| {
-        // (a diagnostic takes about 250 bytes of JSON, a little more in the human format)
-        let mut out: Vec<u8> = Vec::with_capacity(diagnostics.len() * 320);
-        let mut failing = false;
-        let lines = e.lines();
-        let shown = display_path(&e.name, cwd.as_deref());
-        let shown_json =
-            if format == Format::Json { serde_json::to_vec(&shown).unwrap_or_default() } else { Vec::new() };
-        let mut line_no = 0;
-        for d in diagnostics {
-            failing |= d.severity >= Severity::Warning;
-            // Diagnostics come sorted by position, so the line search resumes where it stopped.
-            line_no = if lines.line_range_with_terminator(line_no).contains(&d.range.start) {
-                line_no
-            } else {
-                lines.line_of(d.range.start)
-            };
-            let line = lines.line_range(&e.text, line_no);
-            let line_text = &e.text[line.clone()];
-            let col = e.text[line.start..d.range.start.max(line.start)].chars().count();
-            let _ = match format {
-                Format::Json => {
-                    write_json(&mut out, d, &shown_json, line_no + 1, col + 1, lines.line_of(d.range.end) + 1)
-                }
-                Format::Human => {
-                    let sev = d.severity.as_str();
-                    let (c0, c1) = if color {
-                        let c = match d.severity {
-                            Severity::Error => "\x1b[1;31m",
-                            Severity::Warning => "\x1b[1;33m",
-                            _ => "\x1b[1;36m",
-                        };
-                        (c, "\x1b[0m")
-                    } else {
-                        ("", "")
-                    };
-                    let end = d.range.end.min(line.end).max(d.range.start);
-                    let width = e.text[d.range.start.min(line.end)..end].chars().count().max(1);
-                    let shown_line: String = line_text.chars().take(200).collect();
-                    let caret_pad: String =
-                        line_text.chars().take(col).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-                    writeln!(
-                        out,
-                        "{shown}:{}:{}: {c0}{sev}[{}]{c1}: {}\n  {:>4} | {}\n       | {}{c0}{}{c1}",
-                        line_no + 1,
-                        col + 1,
-                        d.code,
-                        d.message,
-                        line_no + 1,
-                        shown_line,
-                        caret_pad,
-                        "^".repeat(width.min(200usize.saturating_sub(col)).max(1))
-                    )
-                }
-            };
-        }
-        (out, diagnostics.len(), failing)
-    };
-    corpus.report(render, |(piece, n, fails)| {
-        let _ = out.write_all(&piece);
-        count += n;
-        failing |= fails;
-    });
+    // Each document's part is written to a buffer (in parallel), then the buffers go out in
+    // document order.
+    corpus.report(
+        |e, diagnostics| report.document(e, diagnostics),
+        |(piece, n, fails)| {
+            let _ = out.write_all(&piece);
+            count += n;
+            failing |= fails;
+        },
+    );
     if format == Format::Human {
-        let _ = writeln!(
-            out,
-            "{count} diagnostic{} in {} document{}",
-            if count == 1 { "" } else { "s" },
-            corpus.len(),
-            if corpus.len() == 1 { "" } else { "s" }
-        );
+        let (s, docs) = (if count == 1 { "" } else { "s" }, corpus.len());
+        let _ = writeln!(out, "{count} diagnostic{s} in {docs} document{}", if docs == 1 { "" } else { "s" });
     }
     let _ = out.flush();
     drop(out);
@@ -303,6 +173,110 @@ fn check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// How `dossier check` writes its report. Neither format shows related information.
+struct Report {
+    format: Format,
+    color: bool,
+    cwd: Option<PathBuf>,
+}
+
+/// One diagnostic of `dossier check --format json`: one object a line, keys in sorted order.
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    code: &'a str,
+    column: usize,
+    #[serde(rename = "endLine")]
+    end_line: usize,
+    #[serde(serialize_with = "fix_titles")]
+    fixes: &'a [Fix],
+    line: usize,
+    message: &'a str,
+    path: &'a str,
+    severity: &'a str,
+}
+
+fn fix_titles<S: serde::Serializer>(fixes: &&[Fix], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(fixes.iter().map(|f| &f.title))
+}
+
+/// Where a diagnostic starts: its 0-based line, that line's byte range, and the 0-based column in
+/// characters.
+struct Place {
+    line: usize,
+    line_range: std::ops::Range<usize>,
+    column: usize,
+}
+
+impl Report {
+    /// One document's part of the report, the number of its diagnostics, and whether any of
+    /// them makes the run fail.
+    fn document(&self, e: &DocEntry, diagnostics: &[&Diagnostic]) -> (Vec<u8>, usize, bool) {
+        // (a diagnostic takes about 250 bytes of JSON, a little more in the human format)
+        let mut out: Vec<u8> = Vec::with_capacity(diagnostics.len() * 320);
+        let lines = e.lines();
+        let shown = display_path(&e.name, self.cwd.as_deref());
+        let mut line = 0;
+        for d in diagnostics {
+            // Diagnostics come sorted by position, so the line search resumes where it stopped.
+            if !lines.line_range_with_terminator(line).contains(&d.range.start) {
+                line = lines.line_of(d.range.start);
+            }
+            let line_range = lines.line_range(&e.text, line);
+            let column = e.text[line_range.start..d.range.start.max(line_range.start)].chars().count();
+            let at = Place { line, line_range, column };
+            let _ = match self.format {
+                Format::Json => write_json(&mut out, d, &shown, &at, lines.line_of(d.range.end)),
+                Format::Human => self.write_human(&mut out, &e.text, d, &shown, &at),
+            };
+        }
+        let failing = diagnostics.iter().any(|d| d.severity >= Severity::Warning);
+        (out, diagnostics.len(), failing)
+    }
+
+    /// A diagnostic as `path:line:column: severity[code]: message`, then its source line with a caret.
+    fn write_human(
+        &self,
+        out: &mut Vec<u8>,
+        text: &str,
+        d: &Diagnostic,
+        shown: &str,
+        at: &Place,
+    ) -> std::io::Result<()> {
+        let (c0, c1) = match (self.color, d.severity) {
+            (false, _) => ("", ""),
+            (true, Severity::Error) => ("\x1b[1;31m", "\x1b[0m"),
+            (true, Severity::Warning) => ("\x1b[1;33m", "\x1b[0m"),
+            (true, _) => ("\x1b[1;36m", "\x1b[0m"),
+        };
+        let line = &at.line_range;
+        let line_text = &text[line.clone()];
+        let end = d.range.end.min(line.end).max(d.range.start);
+        let width = text[d.range.start.min(line.end)..end].chars().count().max(1);
+        let shown_line: String = line_text.chars().take(200).collect();
+        let caret_pad: String = line_text.chars().take(at.column).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
+        let carets = "^".repeat(width.min(200usize.saturating_sub(at.column)).max(1));
+        let (n, col, sev) = (at.line + 1, at.column + 1, d.severity.as_str());
+        writeln!(out, "{shown}:{n}:{col}: {c0}{sev}[{}]{c1}: {}", d.code, d.message)?;
+        writeln!(out, "  {n:>4} | {shown_line}\n       | {caret_pad}{c0}{carets}{c1}")
+    }
+}
+
+/// A diagnostic as one line of JSON.
+fn write_json(out: &mut Vec<u8>, d: &Diagnostic, shown: &str, at: &Place, end_line: usize) -> std::io::Result<()> {
+    let row = JsonDiagnostic {
+        code: d.code,
+        column: at.column + 1,
+        end_line: end_line + 1,
+        fixes: &d.fixes,
+        line: at.line + 1,
+        message: &d.message,
+        path: shown,
+        severity: d.severity.as_str(),
+    };
+    serde_json::to_writer(&mut *out, &row)?;
+    out.write_all(b"\n")
 }
 
 fn entities(path: Option<PathBuf>, format: Format) -> ExitCode {

@@ -104,50 +104,12 @@ impl Client {
 
     /// Send a request and wait for its answer: `Ok(result)` or `Err(error object)`.
     pub fn request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        self.wait_response(id)
-    }
-
-    pub fn wait_response(&mut self, id: i64) -> Result<Value, Value> {
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(msg) => {
-                    if msg.get("method").is_none() && msg["id"] == json!(id) {
-                        if let Some(e) = msg.get("error") {
-                            return Err(e.clone());
-                        }
-                        return Ok(msg.get("result").cloned().unwrap_or(Value::Null));
-                    }
-                    self.handle(msg);
-                }
-                Err(RecvTimeoutError::Timeout) => panic!("no answer to request {id} within {TIMEOUT:?}"),
-                Err(RecvTimeoutError::Disconnected) => panic!("server exited while waiting for request {id}"),
-            }
-        }
+        self.request_within(method, params, TIMEOUT)
     }
 
     /// Wait for a notification (among those already seen or new) matching `pred`.
-    pub fn wait_for(&mut self, what: &str, mut pred: impl FnMut(&Value) -> bool) -> Value {
-        if let Some(i) = self.seen.iter().position(&mut pred) {
-            return self.seen.remove(i);
-        }
-        let deadline = Instant::now() + TIMEOUT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.rx.recv_timeout(left) {
-                Ok(msg) => {
-                    if pred(&msg) {
-                        return msg;
-                    }
-                    self.handle(msg);
-                }
-                Err(_) => panic!("timed out waiting for {what}; seen: {:#?}", self.seen),
-            }
-        }
+    pub fn wait_for(&mut self, what: &str, pred: impl FnMut(&Value) -> bool) -> Value {
+        self.wait_for_within(what, TIMEOUT, pred)
     }
 
     /// The next diagnostics published for `uri` (after any already seen are consumed).
@@ -335,7 +297,10 @@ impl Client {
             match self.rx.recv_timeout(left) {
                 Ok(m) if pred(&m) => return m,
                 Ok(m) => self.handle(m),
-                Err(_) => panic!("timed out after {limit:?} waiting for {what}"),
+                Err(RecvTimeoutError::Timeout) => {
+                    panic!("timed out after {limit:?} waiting for {what}; seen: {:#?}", self.seen)
+                }
+                Err(RecvTimeoutError::Disconnected) => panic!("the server exited while waiting for {what}"),
             }
         }
     }

@@ -14,6 +14,7 @@ use dossier_engine::features as engine_features;
 use dossier_engine::rules;
 use dossier_engine::text::LineIndex;
 use dossier_engine::DocId;
+use rayon::prelude::*;
 use tower_lsp_server::ls_types as lsp;
 
 use crate::convert::{self, key_of, TextPos};
@@ -473,4 +474,61 @@ pub fn document_diagnostics(s: &Snap, id: DocId) -> Vec<lsp::Diagnostic> {
         s.corpus.for_each_diagnostic_transient(id, convert);
     }
     out
+}
+
+/// The answer to `textDocument/diagnostic`: "unchanged" when the client's result id is current.
+pub fn document_report(s: &Snap, p: lsp::DocumentDiagnosticParams) -> lsp::DocumentDiagnosticReportResult {
+    let id = key_of(&p.text_document.uri).and_then(|k| s.corpus.id(&k));
+    let result_id = id.and_then(|id| s.corpus.result_id(id));
+    let report = match id {
+        Some(_) if result_id.is_some() && result_id == p.previous_result_id => {
+            lsp::DocumentDiagnosticReport::Unchanged(lsp::RelatedUnchangedDocumentDiagnosticReport {
+                related_documents: None,
+                unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
+                    result_id: result_id.unwrap_or_default(),
+                },
+            })
+        }
+        _ => lsp::DocumentDiagnosticReport::Full(lsp::RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                items: id.map(|id| document_diagnostics(s, id)).unwrap_or_default(),
+                result_id,
+            },
+        }),
+    };
+    lsp::DocumentDiagnosticReportResult::Report(report)
+}
+
+/// The answer to `workspace/diagnostic`: every document of the corpus, "unchanged" for those whose
+/// result id the client has.
+pub fn workspace_report(s: &Snap, p: lsp::WorkspaceDiagnosticParams) -> lsp::WorkspaceDiagnosticReportResult {
+    let previous: HashMap<String, String> =
+        p.previous_result_ids.into_iter().filter_map(|r| Some((key_of(&r.uri)?, r.value))).collect();
+    let items = s
+        .corpus
+        .docs()
+        .par_iter()
+        .filter_map(|e| {
+            let uri = s.uri(&e.name)?;
+            let result_id = s.corpus.result_id(e.id)?;
+            Some(if previous.get(&*e.name) == Some(&result_id) {
+                lsp::WorkspaceDocumentDiagnosticReport::Unchanged(lsp::WorkspaceUnchangedDocumentDiagnosticReport {
+                    uri,
+                    version: None,
+                    unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport { result_id },
+                })
+            } else {
+                lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
+                    uri,
+                    version: None,
+                    full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
+                        result_id: Some(result_id),
+                        items: document_diagnostics(s, e.id),
+                    },
+                })
+            })
+        })
+        .collect();
+    lsp::WorkspaceDiagnosticReportResult::Report(lsp::WorkspaceDiagnosticReport { items })
 }

@@ -612,12 +612,7 @@ fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> Option<R> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => Some(r),
         Err(p) => {
-            let msg = p
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| p.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "panic".into());
-            error!("{what} failed: {msg}");
+            error!("{what} failed: {}", panic_text(&*p));
             None
         }
     }
@@ -649,15 +644,18 @@ fn write_cache(root: &Path, snap: &dossier_engine::corpus::Corpus, stamps: Vec<(
     }
 }
 
+/// What a task that did not finish says: its panic's message, or why it was stopped.
 fn panic_message(e: tokio::task::JoinError) -> String {
-    match e.try_into_panic() {
-        Ok(p) => p
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| p.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "panic".into()),
-        Err(e) => e.to_string(),
-    }
+    e.try_into_panic().map_or_else(|e| e.to_string(), |p| panic_text(&*p))
+}
+
+/// The message of a panic.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
 }
 
 fn roots_of(p: &lsp::InitializeParams) -> Vec<PathBuf> {
@@ -781,7 +779,6 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
-        self.st().shutdown = true;
         crate::SHUTDOWN_REQUESTED.store(true, std::sync::atomic::Ordering::SeqCst);
         let pending = self.cache_write.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(write) = pending {
@@ -997,80 +994,28 @@ impl LanguageServer for Backend {
     }
 
     async fn diagnostic(&self, p: lsp::DocumentDiagnosticParams) -> Result<lsp::DocumentDiagnosticReportResult> {
-        self.run("textDocument/diagnostic", move |s| {
-            let full = |items, result_id| {
-                lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Full(
-                    lsp::RelatedFullDocumentDiagnosticReport {
-                        related_documents: None,
-                        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport { result_id, items },
-                    },
-                ))
-            };
-            let Some(id) = key_of(&p.text_document.uri).and_then(|k| s.corpus.id(&k)) else {
-                return full(vec![], None);
-            };
-            let result_id = s.corpus.result_id(id);
-            if result_id.is_some() && result_id == p.previous_result_id {
-                return lsp::DocumentDiagnosticReportResult::Report(lsp::DocumentDiagnosticReport::Unchanged(
-                    lsp::RelatedUnchangedDocumentDiagnosticReport {
-                        related_documents: None,
-                        unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
-                            result_id: result_id.unwrap_or_default(),
-                        },
-                    },
-                ));
-            }
-            full(features::document_diagnostics(s, id), result_id)
-        })
-        .await
+        self.run("textDocument/diagnostic", move |s| features::document_report(s, p)).await
     }
 
     async fn workspace_diagnostic(
         &self,
         p: lsp::WorkspaceDiagnosticParams,
     ) -> Result<lsp::WorkspaceDiagnosticReportResult> {
-        self.run("workspace/diagnostic", move |s| {
-            let previous: std::collections::HashMap<String, String> =
-                p.previous_result_ids.into_iter().filter_map(|r| Some((key_of(&r.uri)?, r.value))).collect();
-            let docs = s.corpus.docs();
-            let items = docs
-                .par_iter()
-                .filter_map(|e| {
-                    let uri = s.uri(&e.name)?;
-                    let result_id = s.corpus.result_id(e.id)?;
-                    let version = None;
-                    if previous.get(&*e.name) == Some(&result_id) {
-                        return Some(lsp::WorkspaceDocumentDiagnosticReport::Unchanged(
-                            lsp::WorkspaceUnchangedDocumentDiagnosticReport {
-                                uri,
-                                version,
-                                unchanged_document_diagnostic_report: lsp::UnchangedDocumentDiagnosticReport {
-                                    result_id,
-                                },
-                            },
-                        ));
-                    }
-                    Some(lsp::WorkspaceDocumentDiagnosticReport::Full(lsp::WorkspaceFullDocumentDiagnosticReport {
-                        uri,
-                        version,
-                        full_document_diagnostic_report: lsp::FullDocumentDiagnosticReport {
-                            result_id: Some(result_id),
-                            items: features::document_diagnostics(s, e.id),
-                        },
-                    }))
-                })
-                .collect();
-            lsp::WorkspaceDiagnosticReportResult::Report(lsp::WorkspaceDiagnosticReport { items })
-        })
-        .await
+        self.run("workspace/diagnostic", move |s| features::workspace_report(s, p)).await
     }
+}
+
+/// Is `key` the configuration file, the registry (either, or both)?
+fn settings_file(st: &State, key: &str) -> (bool, bool) {
+    let cfg = st.roots.first().map(|r| loader::key(&r.join(CONFIG_FILE)));
+    let reg = loader::registry_path(&st.roots, st.config()).map(|p| loader::key(&p));
+    (cfg.as_deref() == Some(key), reg.as_deref() == Some(key))
 }
 
 /// Is `key` the configuration file or the registry?
 fn is_special(st: &State, key: &str) -> bool {
-    let cfg = st.roots.first().map(|r| loader::key(&r.join(CONFIG_FILE)));
-    let reg = loader::registry_path(&st.roots, st.config()).map(|p| loader::key(&p));
-    cfg.as_deref() == Some(key) || reg.as_deref() == Some(key)
+    let (cfg, reg) = settings_file(st, key);
+    cfg || reg
 }
 
 #[cfg(debug_assertions)]
@@ -1133,12 +1078,7 @@ impl Backend {
 
     /// The configuration file or the registry changed (saved, edited, or on disk).
     async fn after_special_file_change(&self, key: &str) {
-        let (is_cfg, is_reg) = {
-            let st = self.st();
-            let cfg = st.roots.first().map(|r| loader::key(&r.join(CONFIG_FILE)));
-            let reg = loader::registry_path(&st.roots, st.config()).map(|p| loader::key(&p));
-            (cfg.as_deref() == Some(key), reg.as_deref() == Some(key))
-        };
+        let (is_cfg, is_reg) = settings_file(&self.st(), key);
         if is_cfg {
             self.reload_config_file().await;
         }

@@ -103,7 +103,6 @@ pub struct State {
     pub recheck_generation: u64,
     /// Increases with every scheduled background linking of the entity index.
     pub link_generation: u64,
-    pub shutdown: bool,
 }
 
 impl State {
@@ -121,7 +120,6 @@ impl State {
             pushed: HashMap::new(),
             recheck_generation: 0,
             link_generation: 0,
-            shutdown: false,
         }
     }
 
