@@ -520,6 +520,11 @@ impl<'de> Deserialize<'de> for Bytes {
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<Bytes, E> {
                 u64::try_from(n).map(Bytes).map_err(|_| E::invalid_value(de::Unexpected::Signed(n), &self))
             }
+            // editors may send a whole number as a float (`1e6`)
+            fn visit_f64<E: de::Error>(self, x: f64) -> Result<Bytes, E> {
+                let whole = x >= 0.0 && x.fract() == 0.0 && x < u64::MAX as f64;
+                whole.then_some(Bytes(x as u64)).ok_or_else(|| E::invalid_value(de::Unexpected::Float(x), &self))
+            }
         }
         d.deserialize_any(V)
     }
@@ -643,6 +648,9 @@ mod tests {
         assert!(e.message.starts_with("`corpus.include`: invalid glob `a/{b`"), "{}", e.message);
         let e = build(&[json!({"ignore": {"lines": [1]}})], KNOWN).unwrap_err();
         assert!(e.message.starts_with("`ignore.lines"), "{}", e.message);
+        assert_eq!(build(&[json!({"corpus": {"maxFileSize": 1e6}})], KNOWN).map(|c| c.max_file_size), Ok(1_000_000));
+        let e = build(&[json!({"corpus": {"maxFileSize": 1.5}})], KNOWN).unwrap_err();
+        assert!(e.message.contains("expected a number of bytes"), "{}", e.message);
         let e = build(&[json!({"repeatedLine": {"minShare": 2}})], KNOWN).unwrap_err();
         assert!(e.message.contains("between 0 and 1"), "{}", e.message);
         let e = build(&[json!({"rules": {"nope": "off"}})], KNOWN).unwrap_err();

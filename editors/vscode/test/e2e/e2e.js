@@ -132,6 +132,8 @@ async function main() {
   fs.mkdirSync(ext, { recursive: true });
   fs.writeFileSync(path.join(ud, 'User', 'settings.json'), JSON.stringify({
     'dossier.server.path': DOSSIER_BIN,
+    // a setting the server must receive from the extension (checked below)
+    'dossier.rules': { 'truncated-ending': 'error' },
     'security.workspace.trust.enabled': false,
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
@@ -291,6 +293,19 @@ async function main() {
 
     await step('status bar shows the indexed document count', async () => {
       await page.waitForFunction(() => /Dossier: 2 docs/.test(document.querySelector('.statusbar')?.textContent ?? ''));
+    });
+
+    const end = locate(SEED_A, 'But these events did not affect');
+    await step('a rule level set in the VS Code settings reaches the server (truncated-ending: error)', async () => {
+      await quickOpen(page, SEED_A, end.line);
+      await page.waitForFunction((needle) => {
+        const line = [...document.querySelectorAll('.monaco-editor .view-line')]
+          .find((l) => l.textContent.replace(/\u00a0/g, ' ').includes(needle));
+        if (!line) return false;
+        const y = line.getBoundingClientRect().top;
+        return [...document.querySelectorAll('.monaco-editor .squiggly-error')]
+          .some((s) => Math.abs(s.getBoundingClientRect().top - y) < 4);
+      }, {}, 'But these events did not affect');
     });
   } catch (e) {
     results.push({ name: 'setup', ok: false });

@@ -279,6 +279,8 @@ pub fn check_part(cx: &DocCtx<'_>, part: Part, marks: &mut Vec<Vec<Mark>>, all: 
             (Part::Block, Scope::Document) | (Part::Rest, Scope::Block) => {}
         }
         for d in &mut all[start..] {
+            // the level in force is the one of the code the finding carries
+            debug_assert_eq!(d.code, rule.code(), "a rule reports under its own code");
             d.severity = sev;
         }
     }
