@@ -47,7 +47,7 @@ use std::ops::Range;
 
 use serde::de::{self, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::diag::Level;
 
@@ -261,6 +261,12 @@ impl Options {
             v => v,
         };
         let err = |message: String| ConfigError { message, range: None };
+        let mut value = value;
+        if let Value::Object(sections) = &mut value {
+            // every section is a table: an empty list there is an empty table written by a
+            // language with one empty table for both (Lua)
+            sections.values_mut().filter(|v| v.as_array().is_some_and(Vec::is_empty)).for_each(|v| *v = json!({}));
+        }
         match &value {
             Value::Null => return Ok(Options::default()),
             Value::Array(a) if a.is_empty() => return Ok(Options::default()),
@@ -466,6 +472,13 @@ impl<'de> Deserialize<'de> for Strings {
                 }
                 Ok(Strings(v))
             }
+            // an empty table is an empty list written by a language with one empty table for both
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Strings, A::Error> {
+                match map.next_key::<IgnoredAny>()? {
+                    None => Ok(Strings(Vec::new())),
+                    Some(_) => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+                }
+            }
         }
         d.deserialize_any(V)
     }
@@ -550,7 +563,6 @@ impl<'de> Deserialize<'de> for Share {
 mod tests {
     use super::*;
     use crate::diag::Severity;
-    use serde_json::json;
 
     const KNOWN: &[&str] = &["untranslated-caption", "untranslated-text"];
 
@@ -592,13 +604,26 @@ mod tests {
 
     #[test]
     fn empty_editor_settings_are_no_settings() {
-        for empty in [Value::Null, json!({}), json!([]), json!({"dossier": {}}), json!({"dossier": []})] {
-            assert_eq!(Options::from_editor(empty.clone(), KNOWN), Ok(Options::default()), "{empty}");
+        let lua = json!({"corpus": [], "rules": [], "ignore": {"lines": {}}, "boilerplate": {"patterns": []}});
+        for empty in [Value::Null, json!({}), json!([]), json!({"dossier": {}}), json!({"dossier": []}), lua] {
+            assert_eq!(
+                Options::from_editor(empty.clone(), KNOWN).map(Options::resolve),
+                Ok(Config::default()),
+                "{empty}"
+            );
         }
         for wrong in [json!([1]), json!("rules"), json!(3), json!({"dossier": ["x"]})] {
             let e = Options::from_editor(wrong.clone(), KNOWN).unwrap_err();
             assert!(e.message.contains("must be a table"), "{wrong}: {}", e.message);
         }
+        let e = Options::from_editor(json!({"ignore": {"lines": {"a": 1}}}), KNOWN).unwrap_err();
+        assert!(
+            e.message.starts_with("`ignore.lines`: invalid type: map, expected a list of strings"),
+            "{}",
+            e.message
+        );
+        let e = Options::from_editor(json!({"rules": ["x"]}), KNOWN).unwrap_err();
+        assert!(e.message.starts_with("`rules`: invalid type: sequence"), "{}", e.message);
         // editor-only settings travel in the same section
         let o = Options::from_editor(json!({"dossier": {"server": {"path": "x"}, "trace": {"server": "off"}}}), KNOWN);
         assert_eq!(o.map(Options::resolve), Ok(Config::default()));
