@@ -332,7 +332,7 @@ pub fn read_config_file(root: &Path) -> Result<Option<Options>, ConfigError> {
     }
 }
 
-/// Read a small text file (configuration, registry) for building an edit; `None` when absent.
+/// Read a small text file (configuration, registry); `None` when absent or unreadable.
 pub fn read_text(path: &Path) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }

@@ -256,7 +256,7 @@ impl Backend {
         let Some(uri) = convert::uri_of(&path) else { return };
         let diags = match (err, level) {
             (Some(e), Level::On(severity)) => {
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let text = loader::read_text(&path).unwrap_or_default();
                 let lines = dossier_engine::text::LineIndex::new(&text);
                 let tp = TextPos { text: &text, lines: &lines, enc };
                 vec![lsp::Diagnostic {
@@ -375,7 +375,7 @@ impl Backend {
         let key = loader::key(&path);
         let text: Option<Arc<str>> = match st.open.get(&key) {
             Some(d) => Some(Arc::from(d.rope.to_string())),
-            None => std::fs::read_to_string(&path).ok().map(Arc::from),
+            None => loader::read_text(&path).map(Arc::from),
         };
         st.edit_corpus(|c| c.set_registry(&key, text));
     }
