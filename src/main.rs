@@ -47,8 +47,10 @@ enum Command {
     },
     /// Show the hover card of one entity.
     Show { name: String, path: Option<PathBuf> },
-    /// List every diagnostic code with its default level and what it reports.
+    /// List every diagnostic code with its default level and what it reports; with a corpus
+    /// folder, also the level its dossier.toml sets.
     Rules {
+        path: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
@@ -86,7 +88,7 @@ fn main() -> ExitCode {
         Command::Check { paths, format } => check(paths, format),
         Command::Entities { path, format } => entities(path, format),
         Command::Show { name, path } => show(&name, path),
-        Command::Rules { format } => list_rules(format),
+        Command::Rules { path, format } => list_rules(path, format),
     }
 }
 
@@ -327,22 +329,39 @@ fn show(name: &str, path: Option<PathBuf>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn list_rules(format: Format) -> ExitCode {
+fn list_rules(path: Option<PathBuf>, format: Format) -> ExitCode {
+    // the configuration of the corpus at `path`, when one is given
+    let config = match path.as_deref().map(|p| loader::read_config_file(&loader::normalize(p))) {
+        None => None,
+        Some(Ok(layer)) => Some(layer.unwrap_or_default().resolve()),
+        Some(Err(e)) => {
+            eprintln!("dossier: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let all = dossier_engine::rules::all();
+    let level =
+        |r: &dossier_engine::rules::RuleInfo| config.as_ref().map(|c| c.level(r.code, r.default_level).as_str());
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let width = all.iter().map(|r| r.code.len()).max().unwrap_or(0);
+    let column = |l: Option<&str>| l.map(|l| format!("{l:<11}  ")).unwrap_or_default();
     if format == Format::Human {
-        let _ = writeln!(out, "{:<width$}  {:<11}  what", "code", "default");
+        let _ = writeln!(out, "{:<width$}  {:<11}  {}what", "code", "default", column(level(&all[0]).map(|_| "level")));
     }
     for r in &all {
         let _ = match format {
-            Format::Json => writeln!(
-                out,
-                "{}",
-                serde_json::json!({"code": r.code, "default": r.default_level.as_str(), "origin": r.origin.as_str(),
-                                   "ignorable": r.ignorable, "summary": r.summary})
-            ),
-            Format::Human => writeln!(out, "{:<width$}  {:<11}  {}", r.code, r.default_level.as_str(), r.summary),
+            Format::Json => {
+                let mut row = serde_json::json!({"code": r.code, "default": r.default_level.as_str(),
+                    "origin": r.origin.as_str(), "ignorable": r.ignorable, "summary": r.summary});
+                if let Some(l) = level(r) {
+                    row["level"] = l.into();
+                }
+                writeln!(out, "{row}")
+            }
+            Format::Human => {
+                let (code, default) = (r.code, r.default_level.as_str());
+                writeln!(out, "{code:<width$}  {default:<11}  {}{}", column(level(r)), r.summary)
+            }
         };
     }
     let _ = out.flush();

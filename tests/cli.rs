@@ -88,4 +88,20 @@ fn rules_lists_every_code_with_its_default_and_summary() {
     assert!(lines.next().unwrap().starts_with("code"));
     let caption = lines.find(|l| l.starts_with("untranslated-caption ")).unwrap();
     assert!(caption.contains("warning") && caption.contains("photo caption"), "{caption}");
+    // with a corpus folder: the level its dossier.toml sets
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("dossier.toml"), "[rules]\nencoding = \"off\"\n").unwrap();
+    let (code, out, _) = dossier(&["rules", ".", "--format", "json"], dir.path());
+    assert_eq!(code, 0);
+    let rows: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let encoding = rows.iter().find(|r| r["code"] == "encoding").unwrap();
+    assert_eq!((encoding["default"].as_str(), encoding["level"].as_str()), (Some("information"), Some("off")));
+    assert!(rows.iter().all(|r| r["level"].is_string()));
+    let (_, out, _) = dossier(&["rules", "."], dir.path());
+    assert!(out.lines().next().unwrap().contains("level"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("encoding ") && l.contains("information  off")), "{out}");
+    std::fs::write(dir.path().join("dossier.toml"), "[rules]\nencoding = \"loud\"\n").unwrap();
+    let (code, _, err) = dossier(&["rules", "."], dir.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("`rules.encoding`: must be one of"), "{err}");
 }
