@@ -138,3 +138,73 @@ fn the_cache_can_be_turned_off() {
     assert_eq!(refs.len(), 3, "{refs:?}");
     assert!(!dir.path().join(".dossier").exists(), "nothing is written when the cache is off");
 }
+
+const C: &str = "Akim of Almaty Yerbolat Dosaev opened the new metro station.\nDosaev met Tokayev later.\n";
+
+/// References of "Tokayev" in b.txt as `file:line:col`, sorted, from a started client.
+fn tokayev_in_b(c: &mut Client, dir: &Path) -> Vec<String> {
+    let b = uri(&dir.join("b.txt"));
+    let refs = c
+        .request(
+            "textDocument/references",
+            json!({"textDocument": {"uri": b}, "position": {"line": 0, "character": B.find("Tokayev").unwrap() + 2},
+                   "context": {"includeDeclaration": true}}),
+        )
+        .unwrap();
+    let mut out: Vec<String> = refs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let name = r["uri"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+            format!("{name}:{}:{}", r["range"]["start"]["line"], r["range"]["start"]["character"])
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_restart_reads_the_linked_index_back_while_documents_are_opened_and_changed() {
+    let files = [("a.txt", A.as_bytes()), ("b.txt", B.as_bytes()), ("c.txt", C.as_bytes())];
+    let dir = common::corpus(&files);
+    let (first, _) = session(dir.path());
+    assert!(first.contains("Indexed 3 documents"), "{first}");
+
+    // A restart during which the editor, as editors do, opens documents right away: a.txt is
+    // opened and changed, a document that is not on disk is opened, c.txt is opened and closed.
+    let (mut c, _) = Client::start(dir.path(), Client::caps(), None);
+    let a = c.open(&dir.path().join("a.txt"), A);
+    let edited = format!("{A}Tokayev later flew to Astana.\n");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": a, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    let unsaved = "Tokayev and Dosaev spoke on the phone.\n";
+    c.open(&dir.path().join("unsaved.txt"), unsaved);
+    let cu = c.open(&dir.path().join("c.txt"), C);
+    c.notify("textDocument/didClose", json!({"textDocument": {"uri": cu}}));
+    let done = c.wait_indexed();
+    assert!(done.contains("3 unchanged in the index cache"), "{done}");
+    let how = c.request("dossier/debug/index", json!({})).unwrap();
+    assert_eq!(how, json!("read back"), "the stored linked index was used");
+    let restarted = tokayev_in_b(&mut c, dir.path());
+    assert!(c.shutdown().success());
+
+    // The same texts linked from scratch.
+    let fresh = common::corpus(&[
+        ("a.txt", edited.as_bytes()),
+        ("b.txt", B.as_bytes()),
+        ("c.txt", C.as_bytes()),
+        ("unsaved.txt", unsaved.as_bytes()),
+        ("dossier.toml", b"[cache]\nenabled = false\n"),
+    ]);
+    let (mut c, _) = Client::start(fresh.path(), Client::caps(), None);
+    c.wait_indexed();
+    let how = c.request("dossier/debug/index", json!({})).unwrap();
+    assert!(how.as_str().unwrap().starts_with("linked"), "{how}");
+    let rebuilt = tokayev_in_b(&mut c, fresh.path());
+    assert!(c.shutdown().success());
+    assert_eq!(restarted, rebuilt, "the same answers as a rebuild");
+    assert_eq!(restarted.len(), 6, "{restarted:?}");
+}

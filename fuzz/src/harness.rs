@@ -25,39 +25,43 @@ pub fn check_decode(data: &[u8]) {
         }
         Decoded::Binary { reason } => assert!(!reason.is_empty()),
     }
-    // The same bytes read as a stored mention record (index cache): refused or read back into
-    // records that store again to the same bytes' meaning.
-    use dossier_engine::entities::{DocMentions, Mentions};
-    let decoded = DocMentions::decode(data);
-    if let Some(m) = &decoded {
+    check_stored_mentions(data);
+    check_stored_index(data);
+}
+
+/// The bytes read as a stored mention record (index cache): refused, or read back into records
+/// that store again to the same bytes' meaning; kept unread exactly when they read, and then
+/// read as reading them at once does.
+fn check_stored_mentions(data: &[u8]) {
+    use dossier_engine::store::mentions;
+    let decoded = mentions::decode(data);
+    if let Ok(m) = &decoded {
         let mut again = Vec::new();
-        m.encode(&mut again);
-        assert_eq!(DocMentions::decode(&again).as_ref(), Some(m));
+        mentions::write(m, &mut again);
+        assert_eq!(mentions::decode(&again).as_ref(), Ok(m));
     }
-    // kept stored exactly when they decode, and then read as decoding them reads
-    let stored = Mentions::stored(data);
-    assert_eq!(stored.is_some(), decoded.is_some());
-    if let (Some(stored), Some(m)) = (stored, &decoded) {
-        let mut kept = Vec::new();
-        stored.encode(&mut kept);
-        assert_eq!(kept, data, "stored bytes are kept as they are");
-        assert_eq!(&*stored, m);
+    let kept = mentions::keep_copy(data);
+    assert_eq!(kept.is_ok(), decoded.is_ok());
+    if let (Ok(kept), Ok(m)) = (kept, &decoded) {
+        let mut out = Vec::new();
+        mentions::write_any(&*kept, &mut out);
+        assert_eq!(out, data, "stored bytes are kept as they are");
+        assert_eq!(kept.get(), m);
     }
     // the same, kept as a range of a larger file's bytes
     let mut file = vec![0x5a; 3];
     file.extend_from_slice(data);
-    let file: dossier_engine::entities::SharedBytes = std::sync::Arc::new(file);
-    let in_file = Mentions::stored_in(&file, 3..3 + data.len());
-    assert_eq!(in_file.is_some(), decoded.is_some());
-    if let (Some(in_file), Some(m)) = (in_file, &decoded) {
-        let mut kept = Vec::new();
-        in_file.encode(&mut kept);
-        assert_eq!(kept, data, "stored bytes in a file are kept as they are");
-        in_file.own_stored();
+    let file: dossier_engine::store::SharedBytes = std::sync::Arc::new(file);
+    let in_file = mentions::keep(&file, 3..3 + data.len());
+    assert_eq!(in_file.is_ok(), decoded.is_ok());
+    if let (Ok(in_file), Ok(m)) = (in_file, &decoded) {
+        let mut out = Vec::new();
+        mentions::write_any(&*in_file, &mut out);
+        assert_eq!(out, data, "stored bytes in a file are kept as they are");
+        in_file.copy_out();
         assert_eq!(std::sync::Arc::strong_count(&file), 1, "copied out of the file");
-        assert_eq!(&*in_file, m);
+        assert_eq!(in_file.get(), m);
     }
-    check_stored_index(data);
 }
 
 /// Documents as read back: name, text, recognised mentions in their stored form.
@@ -72,10 +76,10 @@ fn stored_sample() -> &'static (SampleDocs, Vec<u8>) {
             corpus.upsert(&format!("/c/{name}"), text.into(), Vec::new());
         }
         let mut stored = Vec::new();
-        corpus.entities().encode_to(&mut stored).expect("writing to memory");
+        dossier_engine::store::index::write(&corpus.entities(), None, &mut stored).expect("writing to memory");
         let encoded = |e: &dossier_engine::corpus::DocEntry| {
             let mut out = Vec::new();
-            e.entities().encode(&mut out);
+            dossier_engine::store::mentions::write_any(&**e.entities(), &mut out);
             out
         };
         let docs = corpus.docs().iter().map(|e| (e.name.to_string(), e.text.clone(), encoded(e))).collect();
@@ -97,14 +101,18 @@ fn check_stored_index(data: &[u8]) {
             damaged.extend_from_slice(&stored[at + patch.len()..]); // overwritten, not cut
         }
     }
+    use dossier_engine::store::restore::{read_links, StoredDoc};
     for bytes in [&damaged[..], data] {
         let mut corpus = dossier_engine::corpus::Corpus::new(Config::default());
+        let mut stored = Vec::new();
         for (name, text, mentions) in docs {
-            let mentions = dossier_engine::entities::Mentions::stored(mentions).expect("stored mentions decode");
+            let mentions = dossier_engine::store::mentions::keep_copy(mentions).expect("stored mentions read");
+            stored.push(StoredDoc { name: name.as_str().into(), text: text.clone(), mentions: mentions.clone() });
             corpus.insert(dossier_engine::corpus::NewDoc::new(name, text.clone(), Vec::new()).with_mentions(mentions));
         }
-        let Some(read) = corpus.read_entities(bytes) else { continue };
-        assert!(corpus.restore_entities(read));
+        let bytes: dossier_engine::store::SharedBytes = std::sync::Arc::new(bytes.to_vec());
+        let Ok(base) = read_links(&corpus, &stored, &bytes, 0..bytes.bytes().len()) else { continue };
+        corpus.link_from(std::sync::Arc::new(base));
         let index = corpus.entities();
         for (id, _) in index.all() {
             let _ = (index.references(id), index.definition(id), index.counts(id));

@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use crate::blocks::{self, Block, BlockKey};
 use crate::config::Config;
 use crate::diag::{Diagnostic, Level};
-use crate::entities::{self, DocInput, DocMentions, EntityIndex, Mentions, NameMap, Registry, RegistryError};
+use crate::entities::{self, DocInput, EntityIndex, Mentions, NameMap, Registry, RegistryError};
 use crate::rules::repeated_line::{self, LineCensus};
 use crate::rules::{self, DocCtx, Mark, Part};
 use crate::text::LineIndex;
@@ -52,7 +52,7 @@ pub struct DocEntry {
     /// recognises entities, and a hover never runs the rules.
     lines: OnceLock<Arc<LineIndex>>,
     rule_findings: OnceLock<Arc<Vec<Diagnostic>>>,
-    entities: OnceLock<Arc<Mentions>>,
+    entities: OnceLock<Arc<dyn Mentions>>,
 }
 
 /// A document ready to be inserted: what [`Corpus::insert`] needs computed from the text alone.
@@ -64,7 +64,7 @@ pub struct NewDoc {
     /// Computed beforehand for an edit (reusing the previous revision's); else on first use.
     keys: Option<Keys>,
     /// Entities known beforehand (from an index cache), so recognition is skipped.
-    entities: Option<Arc<Mentions>>,
+    entities: Option<Arc<dyn Mentions>>,
 }
 
 /// Normalised line keys of a text and the trimmed range of each keyed line.
@@ -143,16 +143,16 @@ impl NewDoc {
         NewDoc { name: name.into(), text, notices: notices.into(), keys, entities: None }
     }
 
-    /// The same document with its entities already known (e.g. kept by an index cache for
-    /// exactly this text); they are used instead of recognising them again.
-    pub fn with_entities(self, entities: DocMentions) -> NewDoc {
-        self.with_mentions(Mentions::from(entities))
+    /// The same document with its mentions already known (kept by an index cache for exactly
+    /// this text, possibly still unread); they are used instead of recognising them again.
+    pub fn with_mentions(mut self, entities: Arc<dyn Mentions>) -> NewDoc {
+        self.entities = Some(entities);
+        self
     }
 
-    /// The same, with the entities possibly still in their stored form (decoded when read).
-    pub fn with_mentions(mut self, entities: Mentions) -> NewDoc {
-        self.entities = Some(Arc::new(entities));
-        self
+    /// The mentions known beforehand, if any.
+    pub fn mentions(&self) -> Option<&Arc<dyn Mentions>> {
+        self.entities.as_ref()
     }
 
     pub fn name(&self) -> &str {
@@ -223,8 +223,13 @@ impl DocEntry {
     }
 
     /// The entities recognised in this text alone (before corpus linking).
-    pub fn entities(&self) -> &Arc<Mentions> {
-        self.entities.get_or_init(|| entities::record(&self.text).into())
+    pub fn entities(&self) -> &Arc<dyn Mentions> {
+        self.entities.get_or_init(|| Arc::new(entities::record(&self.text)))
+    }
+
+    /// [`DocEntry::entities`] if they are known already (never recognises).
+    pub fn entities_if_known(&self) -> Option<&Arc<dyn Mentions>> {
+        self.entities.get()
     }
 
     /// The per-document rules' findings and the loader's notices, sorted by position.
@@ -248,14 +253,6 @@ pub struct RegistryFile {
     pub lines: LineIndex,
     pub registry: Registry,
     pub errors: Vec<RegistryError>,
-}
-
-/// Linked entities read from their stored form for one snapshot of a corpus.
-#[derive(Debug)]
-pub struct StoredEntities {
-    index: EntityIndex,
-    /// The snapshot's slot for its linked entities: they fit only that snapshot.
-    of: Arc<OnceLock<Arc<EntityIndex>>>,
 }
 
 /// An immutable snapshot of the whole corpus.
@@ -455,55 +452,27 @@ impl Corpus {
             .clone()
     }
 
-    /// Read a linked index stored by [`EntityIndex::encode_to`] (a copy of `stored` is kept
-    /// until its mentions are read: see [`Corpus::read_entities_in`]).
-    pub fn read_entities(&self, stored: &[u8]) -> Option<StoredEntities> {
-        let all: crate::entities::SharedBytes = Arc::new(stored.to_vec());
-        self.read_entities_in(&all, 0..stored.len())
-    }
-
-    /// Read linked entities from their stored form (see [`EntityIndex::encode_to`]), at `body` of
-    /// `all`, for this snapshot: `None` unless every document's mentions are already recognised
-    /// and the stored index was linked from exactly these documents and this registry. See
-    /// [`Corpus::restore_entities`]. Entities' mentions stay in `all` until first used or
-    /// [`Corpus::own_stored`].
-    pub fn read_entities_in(
-        &self,
-        all: &crate::entities::SharedBytes,
-        body: std::ops::Range<usize>,
-    ) -> Option<StoredEntities> {
-        let inputs: Vec<DocInput> = (self.docs.par_iter().flatten())
-            .map(|e| {
-                let entities = e.entities.get()?.clone();
-                Some(DocInput { id: e.id, name: e.name.clone(), text: e.text.clone(), entities })
-            })
-            .collect::<Option<_>>()?;
-        let registry = self.registry.as_ref().map(|r| &r.registry);
-        EntityIndex::decode_from(all, body, &inputs, registry)
-            .map(|index| StoredEntities { index, of: self.entity_index.clone() })
-    }
-
-    /// Take entities read by [`Corpus::read_entities`] of this snapshot instead of linking,
-    /// if nothing is linked yet. Returns whether they were taken.
-    pub fn restore_entities(&self, stored: StoredEntities) -> bool {
-        Arc::ptr_eq(&stored.of, &self.entity_index)
-            && self.linked_before.is_none()
-            && self.entity_index.set(Arc::new(stored.index)).is_ok()
-    }
-
-    /// Stop keeping the bytes that stored mentions were read from: copy every document's stored
-    /// mentions that are still ranges of shared bytes (see
-    /// [`crate::entities::Mentions::own_stored`]) and, when the linked entities were read from a
-    /// stored index, read their mentions out of it. In parallel.
-    pub fn own_stored(&self) {
-        self.docs.par_iter().flatten().for_each(|e| {
-            if let Some(m) = e.entities.get() {
-                m.own_stored();
-            }
-        });
-        if let Some(index) = self.entity_index.get() {
-            index.read_stored();
+    /// Link this snapshot (and the snapshots derived from it, until one is linked) by updating
+    /// `base` instead of the last index built: an index of these documents, or of most of them,
+    /// read back from the index cache (see [`crate::store::restore`]). Documents that differ
+    /// from `base`'s are linked again by the update; the result does not depend on the base.
+    /// Nothing changes when this snapshot's index is built already.
+    pub fn link_from(&mut self, base: Arc<EntityIndex>) {
+        if self.entity_index.get().is_none() {
+            self.linked_before = Some(base);
+            // a fresh slot: a build of the old one already running elsewhere is not waited for
+            self.entity_index = Arc::default();
         }
+    }
+
+    /// The index the next linking updates, if any (see [`Corpus::link_from`]).
+    pub fn link_base(&self) -> Option<&Arc<EntityIndex>> {
+        self.linked_before.as_ref()
+    }
+
+    /// Every document id of this corpus is below this (ids are never reused).
+    pub fn id_limit(&self) -> u32 {
+        self.docs.len() as u32
     }
 
     /// Run the per-document rules on every document, in parallel (results are cached).

@@ -9,7 +9,10 @@
 //! - [`config`]: `dossier.toml` and editor settings, merged and validated.
 //! - [`rules`]: one file per rule behind the `Rule` trait.
 //! - [`corpus`]: immutable, cheaply cloned snapshots of all documents and their analyses.
+//! - [`store`]: the index cache's formats (bytes ↔ values), and values read on first use.
+//! - [`hash`]: the hashes, and which of them must stay the same from run to run.
 #![warn(clippy::print_stdout)]
+#![forbid(unsafe_code)]
 
 pub mod blocks;
 pub mod config;
@@ -19,8 +22,10 @@ pub mod diag;
 pub mod entities;
 pub mod features;
 pub mod gen;
+pub mod hash;
 mod packed;
 pub mod rules;
+pub mod store;
 pub mod text;
 pub mod translit;
 

@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use dossier_engine::config::Config;
 use dossier_engine::corpus::{Corpus, NewDoc};
-use dossier_engine::entities::{Definition, Mentions};
+use dossier_engine::entities::Definition;
+use dossier_engine::store::restore::{self, StoredDoc};
+use dossier_engine::store::{self as stored, Refused, SharedBytes};
 use dossier_engine::DocId;
 use proptest::prelude::*;
 
@@ -263,63 +265,77 @@ fn check(ops: &[Op], query_between: bool) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// The corpus with every document's mentions recognised (what reading a stored index needs).
-fn recognised(c: Corpus) -> Corpus {
-    c.docs().iter().for_each(|e| {
-        let _ = e.entities();
-    });
-    c
-}
-
 /// The same texts read again (other document ids, in reverse order), each with its mentions in
-/// their stored form as `c` recognised them: a restart from the index cache.
-fn reread(c: &Corpus, registry: Option<usize>) -> Corpus {
+/// their stored form as `c` recognised them: a restart from the index cache. Returns the corpus
+/// and its documents as the cache stored them.
+fn reread(c: &Corpus, registry: Option<usize>) -> (Corpus, Vec<StoredDoc>) {
     let mut corpus = Corpus::new(config());
+    let mut docs = Vec::new();
     for e in c.docs().iter().rev() {
-        let mut stored = Vec::new();
-        e.entities().encode(&mut stored);
-        let mentions = Mentions::stored(&stored).expect("stored mentions");
+        let mut bytes = Vec::new();
+        stored::mentions::write_any(&**e.entities(), &mut bytes);
+        let mentions = stored::mentions::keep_copy(&bytes).expect("stored mentions");
+        docs.push(StoredDoc { name: e.name.clone(), text: e.text.clone(), mentions: mentions.clone() });
         corpus.insert(NewDoc::new(&e.name, e.text.clone(), Vec::new()).with_mentions(mentions));
     }
     if let Some(i) = registry {
         corpus.set_registry(REGISTRY, Some(Arc::from(REGISTRIES[i])));
     }
-    corpus
+    (corpus, docs)
 }
 
-/// A corpus whose linked index is stored after `ops`, restored onto the same texts read again
-/// (other document ids, mentions kept stored), then changed by `more`, answers like a corpus
-/// built from scratch.
-fn check_restored(ops: &[Op], more: &[Op]) -> Result<(), TestCaseError> {
+/// The linked index of `c` in its stored form.
+fn store_links(c: &Corpus) -> SharedBytes {
+    let mut bytes = Vec::new();
+    let text = c.registry().map(|r| &*r.text);
+    stored::index::write(&c.entities(), text, &mut bytes).expect("writing to memory");
+    Arc::new(bytes)
+}
+
+/// Read `links` back onto `docs` for `c`, and link `c` from it.
+fn restore(c: &mut Corpus, docs: &[StoredDoc], links: &SharedBytes) -> Result<(), Refused> {
+    let base = restore::read_links(c, docs, links, 0..links.bytes().len())?;
+    c.link_from(Arc::new(base));
+    Ok(())
+}
+
+/// A corpus whose linked index is stored after `ops`, read back onto the same texts read again
+/// (other document ids, mentions kept stored), then changed by `more` (before or after it is
+/// read back: an editor changes documents while a restart loads), answers like a corpus built
+/// from scratch.
+fn check_restored(ops: &[Op], more: &[Op], before: bool) -> Result<(), TestCaseError> {
     let (inc, model, registry) = run(ops, false);
-    let mut stored = Vec::new();
-    inc.entities().encode_to(&mut stored).expect("writing to memory");
-    let mut restored = reread(&inc, registry);
-    let read = restored.read_entities(&stored[..]).expect("the stored index fits the same documents");
-    prop_assert!(restored.restore_entities(read), "taken");
-    prop_assert_eq!(entities(&restored), entities(&scratch(&model, registry)), "restored entities");
-    // the restored index is updated like a linked one
+    let links = store_links(&inc);
+    let (mut restored, docs) = reread(&inc, registry);
+    let linked_with = registry;
     let (mut model, mut registry) = (model, registry);
-    apply(&mut restored, &mut model, &mut registry, more, false);
-    prop_assert_eq!(entities(&restored), entities(&scratch(&model, registry)), "restored, then changed");
-    // it is refused by a corpus with other documents or another registry
-    if let Some(name) = model.keys().next().cloned() {
-        let mut fewer = scratch(&model, registry);
-        fewer.remove(&name);
-        let fewer = recognised(fewer);
-        let mut stored = Vec::new();
-        restored.entities().encode_to(&mut stored).expect("writing to memory");
-        prop_assert!(fewer.read_entities(&stored[..]).is_none(), "one document fewer");
-        let other = recognised(scratch(&model, if registry == Some(0) { Some(1) } else { Some(0) }));
-        prop_assert!(other.read_entities(&stored[..]).is_none(), "another registry");
-        let same = recognised(scratch(&model, registry));
-        let read = same.read_entities(&stored[..]).expect("the same documents again");
-        // read for one snapshot, taken by another: refused
-        prop_assert!(!other.restore_entities(read), "another snapshot");
-        let read = same.read_entities(&stored[..]).expect("the same documents again");
-        let _ = same.entities();
-        prop_assert!(!same.restore_entities(read), "already linked");
+    if before {
+        // the registry is read back as stored: changes to it are applied after
+        let more: Vec<Op> = more.iter().filter(|o| !matches!(o, Op::Registry(_))).cloned().collect();
+        apply(&mut restored, &mut model, &mut registry, &more, false);
     }
+    prop_assert_eq!(restore(&mut restored, &docs, &links), Ok(()), "the stored index fits the stored documents");
+    if !before {
+        prop_assert_eq!(entities(&restored), entities(&scratch(&model, registry)), "restored entities");
+        apply(&mut restored, &mut model, &mut registry, more, false);
+    }
+    prop_assert_eq!(entities(&restored), entities(&scratch(&model, registry)), "restored and changed");
+    // refused for other documents or another registry
+    let registry = linked_with;
+    let (mut fewer, mut docs) = reread(&inc, registry);
+    if docs.pop().is_some() {
+        prop_assert!(
+            matches!(restore(&mut fewer, &docs, &links), Err(Refused::OtherDocuments(_))),
+            "one document fewer"
+        );
+    }
+    let (mut other, docs) = reread(&inc, if registry == Some(0) { Some(1) } else { Some(0) });
+    prop_assert_eq!(restore(&mut other, &docs, &links), Err(Refused::OtherRegistry), "another registry");
+    // a corpus linked already keeps its index
+    let (mut same, docs) = reread(&inc, registry);
+    let linked = same.entities();
+    restore(&mut same, &docs, &links).expect("the same documents again");
+    prop_assert!(Arc::ptr_eq(&linked, &same.entities()), "already linked");
     Ok(())
 }
 
@@ -330,8 +346,9 @@ proptest! {
     fn restored_index_equals_rebuild(
         ops in proptest::collection::vec(op(), 1..30),
         more in proptest::collection::vec(op(), 0..8),
+        before in any::<bool>(),
     ) {
-        check_restored(&ops, &more)?;
+        check_restored(&ops, &more, before)?;
     }
 
     #[test]

@@ -1,24 +1,23 @@
 //! The LSP shell of Dossier on tower-lsp-server: it translates between the protocol and the
-//! pure engine, owns the mutable state, reads files (in [`loader`] only) and publishes results.
+//! pure engine, owns the mutable state, reads files (in [`disk`] only) and publishes results.
 //!
 //! Architecture invariants:
 //! - Only [`convert`] knows about protocol positions and encodings.
-//! - Only [`loader`] touches the filesystem for corpus content; only [`cache`] writes a file
-//!   (its own, under `.dossier/`).
+//! - Only [`disk`] touches the filesystem, and only [`disk::cache`] writes a file (its own,
+//!   under `.dossier/`). All `unsafe` code is in [`disk`].
 //! - Handlers in [`features`] compute from an immutable snapshot on a blocking thread; a panic
 //!   there answers that one request with an error.
 //! - stdout carries the protocol: nothing else may print to it.
 #![warn(clippy::print_stdout)]
 
-pub mod cache;
 pub mod convert;
+pub mod disk;
 pub mod features;
-pub mod loader;
-pub mod memory;
 pub mod server;
 pub mod state;
 pub mod transport;
 
+pub use disk::{loader, memory};
 use tower_lsp_server::{LspService, Server};
 
 /// Set when the client asked for `shutdown`; `exit` without it ends the process with code 1.
@@ -32,11 +31,13 @@ pub async fn run_stdio() -> bool {
     let published = output.clone();
     let builder = LspService::build(move |client| server::Backend::new(client, published))
         .custom_method(transport::PARSE_ERROR_METHOD, server::Backend::parse_error);
-    // Debug builds expose two introspection methods for the end-to-end tests: the server's
-    // current text of a document, and a request that panics (the fault trigger).
+    // Debug builds expose introspection methods for the end-to-end tests: the server's current
+    // text of a document, how the last load linked, and a request that panics (the fault
+    // trigger).
     #[cfg(debug_assertions)]
     let builder = builder
         .custom_method("dossier/debug/text", server::Backend::debug_text)
+        .custom_method("dossier/debug/index", server::Backend::debug_index)
         .custom_method("dossier/debug/panic", server::Backend::debug_panic);
     let (service, socket) = builder.finish();
     Server::new(stdin, stdout, socket).serve(service).await;

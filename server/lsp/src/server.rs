@@ -4,23 +4,27 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use std::time::Instant;
+
 use dossier_engine::config::Options;
-use dossier_engine::corpus::NewDoc;
+use dossier_engine::corpus::{Corpus, NewDoc};
 use dossier_engine::diag::Level;
 use dossier_engine::rules;
+use dossier_engine::store::files::Stamp;
+use dossier_engine::store::{self, Refused};
 use dossier_engine::DocId;
 use rayon::prelude::*;
 use ropey::Rope;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{self, Result};
 use tower_lsp_server::ls_types as lsp;
-use tower_lsp_server::{Client, LanguageServer};
+use tower_lsp_server::{Bounded, Client, LanguageServer, NotCancellable, OngoingProgress};
 use tracing::{error, info, warn};
 
-use crate::cache;
 use crate::convert::{self, key_of, TextPos};
+use crate::disk::{self, cache, loader};
 use crate::features;
-use crate::loader::{self, ReadOutcome, CONFIG_FILE};
+use crate::loader::{ReadOutcome, CONFIG_FILE};
 use crate::state::{ClientFlags, OpenDoc, Snap, State};
 
 /// Documents whose diagnostics are computed and sent together when many are published.
@@ -215,7 +219,8 @@ impl Backend {
             tokio::time::sleep(std::time::Duration::from_millis(250)).await;
             let snap = {
                 let st = this.st();
-                if st.link_generation != generation || st.corpus.entities_if_built().is_some() {
+                // a load links (or reads the linked index back) when it is done
+                if st.link_generation != generation || st.loading || st.corpus.entities_if_built().is_some() {
                     return;
                 }
                 st.snap()
@@ -383,154 +388,180 @@ impl Backend {
     /// Scan the roots, read every corpus file in parallel, analyse, link, publish.
     async fn load_corpus(&self) {
         let (roots, config, flags) = {
-            let st = self.st();
+            let mut st = self.st();
+            st.loading = true;
             (st.roots.clone(), st.config().clone(), st.flags.clone())
         };
-        let token = lsp::NumberOrString::String("dossier/index".into());
-        let progress = if flags.progress && self.client.create_work_done_progress(token.clone()).await.is_ok() {
-            Some(
-                self.client.progress(token, "Dossier").with_message("scanning corpus").with_percentage(0).begin().await,
-            )
-        } else {
-            None
-        };
-        let started = std::time::Instant::now();
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
+        let progress = self.begin_progress(flags.progress).await;
+        let started = Instant::now();
         let cache_root = roots.first().filter(|_| config.cache_enabled).cloned();
-        let cache_from = cache_root.clone();
-        let work = tokio::task::spawn_blocking(move || {
-            // The cache is read while the folder is walked (one thread) and the files are read.
-            let cached = std::thread::spawn(move || {
-                let t = std::time::Instant::now();
-                let entries = cache_from.map(|r| cache::load(&r)).unwrap_or_default();
-                info!("index cache: {} entries decoded in {:.2} s", entries.len(), t.elapsed().as_secs_f64());
-                entries
-            });
-            let t = std::time::Instant::now();
-            let paths = loader::discover(&roots, &config);
-            let total = paths.len();
-            info!("found {total} corpus files in {:.2} s", t.elapsed().as_secs_f64());
-            let _ = tx.send((0, total));
-            let t = std::time::Instant::now();
-            let outcomes = loader::read_all(&paths, config.max_file_size, &|n| {
-                let _ = tx.send((n, total));
-            });
-            info!("read {total} files in {:.2} s", t.elapsed().as_secs_f64());
-            (outcomes, cached.join().unwrap_or_default())
-        });
+        let loaded = self.read_corpus(roots, config, cache_root.clone(), progress.as_ref()).await;
+        for s in &loaded.skipped {
+            info!("skipped {}: {}", s.path.display(), s.reason);
+        }
+        let (hits, skipped, stamps, stored) = (loaded.hits, loaded.skipped, loaded.stamps, loaded.stored);
+        let (read, prepared) = loaded.times;
+        let inserting = Instant::now();
+        let snapshot = self.install(loaded.docs);
+        let inserted = inserting.elapsed();
         if let Some(p) = &progress {
+            p.report_with_message("analysing and linking", 92).await;
+        }
+        let linking = Instant::now();
+        let restore = cache_root.clone().zip(stored);
+        let (snapshot, restored) = self.link_loaded(snapshot, restore).await;
+        let n_docs = snapshot.len();
+        info!(
+            "indexed {n_docs} documents in {:.2} s: read and cache mapped {:.2} s, prepared {:.2} s, \
+             inserted {:.2} s, {} {:.2} s",
+            started.elapsed().as_secs_f64(),
+            read.as_secs_f64(),
+            prepared.as_secs_f64(),
+            inserted.as_secs_f64(),
+            if restored { "linked index read" } else { "recognised and linked" },
+            linking.elapsed().as_secs_f64()
+        );
+        if let Some(root) = cache_root.filter(|_| !restored) {
+            let snap = snapshot.clone();
+            let handle = tokio::task::spawn_blocking(move || write_cache(&root, &snap, stamps));
+            *self.cache_write.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
+        }
+        self.announce(&snapshot, hits, &skipped, progress).await;
+        release_cache_files(snapshot.clone());
+        self.publish_registry_diagnostics().await;
+        self.diagnostics_changed(snapshot.docs().iter().map(|e| e.id).collect());
+        self.refresh_views();
+    }
+
+    /// Begin the indexing progress report, when the client shows progress.
+    async fn begin_progress(&self, supported: bool) -> Option<OngoingProgress<Bounded, NotCancellable>> {
+        let token = lsp::NumberOrString::String("dossier/index".into());
+        if !supported || self.client.create_work_done_progress(token.clone()).await.is_err() {
+            return None;
+        }
+        let progress = self.client.progress(token, "Dossier").with_message("scanning corpus").with_percentage(0);
+        Some(progress.begin().await)
+    }
+
+    /// Read the corpus from disk (see [`disk::load`]) off the runtime, reporting progress.
+    async fn read_corpus(
+        &self,
+        roots: Vec<PathBuf>,
+        config: dossier_engine::config::Config,
+        cache_root: Option<PathBuf>,
+        progress: Option<&OngoingProgress<Bounded, NotCancellable>>,
+    ) -> disk::Loaded {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(usize, usize)>();
+        let work = tokio::task::spawn_blocking(move || {
+            disk::load(&roots, &config, cache_root.as_deref(), &|n, total| {
+                let _ = tx.send((n, total));
+            })
+        });
+        if let Some(p) = progress {
             while let Some((n, total)) = rx.recv().await {
                 let pct = (n * 90).checked_div(total).unwrap_or(90) as u32;
                 p.report_with_message(format!("reading {n}/{total} files"), pct).await;
             }
         }
-        let (outcomes, cached) = match work.await {
-            Ok(o) => o,
-            Err(e) => {
-                error!("corpus load failed: {}", panic_message(e));
-                Default::default()
+        work.await.unwrap_or_else(|e| {
+            error!("corpus load failed: {}", panic_message(e));
+            disk::Loaded::default()
+        })
+    }
+
+    /// Install loaded documents (open documents keep the editor's text; documents of an
+    /// earlier load that are gone are removed) and the registry. Returns the new snapshot.
+    fn install(&self, docs: Vec<NewDoc>) -> Arc<Corpus> {
+        let mut st = self.st();
+        // documents of an earlier load that are gone (none at the first load)
+        let stale: Vec<String> = if st.corpus.is_empty() {
+            Vec::new()
+        } else {
+            let keep: std::collections::HashSet<&str> =
+                docs.iter().map(|d| d.name()).chain(st.open.keys().map(String::as_str)).collect();
+            st.corpus.docs().iter().filter(|e| !keep.contains(&*e.name)).map(|e| e.name.to_string()).collect()
+        };
+        let open: std::collections::HashSet<String> = st.open.keys().cloned().collect();
+        st.edit_corpus(|c| {
+            for k in &stale {
+                c.remove(k);
+            }
+            c.reserve(docs.len().saturating_sub(c.len()));
+            for d in docs {
+                if !open.contains(d.name()) && c.by_name(d.name()).is_none_or(|e| e.text != *d.text()) {
+                    c.insert(d);
+                }
+            }
+        });
+        drop(st);
+        self.load_registry();
+        self.st().corpus.clone()
+    }
+
+    /// Link the loaded corpus: from the linked index in the index cache when every file came
+    /// from the cache unchanged (`restore`: the cache's root, the documents as stored, the
+    /// cache's id), else from scratch. Documents opened or changed during the load are linked
+    /// again on top of the index read back. Returns the linked snapshot and whether the stored
+    /// index was used.
+    async fn link_loaded(
+        &self,
+        snapshot: Arc<Corpus>,
+        restore: Option<(PathBuf, (Vec<dossier_engine::store::restore::StoredDoc>, u64))>,
+    ) -> (Arc<Corpus>, bool) {
+        let t = Instant::now();
+        let read = match restore {
+            Some((root, (stored, id))) => {
+                let snap = snapshot.clone();
+                let read = tokio::task::spawn_blocking(move || disk::restore(&root, id, &snap, &stored)).await;
+                read.unwrap_or_else(|e| Err(Refused::Format(format!("failed: {}", panic_message(e)))))
+            }
+            None => Err(Refused::Format("not every document came from the index cache".into())),
+        };
+        let restored = read.is_ok();
+        let snapshot = match read {
+            Ok(base) => {
+                info!("linked index read in {:.2} s", t.elapsed().as_secs_f64());
+                let mut st = self.st();
+                st.edit_corpus(|c| c.link_from(Arc::new(base)));
+                st.linked_index = "read back".into();
+                st.corpus.clone()
+            }
+            Err(why) => {
+                info!("linked index not used ({why}); linking");
+                self.st().linked_index = format!("linked: {why}");
+                snapshot
             }
         };
-        let n_cached = cached.len();
-        let cache_id = cached.id();
-        let read = started.elapsed();
-        // Prepare the texts in parallel off the runtime and the lock.
-        let (docs, skipped) =
-            tokio::task::spawn_blocking(move || loader::prepare_all(outcomes, &cached)).await.unwrap_or_else(|e| {
-                error!("corpus load failed: {}", panic_message(e));
-                (Vec::new(), Vec::new())
-            });
-        let hits = docs.iter().filter(|d| d.cached).count();
-        let prepared = started.elapsed();
-        let stamps: Vec<(Arc<str>, cache::Stamp, Arc<str>)> =
-            docs.iter().map(|d| (d.doc.shared_name().clone(), d.stamp, d.doc.text().clone())).collect();
-        let docs: Vec<NewDoc> = docs.into_iter().map(|d| d.doc).collect();
-        // Install the texts (open documents win), then analyse in parallel off the runtime.
-        let snapshot = {
-            let mut st = self.st();
-            // documents of an earlier load that are gone (none at the first load)
-            let stale: Vec<String> = if st.corpus.docs().is_empty() {
-                Vec::new()
-            } else {
-                let keep: std::collections::HashSet<&str> =
-                    docs.iter().map(|d| d.name()).chain(st.open.keys().map(String::as_str)).collect();
-                st.corpus.docs().iter().filter(|e| !keep.contains(&*e.name)).map(|e| e.name.to_string()).collect()
-            };
-            let open: std::collections::HashSet<String> = st.open.keys().cloned().collect();
-            st.edit_corpus(|c| {
-                for k in &stale {
-                    c.remove(k);
-                }
-                c.reserve(docs.len().saturating_sub(c.len()));
-                for d in docs {
-                    if open.contains(d.name()) {
-                        continue;
-                    }
-                    if c.by_name(d.name()).is_none_or(|e| e.text != *d.text()) {
-                        c.insert(d);
-                    }
-                }
-            });
-            drop(st);
-            self.load_registry();
-            self.st().corpus.clone()
-        };
-        for s in &skipped {
-            info!("skipped {}: {}", s.path.display(), s.reason);
-        }
-        let inserted = started.elapsed();
-        if let Some(p) = &progress {
-            p.report_with_message("analysing and linking", 92).await;
-        }
         let corpus = snapshot.clone();
-        // Every document unchanged since the cache was written (and nothing else in it): its
-        // linked index is read back.
-        let all_cached = hits > 0 && hits == stamps.len() && n_cached == hits;
-        let links_from = cache_root.clone().filter(|_| all_cached);
-        let analysed = tokio::task::spawn_blocking(move || {
-            let ids: Vec<DocId> = corpus.docs().iter().map(|e| e.id).collect();
-            let restored = links_from.is_some_and(|root| {
-                let t = std::time::Instant::now();
-                let stored = cache::load_links(&root, cache_id, |all, body| corpus.read_entities_in(all, body));
-                let ok = stored.is_some_and(|s| corpus.restore_entities(s));
-                info!("linked index {} in {:.2} s", if ok { "read" } else { "not usable" }, t.elapsed().as_secs_f64());
-                ok
-            });
+        let linked = tokio::task::spawn_blocking(move || {
             if !restored {
-                // linking decodes most of them: the cache file is not kept beside what it builds
-                corpus.own_stored();
+                // linking reads most mentions: they are not kept in the cache file beside it
+                dossier_engine::store::restore::copy_out(&corpus);
             }
             corpus.entities();
-            (ids, restored)
-        })
-        .await;
-        let (ids, restored) = analysed.unwrap_or_else(|e| {
-            error!("analysis failed: {}", panic_message(e));
-            (Vec::new(), false)
         });
-        let n_docs = ids.len();
-        let n_entities = snapshot.entities().all().count();
-        info!(
-            "indexed {n_docs} documents in {:.2} s: read and cache decoded {:.2} s, prepared {:.2} s, \
-             inserted {:.2} s, recognised and linked {:.2} s",
-            started.elapsed().as_secs_f64(),
-            read.as_secs_f64(),
-            (prepared - read).as_secs_f64(),
-            (inserted - prepared).as_secs_f64(),
-            (started.elapsed() - inserted).as_secs_f64()
-        );
-        if let Some(root) = cache_root {
-            if !(all_cached && restored) {
-                let snap = snapshot.clone();
-                let handle = tokio::task::spawn_blocking(move || write_cache(&root, &snap, stamps));
-                *self.cache_write.lock().unwrap_or_else(|p| p.into_inner()) = Some(handle);
-            }
+        if let Err(e) = linked.await {
+            error!("analysis failed: {}", panic_message(e));
         }
+        (snapshot, restored)
+    }
+
+    /// The index is ready: say so (progress end, skipped files) and let waiting requests run.
+    async fn announce(
+        &self,
+        snapshot: &Corpus,
+        hits: usize,
+        skipped: &[loader::Skipped],
+        progress: Option<OngoingProgress<Bounded, NotCancellable>>,
+    ) {
         {
             let mut st = self.st();
             st.loaded = true;
+            st.loading = false;
         }
         self.ready.send_replace(true);
+        let n_docs = snapshot.len();
+        let n_entities = snapshot.entities_if_built().map_or(0, |ix| ix.all().count());
         let msg = format!(
             "Indexed {n_docs} document{} ({n_entities} entities{}{})",
             if n_docs == 1 { "" } else { "s" },
@@ -541,30 +572,12 @@ impl Backend {
         if !skipped.is_empty() {
             let list: Vec<String> =
                 skipped.iter().take(5).map(|s| format!("{}: {}", s.path.display(), s.reason)).collect();
-            self.client
-                .log_message(
-                    lsp::MessageType::WARNING,
-                    format!("dossier: skipped {} file(s): {}", skipped.len(), list.join("; ")),
-                )
-                .await;
+            let msg = format!("dossier: skipped {} file(s): {}", skipped.len(), list.join("; "));
+            self.client.log_message(lsp::MessageType::WARNING, msg).await;
         }
         if let Some(p) = progress {
             p.finish_with_message(msg).await;
         }
-        // After the index is announced: what is still kept in the mapped cache files (mention
-        // records, the linked index's documents and entities' mentions) is copied or read out of
-        // them, so that they are no longer mapped, and memory is given back.
-        let kept = snapshot.clone();
-        tokio::task::spawn_blocking(move || {
-            let t = std::time::Instant::now();
-            kept.own_stored();
-            drop(kept);
-            crate::memory::release_free_memory();
-            info!("index cache files released in {:.2} s", t.elapsed().as_secs_f64());
-        });
-        self.publish_registry_diagnostics().await;
-        self.diagnostics_changed(ids);
-        self.refresh_views();
     }
 
     /// Apply a watched-file event for one path.
@@ -619,7 +632,7 @@ fn guarded<R>(what: &str, f: impl FnOnce() -> R) -> Option<R> {
 }
 
 /// Write the index cache for the files that are in `snap` with the text they had on disk.
-fn write_cache(root: &Path, snap: &dossier_engine::corpus::Corpus, stamps: Vec<(Arc<str>, cache::Stamp, Arc<str>)>) {
+fn write_cache(root: &Path, snap: &Corpus, stamps: Vec<(Arc<str>, Stamp, Arc<str>)>) {
     let entries: Vec<_> = stamps
         .into_iter()
         .filter_map(|(key, stamp, text)| {
@@ -628,7 +641,9 @@ fn write_cache(root: &Path, snap: &dossier_engine::corpus::Corpus, stamps: Vec<(
         })
         .collect();
     let n = entries.len();
-    let id = match cache::store(root, &entries, |e, out| e.encode(out)) {
+    let write =
+        |m: &Arc<dyn dossier_engine::entities::Mentions>, out: &mut Vec<u8>| store::mentions::write_any(&**m, out);
+    let id = match cache::store(root, &entries, write) {
         Ok(id) => {
             info!("index cache written: {n} files in {}", cache::path(root).display());
             id
@@ -637,11 +652,25 @@ fn write_cache(root: &Path, snap: &dossier_engine::corpus::Corpus, stamps: Vec<(
     };
     drop(entries);
     // The linked index, when it was linked from exactly the documents stored.
-    let Some(index) = snap.entities_if_built().filter(|_| n == snap.docs().len()) else { return };
-    match cache::store_links(root, id, |w| index.encode_to(w)) {
+    let Some(index) = snap.entities_if_built().filter(|_| n == snap.len()) else { return };
+    let registry = snap.registry().map(|r| &*r.text);
+    match cache::store_links(root, id, |w| store::index::write(&index, registry, w)) {
         Ok(()) => info!("linked index written beside the index cache"),
         Err(e) => warn!("linked index not written ({}): {e}", cache::links_path(root).display()),
     }
+}
+
+/// After the index is announced: what is still kept in the mapped cache files (mention
+/// records, the linked index's documents and entities' mentions) is copied or read out of them
+/// in the background, so that they are no longer mapped, and memory is given back.
+fn release_cache_files(kept: Arc<Corpus>) {
+    tokio::task::spawn_blocking(move || {
+        let t = Instant::now();
+        store::restore::copy_out(&kept);
+        drop(kept);
+        disk::memory::release_free_memory();
+        info!("index cache files released in {:.2} s", t.elapsed().as_secs_f64());
+    });
 }
 
 /// What a task that did not finish says: its panic's message, or why it was stopped.
@@ -853,7 +882,7 @@ impl LanguageServer for Backend {
         };
         // Back to the disk's text, or out of the corpus when it does not belong there (or was
         // deleted while open).
-        let on_disk = in_corpus && path.exists();
+        let on_disk = in_corpus && loader::exists(&path);
         let id = if on_disk {
             self.on_file_event(&path, lsp::FileChangeType::CHANGED)
         } else {
@@ -1028,6 +1057,12 @@ impl Backend {
             d.map_or(Value::Null, |d| Value::String(d.entry.text.to_string()))
         })
         .await
+    }
+
+    /// How the last load linked: `"read back"` (the linked index stored in the index cache) or
+    /// `"linked: "` and why the stored one was not used.
+    pub async fn debug_index(&self, _p: Value) -> Result<Value> {
+        Ok(Value::String(self.st().linked_index.clone()))
     }
 
     /// Panics inside a request: the fault trigger of the robustness tests.

@@ -94,8 +94,13 @@ pub struct State {
     pub config_error: Option<ConfigError>,
     /// The last error in the editor's settings (shown as a message).
     pub settings_error: Option<String>,
-    /// The corpus load has finished.
+    /// The first corpus load has finished.
     pub loaded: bool,
+    /// A corpus load is running (it links when it is done).
+    pub loading: bool,
+    /// How the last load linked: "read back" (the stored linked index), or "linked: " and why
+    /// the stored one was not used.
+    pub linked_index: String,
     /// Keys whose diagnostics were pushed (to clear them when a document goes away), with the
     /// fingerprint of their corpus-level findings at that time (to re-push when it changes).
     pub pushed: HashMap<String, u64>,
@@ -117,6 +122,8 @@ impl State {
             config_error: None,
             settings_error: None,
             loaded: false,
+            loading: false,
+            linked_index: String::new(),
             pushed: HashMap::new(),
             recheck_generation: 0,
             link_generation: 0,

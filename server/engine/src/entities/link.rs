@@ -24,7 +24,7 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 use std::ops::Range;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -35,11 +35,9 @@ use super::{Definition, DocInput, DocMentions, Entity, EntityId, Kind, Location,
 use crate::translit::{fold, has_cyrillic, transliterate};
 use crate::DocId;
 
-mod stored;
-
-/// Where a linked mention comes from in its document's [`DocEntities`]: the index of a
+/// Where a linked mention comes from in its document's [`DocMentions`]: the index of a
 /// recognised mention, or `LOOSE` + the index of a loose capitalised word.
-const LOOSE: u32 = 1 << 31;
+pub(crate) const LOOSE: u32 = 1 << 31;
 
 /// Work lists at least this long are spread over the thread pool (shorter ones, like the
 /// relinking after a keystroke, run on the calling thread and never wait for a busy pool).
@@ -48,7 +46,7 @@ const PARALLEL: usize = 64;
 /// Cluster keys: a registry entry, a person's folded full name, another kind's folded name, a
 /// lone surname shared by several people.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum ClusterKey {
+pub(crate) enum ClusterKey {
     Registry(u32),
     Person(Key),
     Name(Key),
@@ -58,21 +56,21 @@ enum ClusterKey {
 /// One mention of an entity: document, byte range, where it comes from in the document, and
 /// what computing the entity reads of it (so that recomputing an entity with 100,000 mentions
 /// scans one array instead of visiting 100,000 documents).
-#[derive(Clone, Copy, Debug)]
-struct Ref {
-    doc: DocId,
-    start: u32,
-    end: u32,
-    src: u32,
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Ref {
+    pub doc: DocId,
+    pub start: u32,
+    pub end: u32,
+    pub src: u32,
     /// Hash of the surface as written: distinct forms are told apart by it (32 bits keep a
     /// mention at 32 bytes; two forms of one entity colliding would only merge their counts).
-    surface: u32,
+    pub surface: u32,
     /// Hash of the mention's name, of its list of roles; 0 for none (read from the document
     /// once per distinct value).
-    name: u32,
-    roles: u32,
-    kind: Kind,
-    evidence: Evidence,
+    pub name: u32,
+    pub roles: u32,
+    pub kind: Kind,
+    pub evidence: Evidence,
 }
 
 // 1.9 million of these for 20,000 articles
@@ -144,132 +142,106 @@ impl Ref {
     }
 }
 
-/// A value as built, or still in a stored linked index (a restart) and read from it on first
-/// use; the stored form is let go of then. What is stored was checked whole when the index was
-/// read, so it reads back.
-struct Deferred<T, S> {
-    value: OnceLock<T>,
-    stored: Mutex<Option<S>>,
+/// A value linking keeps that may not be read yet: an index read back from the index cache keeps
+/// what it found in each document and each entity's mentions in their stored form until a query
+/// first needs them (see [`crate::store`]). A value built here is its own deferred form.
+pub(crate) trait Deferred<T>: Send + Sync + std::fmt::Debug {
+    fn value(&self) -> &T;
 }
 
-impl<T: Default, S: stored::ReadBack<T>> Deferred<T, S> {
-    fn built(value: T) -> Self {
-        Deferred { value: OnceLock::from(value), stored: Mutex::new(None) }
-    }
-
-    fn stored(stored: S) -> Self {
-        Deferred { value: OnceLock::new(), stored: Mutex::new(Some(stored)) }
-    }
-
-    fn get(&self) -> &T {
-        self.value.get_or_init(|| {
-            let stored = self.stored.lock().unwrap_or_else(|p| p.into_inner()).take();
-            stored.and_then(|s| s.read()).unwrap_or_default()
-        })
+impl Deferred<Found> for Found {
+    fn value(&self) -> &Found {
+        self
     }
 }
 
-impl<T: Clone + Default, S: Clone + stored::ReadBack<T>> Clone for Deferred<T, S> {
-    fn clone(&self) -> Self {
-        if let Some(value) = self.value.get() {
-            return Deferred::built(value.clone());
-        }
-        match &*self.stored.lock().unwrap_or_else(|p| p.into_inner()) {
-            Some(s) => Deferred::stored(s.clone()),
-            // read meanwhile
-            None => Deferred::built(self.get().clone()),
-        }
-    }
-}
-
-impl<T, S> std::fmt::Debug for Deferred<T, S> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.value.get().is_some() { "read" } else { "stored" })
+impl Deferred<Vec<Ref>> for Vec<Ref> {
+    fn value(&self) -> &Vec<Ref> {
+        self
     }
 }
 
 /// An entity's mentions, and their numbers, known whether they are read yet or not (for hover
 /// cards and symbol ranking).
 #[derive(Clone, Debug)]
-struct Refs {
-    refs: Deferred<Vec<Ref>, stored::StoredRefs>,
+pub(crate) struct Refs {
+    pub refs: Arc<dyn Deferred<Vec<Ref>>>,
     /// Mentions, and documents they are in.
-    counts: (usize, usize),
+    pub counts: (usize, usize),
 }
 
 impl Refs {
     fn built(refs: Vec<Ref>) -> Refs {
         let counts = (refs.len(), refs.chunk_by(|a, b| a.doc == b.doc).count());
-        Refs { refs: Deferred::built(refs), counts }
+        Refs { refs: Arc::new(refs), counts }
     }
 
-    fn stored(refs: stored::StoredRefs, counts: (usize, usize)) -> Refs {
-        Refs { refs: Deferred::stored(refs), counts }
-    }
-
-    fn get(&self) -> &[Ref] {
-        self.refs.get()
+    pub(crate) fn get(&self) -> &[Ref] {
+        self.refs.value()
     }
 }
 
 /// One document as linked.
 #[derive(Debug)]
-struct DocLinks {
-    id: DocId,
-    name: Arc<str>,
-    text: Arc<str>,
-    entities: Arc<Mentions>,
-    found: Deferred<Found, stored::StoredDoc>,
+pub(crate) struct DocLinks {
+    pub id: DocId,
+    pub name: Arc<str>,
+    pub text: Arc<str>,
+    pub entities: Arc<dyn Mentions>,
+    pub found: Arc<dyn Deferred<Found>>,
 }
 
 /// What linking found in one document.
-#[derive(Debug, Default)]
-struct Found {
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct Found {
     /// The entities mentioned here, sorted.
-    mentioned: Vec<EntityId>,
+    pub mentioned: Vec<EntityId>,
     /// The linked mentions by position, disjoint: what `at` and `mentions_in` read.
-    placed: Vec<(u32, u32, EntityId)>,
+    pub placed: Vec<(u32, u32, EntityId)>,
     /// What this document adds to the corpus-wide surname tables: the surname of every person's
     /// full name (`known`), and (surname, cluster) of those that are not registry aliases.
-    known: Vec<Key>,
-    full_names: Vec<(Key, EntityId)>,
+    pub known: Vec<Key>,
+    pub full_names: Vec<(Key, EntityId)>,
     /// Surnames mentioned alone (recognised mentions): their linking depends on the corpus.
-    lone: Vec<Key>,
+    pub lone: Vec<Key>,
 }
 
 impl DocLinks {
-    fn found(&self) -> &Found {
-        self.found.get()
+    pub(crate) fn found(&self) -> &Found {
+        self.found.value()
     }
 }
 
 /// One linked entity with everything the queries read.
 #[derive(Clone, Debug)]
-struct EntityData {
-    entity: Entity,
+pub(crate) struct EntityData {
+    pub entity: Entity,
     /// Sorted by document name, then position.
-    refs: Refs,
-    def: Option<Definition>,
+    pub refs: Refs,
+    pub def: Option<Definition>,
     /// (document, file name, snippet) for the first mention in each of the first documents.
-    snippets: Vec<(DocId, String, String)>,
+    pub snippets: Vec<(DocId, String, String)>,
 }
+
+/// Clusters by key.
+pub(crate) type ClusterMap = HashMap<ClusterKey, EntityId, BuildHasherDefault<KeyHasher>>;
 
 /// All entities of the corpus, linked.
 #[derive(Clone, Debug, Default)]
 pub struct EntityIndex {
     /// By [`DocId`].
-    docs: Vec<Option<Arc<DocLinks>>>,
+    pub(crate) docs: Vec<Option<Arc<DocLinks>>>,
     /// By [`EntityId`]: the cluster's key and the entity (`None` once it lost its last mention).
-    entities: Vec<(ClusterKey, Option<Arc<EntityData>>)>,
-    by_key: Arc<HashMap<ClusterKey, EntityId, BuildHasherDefault<KeyHasher>>>,
+    pub(crate) entities: Vec<(ClusterKey, Option<Arc<EntityData>>)>,
+    pub(crate) by_key: Arc<ClusterMap>,
     /// Folded registry names and aliases.
-    reg_alias: Arc<KeyMap<EntityId>>,
+    pub(crate) reg_alias: Arc<KeyMap<EntityId>>,
     /// People by surname: (cluster, number of full-name mentions; `u32::MAX` for the registry).
-    surnames: Arc<KeyMap<Vec<(EntityId, u32)>>>,
+    pub(crate) surnames: Arc<KeyMap<Vec<(EntityId, u32)>>>,
     /// Surnames of persons' full names anywhere, with their number of mentions: a loose
     /// capitalised word with one of these keys is a person mention.
-    known: Arc<KeyMap<u32>>,
-    registry: Option<Registry>,
+    pub(crate) known: Arc<KeyMap<u32>>,
+    pub(crate) registry: Option<Registry>,
 }
 
 /// What computing an entity reads from a mention's document.
@@ -360,6 +332,21 @@ fn first_pass(text: &str, e: &DocMentions, reg_alias: &KeyMap<EntityId>) -> Pass
     p
 }
 
+/// What an update changes, gathered phase by phase (see [`EntityIndex::apply`]).
+struct Changes {
+    /// The documents to link again.
+    relink: Vec<Relink>,
+    gone: Vec<DocId>,
+    /// Per document to link again: (surname, cluster) of its full names.
+    full_names: Vec<Vec<(Key, EntityId)>>,
+    /// By document id: linked again (or gone).
+    relinked: Vec<bool>,
+    /// The entities to recompute.
+    touched: Vec<EntityId>,
+    changed_surnames: Vec<Key>,
+    changed_known: Vec<Key>,
+}
+
 /// A document to link again: its input and, once resolved, its first pass.
 struct Relink {
     input: DocInput,
@@ -434,8 +421,32 @@ impl EntityIndex {
         (ix, touched)
     }
 
-    fn apply(&mut self, inputs: Vec<DocInput>, mut touched: Vec<EntityId>) {
-        // 1. what changed
+    /// Bring the index to `inputs` (every document), in seven phases: what changed, the first
+    /// pass of the changed documents, the surname tables, the unchanged documents a surname
+    /// change affects, the second pass, the new document links, the entities touched.
+    fn apply(&mut self, inputs: Vec<DocInput>, touched: Vec<EntityId>) {
+        let Some(mut ch) = self.changes(inputs, touched) else { return };
+        self.first_passes(&mut ch.relink);
+        self.swap_surnames(&mut ch);
+        self.relink_lone_surnames(&mut ch);
+        let relink = std::mem::take(&mut ch.relink);
+        let second = |r: Relink| self.second_pass(r);
+        let linked: Vec<Linked> = if relink.len() >= PARALLEL {
+            relink.into_par_iter().map(second).collect()
+        } else {
+            relink.into_iter().map(second).collect()
+        };
+        let mut new_links = self.place(linked, &mut ch);
+        ch.touched.sort_unstable();
+        ch.touched.dedup();
+        new_links.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        self.recompute(&ch.touched, &ch.relinked, new_links);
+        self.refresh_candidates(&ch.touched, &ch.changed_surnames);
+    }
+
+    /// Phase 1, what changed: the documents that are new or not the same objects as before,
+    /// and those that are gone. `None` when nothing did.
+    fn changes(&mut self, inputs: Vec<DocInput>, touched: Vec<EntityId>) -> Option<Changes> {
         let n_docs = inputs.iter().map(|d| d.id.0 as usize + 1).max().unwrap_or(0).max(self.docs.len());
         self.docs.resize_with(n_docs, || None);
         let mut present = vec![false; n_docs];
@@ -453,90 +464,100 @@ impl EntityIndex {
         let gone: Vec<DocId> =
             (0..n_docs).filter(|&i| !present[i] && self.docs[i].is_some()).map(|i| DocId(i as u32)).collect();
         if relink.is_empty() && gone.is_empty() && touched.is_empty() {
-            return;
+            return None;
         }
-        // 2. the first pass of the changed documents
-        let reg_alias = self.reg_alias.clone();
-        let first = |r: &mut Relink| r.pass1 = first_pass(&r.input.text, &r.input.entities, &reg_alias);
+        let relinked = vec![false; n_docs];
+        let (changed_surnames, changed_known, full_names) = (Vec::new(), Vec::new(), Vec::new());
+        Some(Changes { relink, gone, full_names, relinked, touched, changed_surnames, changed_known })
+    }
+
+    /// Phase 2: the first pass of the changed documents.
+    fn first_passes(&self, relink: &mut [Relink]) {
+        let reg_alias = &self.reg_alias;
+        let first = |r: &mut Relink| r.pass1 = first_pass(&r.input.text, &r.input.entities, reg_alias);
         if relink.len() >= PARALLEL {
             relink.par_iter_mut().for_each(first);
         } else {
             relink.iter_mut().for_each(first);
         }
-        // 3. the surname tables: take out what the old versions added, put in the new
-        let mut relinked = vec![false; n_docs];
-        let mut changed_surnames: Vec<Key> = Vec::new();
-        let mut changed_known: Vec<Key> = Vec::new();
-        for id in relink.iter().map(|r| r.input.id).chain(gone.iter().copied()) {
-            relinked[id.0 as usize] = true;
+    }
+
+    /// Phase 3, the surname tables: take out what the old versions of the changed and gone
+    /// documents added, put in what the new versions add.
+    fn swap_surnames(&mut self, ch: &mut Changes) {
+        for id in ch.relink.iter().map(|r| r.input.id).chain(ch.gone.iter().copied()) {
+            ch.relinked[id.0 as usize] = true;
             let Some(old) = self.docs[id.0 as usize].clone() else { continue };
-            touched.extend_from_slice(&old.found().mentioned);
-            self.forget(&old, &mut changed_surnames, &mut changed_known);
+            ch.touched.extend_from_slice(&old.found().mentioned);
+            self.forget(&old, &mut ch.changed_surnames, &mut ch.changed_known);
         }
-        for id in &gone {
+        for id in &ch.gone {
             self.docs[id.0 as usize] = None;
         }
-        let mut full_names: Vec<Vec<(Key, EntityId)>> = Vec::with_capacity(relink.len());
-        for r in &mut relink {
+        ch.full_names.reserve(ch.relink.len());
+        for r in &mut ch.relink {
             let mut names = Vec::with_capacity(r.pass1.full_names.len());
             for &(s, k) in &r.pass1.full_names {
-                names.push((s, self.cluster(k, &mut touched)));
+                names.push((s, self.cluster(k, &mut ch.touched)));
             }
             for l in &mut r.pass1.links {
                 if let First::Key(k) = l.1 {
-                    l.1 = First::Entity(self.cluster(k, &mut touched));
+                    l.1 = First::Entity(self.cluster(k, &mut ch.touched));
                 }
             }
-            self.learn(&r.pass1.known, &names, &mut changed_surnames, &mut changed_known);
-            full_names.push(names);
+            self.learn(&r.pass1.known, &names, &mut ch.changed_surnames, &mut ch.changed_known);
+            ch.full_names.push(names);
         }
-        // 4. unchanged documents that mention a surname alone whose meaning changed
-        if !changed_surnames.is_empty() || !changed_known.is_empty() {
-            let surnames: KeyMap<()> = changed_surnames.iter().map(|&k| (k, ())).collect();
-            let any: KeyMap<()> = changed_known.iter().chain(&changed_surnames).map(|&k| (k, ())).collect();
-            let hits: Vec<Arc<DocLinks>> = (self.docs.iter().enumerate())
-                .filter(|&(i, _)| !relinked[i])
-                .filter_map(|(_, d)| d.clone())
-                .filter(|d| {
-                    d.found().lone.iter().any(|k| surnames.contains_key(k))
-                        || d.entities.any_loose_key(|k| any.contains_key(&k))
-                })
-                .collect();
-            for d in hits {
-                relinked[d.id.0 as usize] = true;
-                touched.extend_from_slice(&d.found().mentioned);
-                let input =
-                    DocInput { id: d.id, name: d.name.clone(), text: d.text.clone(), entities: d.entities.clone() };
-                let mut pass1 = first_pass(&input.text, &input.entities, &self.reg_alias);
-                for l in &mut pass1.links {
-                    if let First::Key(k) = l.1 {
-                        l.1 = First::Entity(self.cluster(k, &mut touched));
-                    }
+    }
+
+    /// Phase 4: the unchanged documents that mention a surname alone whose meaning changed are
+    /// linked again too.
+    fn relink_lone_surnames(&mut self, ch: &mut Changes) {
+        if ch.changed_surnames.is_empty() && ch.changed_known.is_empty() {
+            return;
+        }
+        let surnames: KeyMap<()> = ch.changed_surnames.iter().map(|&k| (k, ())).collect();
+        let any: KeyMap<()> = ch.changed_known.iter().chain(&ch.changed_surnames).map(|&k| (k, ())).collect();
+        let hits: Vec<Arc<DocLinks>> = (self.docs.iter().enumerate())
+            .filter(|&(i, _)| !ch.relinked[i])
+            .filter_map(|(_, d)| d.clone())
+            .filter(|d| {
+                d.found().lone.iter().any(|k| surnames.contains_key(k))
+                    || d.entities.any_loose_key(&|k| any.contains_key(&k))
+            })
+            .collect();
+        for d in hits {
+            ch.relinked[d.id.0 as usize] = true;
+            ch.touched.extend_from_slice(&d.found().mentioned);
+            let input = DocInput { id: d.id, name: d.name.clone(), text: d.text.clone(), entities: d.entities.clone() };
+            let mut pass1 = first_pass(&input.text, &input.entities, &self.reg_alias);
+            for l in &mut pass1.links {
+                if let First::Key(k) = l.1 {
+                    l.1 = First::Entity(self.cluster(k, &mut ch.touched));
                 }
-                full_names.push(d.found().full_names.clone());
-                relink.push(Relink { input, pass1 });
             }
+            ch.full_names.push(d.found().full_names.clone());
+            ch.relink.push(Relink { input, pass1 });
         }
-        // 5. lone surnames and loose words, per document
-        let second = |r: Relink| self.second_pass(r);
-        let linked: Vec<Linked> = if relink.len() >= PARALLEL {
-            relink.into_par_iter().map(second).collect()
-        } else {
-            relink.into_iter().map(second).collect()
-        };
-        // 6. the new document links
+    }
+
+    /// Phase 6, the new links of the documents linked again (after their second pass, phase
+    /// 5): each document's links by position, and (name, id, links) for recomputing the
+    /// entities (phase 7).
+    fn place(&mut self, linked: Vec<Linked>, ch: &mut Changes) -> Vec<DocRefs> {
         let mut new_links: Vec<DocRefs> = Vec::with_capacity(linked.len());
-        for (mut l, full_names) in linked.into_iter().zip(full_names) {
+        for (mut l, full_names) in linked.into_iter().zip(std::mem::take(&mut ch.full_names)) {
             for (_, _, _, c) in &mut l.links {
                 if c.0 >= AMBIGUOUS {
-                    *c = self.cluster(ClusterKey::Surname(l.ambiguous[(c.0 - AMBIGUOUS) as usize]), &mut touched);
+                    let surname = l.ambiguous[(c.0 - AMBIGUOUS) as usize];
+                    *c = self.cluster(ClusterKey::Surname(surname), &mut ch.touched);
                 }
             }
             let links = l.links;
             let mut mentioned: Vec<EntityId> = links.iter().map(|l| l.3).collect();
             mentioned.sort_unstable();
             mentioned.dedup();
-            touched.extend_from_slice(&mentioned);
+            ch.touched.extend_from_slice(&mentioned);
             let mut placed: Vec<(u32, u32, EntityId)> = links.iter().map(|&(s, e, _, c)| (s, e, c)).collect();
             placed.dedup_by(|b, a| b.0 < a.1);
             new_links.push((l.input.name.clone(), l.input.id, links));
@@ -546,15 +567,10 @@ impl EntityIndex {
                 name: l.input.name,
                 text: l.input.text,
                 entities: l.input.entities,
-                found: Deferred::built(found),
+                found: Arc::new(found),
             }));
         }
-        // 7. the entities that gained or lost mentions
-        touched.sort_unstable();
-        touched.dedup();
-        new_links.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.recompute(&touched, &relinked, new_links);
-        self.refresh_candidates(&touched, &changed_surnames);
+        new_links
     }
 
     /// The cluster of a key, created if new.
@@ -640,7 +656,7 @@ impl EntityIndex {
     /// document, else the one in the corpus, else an ambiguous-surname entity.
     fn second_pass(&self, r: Relink) -> Linked {
         let Relink { input, pass1 } = r;
-        let (text, e) = (&*input.text, &*input.entities);
+        let (text, e) = (&*input.text, input.entities.read());
         let mut links = Vec::with_capacity(pass1.links.len() + 4);
         let mut lone: Vec<((u32, u32, u32), Readings)> = Vec::new();
         for &(i, f) in &pass1.links {
@@ -970,6 +986,19 @@ impl EntityIndex {
     /// Total mentions and number of documents of an entity.
     pub fn counts(&self, id: EntityId) -> (usize, usize) {
         self.data(id).map_or((0, 0), |d| d.refs.counts)
+    }
+
+    /// Read every value still deferred (see [`Deferred`]), in parallel: what linking found in
+    /// each document, each entity's mentions.
+    pub fn read_deferred(&self) {
+        self.docs.par_iter().flatten().for_each(|d| {
+            d.found();
+        });
+        self.entities.par_iter().for_each(|(_, d)| {
+            if let Some(d) = d {
+                d.refs.get();
+            }
+        });
     }
 }
 

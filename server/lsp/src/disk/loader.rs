@@ -1,5 +1,4 @@
-//! The one module that reads the filesystem: finding corpus files, reading and decoding them,
-//! and reading `dossier.toml` and the registry.
+//! Finding corpus files, reading and decoding them, and reading `dossier.toml` and the registry.
 //!
 //! Corpus files are the files under each root that match the include globs (default
 //! `**/*.txt`) and no exclude glob, honouring `.gitignore`/`.ignore` files even outside a git
@@ -10,11 +9,11 @@ use std::borrow::Cow;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cache::Stamp;
+use super::cache::{self, Cache};
 use dossier_engine::config::{self, Config, ConfigError, Options};
 use dossier_engine::corpus::NewDoc;
 use dossier_engine::decode::{decode, Decoded};
-use dossier_engine::entities::Mentions;
+use dossier_engine::store::files::Stamp;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 
@@ -147,7 +146,7 @@ fn read_opened(path: &Path, key: String, file: std::io::Result<std::fs::File>, m
         Ok(b) => b,
         Err(e) => return skip(format!("cannot read: {e}")),
     };
-    let stamp = Stamp::new(&meta, &bytes);
+    let stamp = cache::stamp(&meta, &bytes);
     let decoded = decode(&bytes);
     let notices = decoded.notice().into_iter().collect();
     let text = match decoded {
@@ -337,6 +336,11 @@ pub fn read_text(path: &Path) -> Option<String> {
     std::fs::read_to_string(path).ok()
 }
 
+/// Is there a file (or folder) at `path`?
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}
+
 /// Resolve the registry path of a configuration against the first root.
 pub fn registry_path(roots: &[PathBuf], config: &Config) -> Option<PathBuf> {
     let p = Path::new(&config.registry_path);
@@ -367,7 +371,7 @@ pub fn load_corpus(
     let total = paths.len();
     let outcomes = read_all(&paths, config.max_file_size, &|n| progress(n, total));
     let mut corpus = dossier_engine::corpus::Corpus::new(config);
-    let (docs, skipped) = prepare_all(outcomes, &crate::cache::Cache::default());
+    let (docs, skipped) = prepare_all(outcomes, &Cache::default());
     for d in docs {
         corpus.insert(d.doc);
     }
@@ -390,9 +394,9 @@ pub struct Prepared {
 }
 
 /// Split read outcomes into documents prepared for insertion (in parallel) and skipped files.
-/// A file whose stamp matches its entry in `cache` takes its entities from there (an entry that
-/// does not decode is recognised again).
-pub fn prepare_all(outcomes: Vec<ReadOutcome>, cache: &crate::cache::Cache) -> (Vec<Prepared>, Vec<Skipped>) {
+/// A file whose stamp matches its entry in `cache` takes its mentions from there (an entry that
+/// does not read is recognised again).
+pub fn prepare_all(outcomes: Vec<ReadOutcome>, cache: &Cache) -> (Vec<Prepared>, Vec<Skipped>) {
     let mut loaded = Vec::with_capacity(outcomes.len());
     let mut skipped = Vec::new();
     for o in outcomes {
@@ -401,17 +405,17 @@ pub fn prepare_all(outcomes: Vec<ReadOutcome>, cache: &crate::cache::Cache) -> (
             ReadOutcome::Skipped(s) => skipped.push(s),
         }
     }
-    let shared = cache.shared();
     let docs = loaded
         .into_par_iter()
         .map(|f| {
             // kept in their stored form, in the cache's bytes: a restart whose linked index is
-            // read back never decodes most of them
-            let hit = cache.get(&f.key, &f.stamp).and_then(|at| Mentions::stored_in(&shared, at));
+            // read back never reads most of them
+            let hit = (cache.shared().zip(cache.get(&f.key, &f.stamp)))
+                .and_then(|(all, at)| dossier_engine::store::mentions::keep(all, at).ok());
             let cached = hit.is_some();
             let mut doc = NewDoc::new(&f.key, f.text, f.notices);
-            if let Some(e) = hit {
-                doc = doc.with_mentions(e);
+            if let Some(m) = hit {
+                doc = doc.with_mentions(m);
             }
             Prepared { doc, stamp: f.stamp, cached }
         })
@@ -425,9 +429,8 @@ mod tests {
 
     #[test]
     fn read_file_outcomes() {
-        let dir = std::env::temp_dir().join(format!("dossier-read-test-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
         let write = |name: &str, bytes: &[u8]| {
             let p = dir.join(name);
             std::fs::write(&p, bytes).unwrap();
@@ -462,15 +465,14 @@ mod tests {
         if std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success()) {
             assert!(reason(read_file(&fifo, 100)).contains("not a regular file"));
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn read_all_reads_what_read_file_reads() {
         // files of folders that alternate in the sorted list, a file behind a link, and files
         // that cannot be read: each read through its folder's handle as `read_file` reads it
-        let dir = std::env::temp_dir().join(format!("dossier-read-all-test-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().to_path_buf();
         std::fs::create_dir_all(dir.join("a/b")).unwrap();
         std::fs::write(dir.join("a/b.txt"), "Tokayev in Astana.").unwrap();
         std::fs::write(dir.join("a/b/c.txt"), "Токаев").unwrap();
@@ -513,7 +515,6 @@ mod tests {
         for (line, why) in [(2, "binary"), (3, "size limit"), (4, "cannot read"), (6, "not a regular file")] {
             assert!(all[line].contains(why), "{}: {}", names[line], all[line]);
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
