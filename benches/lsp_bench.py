@@ -2,6 +2,7 @@
 """End-to-end benchmark of the real server over stdio, on a generated corpus.
 
     benches/lsp_bench.py [--articles N] [--seed S] [--server CMD] [--harper CMD] [--edits K]
+                         [--first-start] [--no-open] [--index-only]
 
 Builds the release binary and the corpus generator (unless --server is given), writes N generated
 articles (default 20,000, about 4.5 KB each) plus three single documents of 10 KB, 300 KB and 1 MB
@@ -9,8 +10,13 @@ into a folder under $TMPDIR (kept between runs: the same bytes for the same N an
 `dossier lsp` on it and reports:
 
 - time from `initialize` to the first answered cross-document `textDocument/references` and
-  `workspace/symbol` (both sent right after `initialized`, so they measure index readiness);
-- peak RSS of the server (VmHWM);
+  `workspace/symbol` (both sent right after `initialized`, so they measure index readiness).
+  Like an editor, the client opens a document (the one the references are asked in) and asks
+  for its semantic tokens right after `initialized`, while the corpus loads (`--no-open`: no
+  document is opened). A run finds the index cache the previous run wrote (a restart) unless
+  `--first-start` removes it first;
+- peak RSS of the server (VmHWM), at index readiness and over the whole run (`--index-only`
+  stops at index readiness);
 - edit -> diagnostics latency: a one-character edit (insert, then delete) in the middle of the
   10 KB, 300 KB and 1 MB documents, timed until `publishDiagnostics` for that version arrives;
 - hover and references round-trip latency p50/p99 at person mentions.
@@ -155,6 +161,16 @@ class Client:
             pass
         return float("nan")
 
+    def cpu_s(self):
+        """CPU time (user + system) the server has used so far, in seconds: steadier than wall
+        time on a machine shared with other work."""
+        try:
+            with open(f"/proc/{self.proc.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return float("nan")
+
     def close(self):
         try:
             self.call("shutdown", None, timeout=30)
@@ -281,7 +297,7 @@ def make_corpus(n, seed):
     return corpus, big
 
 
-def bench_dossier(cmd, corpus, edits, samples):
+def bench_dossier(cmd, corpus, edits, samples, open_at_start=True, index_only=False):
     out = {}
     docs = sorted(f for f in os.listdir(corpus) if f.endswith(".txt") and not f.startswith("doc-"))
     probe_doc, probe_pos, probe_name = None, None, None
@@ -296,6 +312,13 @@ def bench_dossier(cmd, corpus, edits, samples):
     client = Client(cmd)
     t0 = time.perf_counter()
     _, t_init = initialize(client, corpus)
+    if open_at_start:
+        # what an editor does with the document it shows, while the corpus loads (its text as
+        # it is on disk, line endings included)
+        text = open(probe_doc, encoding="utf-8", newline="").read()
+        doc = {"uri": uri(probe_doc), "languageId": "plaintext", "version": 1, "text": text}
+        client.notify("textDocument/didOpen", {"textDocument": doc})
+        client.request("textDocument/semanticTokens/full", {"textDocument": {"uri": uri(probe_doc)}})
     refs_id, _ = client.request(
         "textDocument/references",
         {"textDocument": {"uri": uri(probe_doc)}, "position": probe_pos, "context": {"includeDeclaration": True}},
@@ -313,6 +336,13 @@ def bench_dossier(cmd, corpus, edits, samples):
     print(f"  first workspace/symbol                  {(t_sym - t0):.3f} s ({n_syms} symbols)")
     if n_refs < 2:
         print("  warning: the references probe found fewer than 2 locations", file=sys.stderr)
+    out["ready_rss_mb"] = client.peak_rss_mb()
+    out["ready_cpu_s"] = client.cpu_s()
+    print(f"  peak RSS at index readiness             {out['ready_rss_mb']:.0f} MB")
+    print(f"  CPU time at index readiness             {out['ready_cpu_s']:.2f} s")
+    if index_only:
+        client.close()
+        return out
 
     # hover and references at person mentions in ordinary documents
     positions = []
@@ -397,6 +427,9 @@ def main():
     ap.add_argument("--harper-1m", action="store_true", help="also time harper-ls on the 1 MB document (minutes)")
     ap.add_argument("--edits", type=int, default=20, help="edits per document size")
     ap.add_argument("--samples", type=int, default=500, help="hover requests")
+    ap.add_argument("--first-start", action="store_true", help="remove the index cache first")
+    ap.add_argument("--no-open", action="store_true", help="open no document while the corpus loads")
+    ap.add_argument("--index-only", action="store_true", help="stop once the index is ready")
     args = ap.parse_args()
 
     if args.server:
@@ -410,8 +443,12 @@ def main():
     size = sum(os.path.getsize(os.path.join(corpus, f)) for f in os.listdir(corpus))
     print(f"corpus: {args.articles} articles + 3 single documents, {size / 1e6:.1f} MB in {corpus}")
     print(f"machine: {os.cpu_count()} cores")
-    print("dossier:")
-    d = bench_dossier(cmd, corpus, args.edits, args.samples)
+    if args.first_start:
+        shutil.rmtree(os.path.join(corpus, ".dossier"), ignore_errors=True)
+    print("dossier:" + (" first start" if args.first_start else ""))
+    d = bench_dossier(cmd, corpus, args.edits, args.samples, not args.no_open, args.index_only)
+    if args.index_only:
+        return
 
     global HARPER_1M
     HARPER_1M = args.harper_1m

@@ -347,6 +347,22 @@ struct Changes {
     changed_known: Vec<Key>,
 }
 
+/// The items of `v` that occur once: what left a table or entered it, but not both (each item
+/// leaves a table at most once and enters it at most once in an update). Sorted.
+fn changed_once<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort_unstable();
+    let mut out = Vec::with_capacity(v.len());
+    let mut it = v.into_iter().peekable();
+    while let Some(x) = it.next() {
+        if it.peek() == Some(&x) {
+            it.next();
+        } else {
+            out.push(x);
+        }
+    }
+    out
+}
+
 /// A document to link again: its input and, once resolved, its first pass.
 struct Relink {
     input: DocInput,
@@ -380,8 +396,10 @@ impl EntityIndex {
     }
 
     /// The index of the corpus made of `docs` (every document, changed or not), derived from
-    /// this one: documents whose name, text and recognised entities are the same objects as
-    /// before keep their links unless a surname they mention alone changed meaning.
+    /// this one: documents with the same name and text as before keep their links unless a
+    /// surname they mention alone changed meaning. Texts are compared as objects first, and by
+    /// their contents only when the objects differ; a document's mentions must be those of its
+    /// text.
     pub fn update(&self, docs: impl IntoIterator<Item = DocInput>, registry: Option<&Registry>) -> EntityIndex {
         let (mut next, touched) = if self.registry.as_ref() == registry && !self.docs.is_empty() {
             (self.clone(), Vec::new())
@@ -452,13 +470,21 @@ impl EntityIndex {
         let mut present = vec![false; n_docs];
         let mut relink: Vec<Relink> = Vec::new();
         for d in inputs {
+            let slot = &mut self.docs[d.id.0 as usize];
             present[d.id.0 as usize] = true;
-            let same = self.docs[d.id.0 as usize].as_ref().is_some_and(|o| {
-                o.name == d.name && Arc::ptr_eq(&o.text, &d.text) && Arc::ptr_eq(&o.entities, &d.entities)
-            });
-            if !same {
-                let pass1 = Pass1 { links: Vec::new(), known: Vec::new(), full_names: Vec::new() };
-                relink.push(Relink { input: d, pass1 });
+            match slot.as_ref().filter(|o| o.name == d.name) {
+                Some(o) if Arc::ptr_eq(&o.text, &d.text) && Arc::ptr_eq(&o.entities, &d.entities) => {}
+                // the same text read again (a document opened or closed, an index read back):
+                // the same links, kept with the new objects
+                Some(o) if o.text == d.text => {
+                    let found = o.found.clone();
+                    let DocInput { id, name, text, entities } = d;
+                    *slot = Some(Arc::new(DocLinks { id, name, text, entities, found }));
+                }
+                _ => {
+                    let pass1 = Pass1 { links: Vec::new(), known: Vec::new(), full_names: Vec::new() };
+                    relink.push(Relink { input: d, pass1 });
+                }
             }
         }
         let gone: Vec<DocId> =
@@ -485,11 +511,14 @@ impl EntityIndex {
     /// Phase 3, the surname tables: take out what the old versions of the changed and gone
     /// documents added, put in what the new versions add.
     fn swap_surnames(&mut self, ch: &mut Changes) {
+        // what leaves and enters the tables: a surname or key that leaves and enters again (a
+        // document linked again with the same people) has not changed meaning
+        let (mut surnames, mut known) = (Vec::new(), Vec::new());
         for id in ch.relink.iter().map(|r| r.input.id).chain(ch.gone.iter().copied()) {
             ch.relinked[id.0 as usize] = true;
             let Some(old) = self.docs[id.0 as usize].clone() else { continue };
             ch.touched.extend_from_slice(&old.found().mentioned);
-            self.forget(&old, &mut ch.changed_surnames, &mut ch.changed_known);
+            self.forget(&old, &mut surnames, &mut known);
         }
         for id in &ch.gone {
             self.docs[id.0 as usize] = None;
@@ -505,9 +534,12 @@ impl EntityIndex {
                     l.1 = First::Entity(self.cluster(k, &mut ch.touched));
                 }
             }
-            self.learn(&r.pass1.known, &names, &mut ch.changed_surnames, &mut ch.changed_known);
+            self.learn(&r.pass1.known, &names, &mut surnames, &mut known);
             ch.full_names.push(names);
         }
+        ch.changed_known = changed_once(known);
+        ch.changed_surnames = changed_once(surnames).into_iter().map(|(s, _)| s).collect();
+        ch.changed_surnames.dedup();
     }
 
     /// Phase 4: the unchanged documents that mention a surname alone whose meaning changed are
@@ -585,8 +617,9 @@ impl EntityIndex {
         c
     }
 
-    /// Take a document's full names out of the surname tables.
-    fn forget(&mut self, d: &DocLinks, changed_surnames: &mut Vec<Key>, changed_known: &mut Vec<Key>) {
+    /// Take a document's full names out of the surname tables. Pushes each key that leaves
+    /// `known` and each (surname, cluster) that leaves `surnames`.
+    fn forget(&mut self, d: &DocLinks, surnames_out: &mut Vec<(Key, EntityId)>, known_out: &mut Vec<Key>) {
         let d = d.found();
         if !d.known.is_empty() {
             let known = Arc::make_mut(&mut self.known);
@@ -595,7 +628,7 @@ impl EntityIndex {
                     *n -= 1;
                     if *n == 0 {
                         known.remove(k);
-                        changed_known.push(*k);
+                        known_out.push(*k);
                     }
                 }
             }
@@ -609,7 +642,7 @@ impl EntityIndex {
                     v[i].1 -= 1;
                     if v[i].1 == 0 {
                         v.remove(i);
-                        changed_surnames.push(s);
+                        surnames_out.push((s, c));
                         if v.is_empty() {
                             surnames.remove(&s);
                         }
@@ -619,20 +652,21 @@ impl EntityIndex {
         }
     }
 
-    /// Put a document's full names into the surname tables.
+    /// Put a document's full names into the surname tables. Pushes each key that enters
+    /// `known` and each (surname, cluster) that enters `surnames`.
     fn learn(
         &mut self,
         known: &[Key],
         full_names: &[(Key, EntityId)],
-        changed_surnames: &mut Vec<Key>,
-        changed_known: &mut Vec<Key>,
+        surnames_in: &mut Vec<(Key, EntityId)>,
+        known_in: &mut Vec<Key>,
     ) {
         if !known.is_empty() {
             let table = Arc::make_mut(&mut self.known);
             for &k in known {
                 let n = table.entry(k).or_insert(0);
                 if *n == 0 {
-                    changed_known.push(k);
+                    known_in.push(k);
                 }
                 *n += 1;
             }
@@ -645,7 +679,7 @@ impl EntityIndex {
                     Some((_, n)) => *n = n.saturating_add(1),
                     None => {
                         v.push((c, 1));
-                        changed_surnames.push(s);
+                        surnames_in.push((s, c));
                     }
                 }
             }
@@ -1165,4 +1199,16 @@ pub(super) fn snippet(text: &str, range: Range<usize>) -> String {
         s.push('…');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_leaves_a_table_and_enters_it_again_has_not_changed() {
+        assert_eq!(changed_once(vec![3, 1, 2, 1]), vec![2, 3]);
+        assert_eq!(changed_once(vec![(7u64, EntityId(1)), (7, EntityId(2)), (7, EntityId(1))]), vec![(7, EntityId(2))]);
+        assert_eq!(changed_once(Vec::<u64>::new()), Vec::<u64>::new());
+    }
 }

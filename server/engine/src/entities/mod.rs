@@ -164,14 +164,14 @@ pub struct Entity {
 }
 
 /// Input for [`EntityIndex::build`] and [`EntityIndex::update`]: one document. The index keeps
-/// these (shared) values, and an update relinks only documents whose values are not the same
-/// objects as before.
+/// these (shared) values, and an update relinks only documents whose name or text changed.
 #[derive(Clone, Debug)]
 pub struct DocInput {
     pub id: DocId,
     /// Normalised path: documents are ordered by it, and hover cards show its file name.
     pub name: Arc<str>,
     pub text: Arc<str>,
+    /// The mentions recognised in `text` (see [`record`]).
     pub entities: Arc<dyn Mentions>,
 }
 

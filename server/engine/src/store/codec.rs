@@ -231,6 +231,11 @@ impl<'a> Reader<'a> {
         Reader { rest: bytes, build: self.build, what }
     }
 
+    /// Does this reader build the values it reads?
+    pub fn building(&self) -> bool {
+        self.build
+    }
+
     /// What is left to read.
     pub fn rest(&self) -> &'a [u8] {
         self.rest

@@ -54,15 +54,16 @@ pub fn read_links(
 /// keeps there. In parallel.
 pub fn copy_out(corpus: &Corpus) {
     use rayon::prelude::*;
-    corpus.docs().par_iter().for_each(|e| {
-        if let Some(kept) = e.entities_if_known().and_then(|m| super::mentions::kept(&**m)) {
+    let copy = |m: &Arc<dyn Mentions>| {
+        if let Some(kept) = super::mentions::kept(&**m) {
             kept.copy_out();
         }
-    });
-    if let Some(index) = corpus.entities_if_built() {
+    };
+    corpus.docs().par_iter().for_each(|e| e.entities_if_known().into_iter().for_each(copy));
+    for index in corpus.entities_if_built().iter().chain(corpus.link_base()) {
         index.read_deferred();
-    }
-    if let Some(base) = corpus.link_base() {
-        base.read_deferred();
+        // (the index links documents with the corpus's mentions, except the documents the
+        // index it was updated from had read from the cache and that are gone or changed since)
+        index.docs.par_iter().flatten().for_each(|d| copy(&d.entities));
     }
 }
