@@ -70,7 +70,13 @@ impl From<DocEntities> for DocMentions {
         for (i, m) in e.mentions.into_iter().enumerate() {
             let det = details.next().unwrap_or_default();
             let keys = e.keys.get(i).copied().unwrap_or_else(|| {
-                super::names::mention_keys(&m.surface, super::keys::key(&m.surface), m.kind, det.evidence, det.name.as_deref())
+                super::names::mention_keys(
+                    &m.surface,
+                    super::keys::key(&m.surface),
+                    m.kind,
+                    det.evidence,
+                    det.name.as_deref(),
+                )
             });
             out.add(&m, det, keys);
         }

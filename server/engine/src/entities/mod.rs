@@ -19,6 +19,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use crate::DocId;
 
 mod gazetteer;
@@ -38,7 +40,7 @@ pub use recognize::Evidence;
 pub use registry::{Registry, RegistryEntry, RegistryError};
 
 /// The kind of a named entity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Kind {
     Person,
     Organization,
@@ -61,7 +63,7 @@ impl Kind {
 }
 
 /// One recognised mention in one document (no corpus knowledge yet).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Mention {
     /// Byte range of the name as written (a possessive ending excluded).
     pub range: Range<usize>,
@@ -71,21 +73,25 @@ pub struct Mention {
 }
 
 /// What recognition finds in one document, with every mention's surface and details (see
-/// [`DocMentions`] for the compact form that linking and the index cache keep).
-#[derive(Clone, Debug, Default, PartialEq)]
+/// [`DocMentions`] for the compact form that linking and the index cache keep). Serde builds it
+/// from mentions given as data (the linking evaluation's gold mentions); its keys are then
+/// computed from the surfaces.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DocEntities {
     pub mentions: Vec<Mention>,
     /// What else was learnt about each mention, parallel to `mentions`.
     pub details: Vec<MentionDetail>,
     /// Folded name keys of each mention, parallel to `mentions`: what linking compares.
+    #[serde(default)]
     pub(crate) keys: Vec<MentionKeys>,
     /// Capitalised words of four or more bytes outside every mention, with their folded key
     /// (start, end, key): where a surname seen in a full name elsewhere in the corpus stands alone.
+    #[serde(default)]
     pub(crate) loose: Vec<Loose>,
 }
 
 /// The folded keys of one mention (see [`keys`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct MentionKeys {
     /// `fold(surface)`.
     pub surface: keys::Key,
@@ -98,7 +104,7 @@ pub(crate) struct MentionKeys {
 }
 
 /// Evidence gathered with a mention beyond its range and kind.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MentionDetail {
     /// The name this mention stands for when it differs from its surface: the gazetteer's
     /// canonical name ("UK" → "United Kingdom"), an acronym's expansion, "Kül-Tegin stele".

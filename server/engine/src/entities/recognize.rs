@@ -998,7 +998,7 @@ fn acronym_fits(acr: &str, initials: &str) -> bool {
 }
 
 /// How a mention was recognised.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Evidence {
     #[default]
     Gazetteer,
