@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod blocks;
+pub mod chrome;
 pub mod config;
 pub mod corpus;
 pub mod decode;

@@ -24,8 +24,8 @@ use aho_corasick::AhoCorasick;
 use regex::{Regex, RegexSet};
 
 use super::{delete_line, is_ignored, trimmed, DocCtx, Mark, Rule, Scope};
-use crate::diag::Level;
-use crate::diag::{Diagnostic, Severity};
+use crate::chrome;
+use crate::diag::{Diagnostic, Fix, Level, Severity};
 
 pub struct Boilerplate;
 
@@ -409,7 +409,7 @@ impl Rule for Boilerplate {
         Level::On(Severity::Warning)
     }
     fn summary(&self) -> &'static str {
-        "Site chrome scraped with the article: subscribe/share bars, cookie and comment notices, \"Read also\", navigation, copyright."
+        "Site chrome scraped with the article: menus, link rails, subscribe/share bars, cookie and comment notices, \"Read also\", navigation, footers."
     }
     fn ignorable(&self) -> bool {
         true
@@ -419,59 +419,107 @@ impl Rule for Boilerplate {
     }
     fn check(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
         let start = out.len();
-        self.check_block(cx, out);
         super::rest_of_whole(self, cx, out);
-        out[start..].sort_by_key(|d| d.range.start);
+        out[start..].sort_by_key(|d| (d.range.start, std::cmp::Reverse(d.range.end)));
     }
-    /// Lines that are chrome by themselves: a pattern family or a configured pattern.
-    fn check_block(&self, cx: &DocCtx<'_>, out: &mut Vec<Diagnostic>) {
+    /// Nothing: every finding needs the whole document (a line that matches a pattern may be
+    /// part of a block of chrome lines), and the marks carry what each line is.
+    fn check_block(&self, _cx: &DocCtx<'_>, _out: &mut Vec<Diagnostic>) {}
+    /// Every non-empty line: `key` is a hash of its text, `aux` its [`chrome::Shape`] (which
+    /// says whether it matches a pattern or heads a list).
+    fn marks(&self, cx: &DocCtx<'_>, out: &mut Vec<Mark>) {
         let user = user_patterns(&cx.config.boilerplate_patterns);
         for (n, r) in cx.lines.lines(cx.text) {
             let t = trimmed(cx.text, r);
-            let line = &cx.text[t.clone()];
-            if line.is_empty() {
+            if t.is_empty() {
                 continue;
             }
-            let fam = match family(line) {
-                Some(f) => f,
-                None if user.as_ref().is_some_and(|u| u.is_match(line)) => "configured pattern",
-                None => continue,
-            };
-            self.report(cx, n, t, fam, out);
+            let line = &cx.text[t.clone()];
+            let l = chrome_line(n, line, user.as_deref());
+            out.push(Mark { line: n, range: t, key: l.key, aux: l.shape.0 });
         }
     }
-    /// The list headers.
-    fn marks(&self, cx: &DocCtx<'_>, out: &mut Vec<Mark>) {
-        for (n, r) in cx.lines.lines(cx.text) {
-            let t = trimmed(cx.text, r);
-            if !t.is_empty() && is_list_header(&cx.text[t.clone()]) {
-                out.push(Mark { line: n, range: t, key: 0, aux: 0 });
-            }
-        }
-    }
-    /// Headlines listed after a "Read also:" / "Latest news" header, which may be separated from
-    /// it by blank lines. Only the lines after each header are classified here; a header is
-    /// chrome, so a list ends at the next header, which starts its own list.
+    /// Lines that match a pattern, headlines listed after a list header, and the chrome lines
+    /// the classifier finds, each run of them as one block.
     fn check_rest(&self, cx: &DocCtx<'_>, marks: &[Mark], out: &mut Vec<Diagnostic>) {
         if marks.is_empty() {
             return;
         }
+        let lines: Vec<chrome::Line> =
+            marks.iter().map(|m| chrome::Line { line: m.line, shape: chrome::Shape(m.aux), key: m.key }).collect();
+        let mut why = vec![Why::Article; marks.len()];
         let user = user_patterns(&cx.config.boilerplate_patterns);
-        for m in marks {
+        for (i, m) in marks.iter().enumerate() {
+            if lines[i].shape.has(chrome::flag::PATTERN) {
+                let line = &cx.text[m.range.clone()];
+                why[i] = Why::Pattern(family(line).unwrap_or("configured pattern"));
+            }
+        }
+        self.listed_headlines(cx, marks, &mut why, user.as_deref());
+        if lines.len() >= chrome::MIN_LINES {
+            for (w, chrome) in why.iter_mut().zip(chrome::classify(&lines)) {
+                if chrome && *w == Why::Article {
+                    *w = Why::Classified;
+                }
+            }
+        }
+        for (w, m) in why.iter_mut().zip(marks) {
+            if *w != Why::Article && is_ignored(cx.config, &cx.text[m.range.clone()]) {
+                *w = Why::Article;
+            }
+        }
+        self.report_all(cx, marks, &lines, &why, out);
+    }
+}
+
+/// Why a line is chrome, if it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Why {
+    Article,
+    /// It matches a pattern family (named).
+    Pattern(&'static str),
+    /// A headline listed after a "Read also:" / "Latest news" header.
+    Listed,
+    /// The classifier says so.
+    Classified,
+}
+
+/// A line as the chrome classifier sees it.
+pub(crate) fn chrome_line(n: usize, line: &str, user: Option<&RegexSet>) -> chrome::Line {
+    let pattern = family(line).is_some() || user.is_some_and(|u| u.is_match(line));
+    let shape = chrome::shape(line, pattern, pattern && is_list_header(line));
+    chrome::Line { line: n, shape, key: crate::blocks::hash_bytes(line.as_bytes()) }
+}
+
+/// The lines of `text` as the chrome classifier sees them (default configuration).
+pub fn chrome_lines(text: &str) -> Vec<chrome::Line> {
+    crate::text::lines(text)
+        .filter_map(|(n, r)| {
+            let line = text[r].trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+            (!line.is_empty()).then(|| chrome_line(n, line, None))
+        })
+        .collect()
+}
+
+impl Boilerplate {
+    /// Headlines listed after a "Read also:" / "Latest news" header, which may be separated from
+    /// it by blank lines. A header is chrome, so a list ends at the next header, which starts
+    /// its own list.
+    fn listed_headlines(&self, cx: &DocCtx<'_>, marks: &[Mark], why: &mut [Why], user: Option<&RegexSet>) {
+        for (h, m) in marks.iter().enumerate() {
+            if !chrome::Shape(m.aux).has(chrome::flag::LIST_HEADER) {
+                continue;
+            }
             // Headline items still expected after the header.
             let mut list_left = MAX_LIST_ITEMS;
-            for n in m.line + 1..cx.lines.line_count() {
-                let t = trimmed(cx.text, cx.lines.line_range(cx.text, n));
-                let line = &cx.text[t.clone()];
-                if line.is_empty() {
-                    continue;
-                }
+            for i in h + 1..marks.len() {
+                let line = &cx.text[marks[i].range.clone()];
                 match family(line) {
                     Some(_) => break,
-                    None if user.as_ref().is_some_and(|u| u.is_match(line)) => {}
+                    None if user.is_some_and(|u| u.is_match(line)) => {}
                     None if headline_like(line) => {
                         list_left -= 1;
-                        self.report(cx, n, t, "headline of a news list", out);
+                        why[i] = Why::Listed;
                         if list_left == 0 {
                             break;
                         }
@@ -481,13 +529,70 @@ impl Rule for Boilerplate {
             }
         }
     }
-}
 
-impl Boilerplate {
-    fn report(&self, cx: &DocCtx<'_>, n: usize, t: std::ops::Range<usize>, fam: &str, out: &mut Vec<Diagnostic>) {
-        if is_ignored(cx.config, &cx.text[t.clone()]) {
-            return;
+    /// One diagnostic per line that matches a pattern or is a listed headline, and one per run
+    /// of two or more chrome lines that the classifier found some of; a lone line that only
+    /// the classifier found gets one of its own.
+    fn report_all(
+        &self,
+        cx: &DocCtx<'_>,
+        marks: &[Mark],
+        lines: &[chrome::Line],
+        why: &[Why],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let chrome: Vec<bool> = why.iter().map(|w| *w != Why::Article).collect();
+        let prose = chrome::describe::Prose::of(lines, &chrome);
+        let mut i = 0;
+        while i < marks.len() {
+            if why[i] == Why::Article {
+                i += 1;
+                continue;
+            }
+            let mut j = i + 1;
+            while j < marks.len() && why[j] != Why::Article {
+                j += 1;
+            }
+            let classified = why[i..j].contains(&Why::Classified);
+            for k in i..j {
+                match why[k] {
+                    Why::Pattern(fam) => self.report(cx, marks[k].line, marks[k].range.clone(), fam, out),
+                    Why::Listed => {
+                        self.report(cx, marks[k].line, marks[k].range.clone(), "headline of a news list", out)
+                    }
+                    Why::Classified if j - i == 1 => {
+                        let what = chrome::describe::line_kind(lines[k].shape);
+                        self.report(cx, marks[k].line, marks[k].range.clone(), what, out)
+                    }
+                    _ => {}
+                }
+            }
+            if classified && j - i >= 2 {
+                out.push(self.block(cx, &marks[i..j], &lines[i..j], &why[i..j], prose));
+            }
+            i = j;
         }
+    }
+
+    /// The diagnostic of a run of chrome lines, with the fix that deletes them all.
+    fn block(
+        &self,
+        cx: &DocCtx<'_>,
+        marks: &[Mark],
+        run: &[chrome::Line],
+        why: &[Why],
+        prose: chrome::describe::Prose,
+    ) -> Diagnostic {
+        let (first, last) = (&marks[0], &marks[marks.len() - 1]);
+        let patterns = why.iter().filter(|w| matches!(w, Why::Pattern(_) | Why::Listed)).count();
+        let message = chrome::describe::block(first.line, last.line, run, patterns, prose);
+        let start = cx.lines.line_range_with_terminator(first.line).start;
+        let end = cx.lines.line_range_with_terminator(last.line).end;
+        Diagnostic::new(self.code(), first.range.start..last.range.end, message)
+            .with_fix(Fix::replace("Delete this block of site chrome", cx.doc, start..end, "").safe())
+    }
+
+    fn report(&self, cx: &DocCtx<'_>, n: usize, t: std::ops::Range<usize>, fam: &str, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::new(
                 self.code(),
@@ -604,7 +709,7 @@ mod tests {
 
     #[test]
     fn headline_lists_after_a_header() {
-        let text = "Article ends here.\n\nLatest news\n\n14:25 Tokayev signs law on pensions\n13:50 Snowfall expected in northern regions\n\nRead also:\nAkimat explains the fuel shortage\nThe next paragraph of the article is prose, as it should be.\nA short heading";
+        let text = "Article ends here.\n\nLatest news\n\n14:25 Tokayev signs law on pensions\n13:50 Snowfall expected in northern regions\n\nRead also:\nAkimat explains the fuel shortage\nThe next paragraph of the article is prose, as it should be.\nA short heading\nAnd the article goes on after the heading with another paragraph of prose, as articles do.";
         assert_eq!(flagged_lines(&Boilerplate, text), vec![3, 5, 6, 8, 9]);
         let text = "Read also: Tokayev signs a decree\nA heading of the article\n";
         assert_eq!(flagged_lines(&Boilerplate, text), vec![1]);

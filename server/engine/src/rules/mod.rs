@@ -29,7 +29,7 @@ mod truncated_ending;
 pub(crate) mod untranslated;
 mod widget_residue;
 
-pub use boilerplate::Boilerplate;
+pub use boilerplate::{chrome_lines, Boilerplate};
 pub use duplicate_paragraph::DuplicateParagraph;
 pub use glued_footnote::GluedFootnote;
 pub use markup_residue::MarkupResidue;
@@ -39,6 +39,7 @@ pub use page_metadata::PageMetadata;
 pub use truncated_ending::TruncatedEnding;
 pub use untranslated::{UntranslatedCaption, UntranslatedText};
 pub use widget_residue::WidgetResidue;
+pub(crate) use widget_residue::MONTHS;
 
 /// What a rule sees of one document.
 pub struct DocCtx<'a> {

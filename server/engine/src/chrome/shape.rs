@@ -1,0 +1,501 @@
+//! The shape of one line: what the chrome classifier knows of a line from its text alone,
+//! packed into 64 bits so that it can be cached per block with the line (see [`crate::rules::Mark`]).
+//!
+//! Architecture invariant: a shape depends on the trimmed line's text and nothing else, so a
+//! block's shapes are reused when an edit leaves the block unchanged.
+
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+use std::sync::LazyLock;
+
+/// Languages whose stop words are counted; a line's count is the largest over them, so that
+/// prose in any of them reads as prose.
+const STOP_LANGUAGES: &[&str] = &["en", "ru", "de", "fr", "es", "pt", "it", "nl"];
+
+/// Every stop word of [`STOP_LANGUAGES`] up to [`STOP_MAX`] bytes, packed into a `u128` (see
+/// [`pack`]), with a bit per language it belongs to.
+static STOP_WORDS: LazyLock<HashMap<u128, u8, BuildHasherDefault<PackedHasher>>> = LazyLock::new(|| {
+    let mut map: HashMap<u128, u8, BuildHasherDefault<PackedHasher>> = HashMap::default();
+    for (i, lang) in STOP_LANGUAGES.iter().enumerate() {
+        for w in stop_words::lookup(lang).unwrap_or_default() {
+            if let Some(k) = pack(w.chars()) {
+                *map.entry(k).or_default() |= 1 << i;
+            }
+        }
+    }
+    map
+});
+
+/// Longest stop word looked up, in bytes of UTF-8 (longer words are never stop words).
+const STOP_MAX: usize = 16;
+
+/// Words of a long line that are looked at for stop words: the density of the first ones is
+/// that of the line, and long lines are prose or glued link rails either way.
+const STOP_SAMPLE: usize = 16;
+
+/// The lowercase UTF-8 bytes of `chars` as one number, if they fit in [`STOP_MAX`] bytes.
+fn pack(chars: impl Iterator<Item = char>) -> Option<u128> {
+    let mut buf = [0u8; STOP_MAX];
+    let mut n = 0;
+    for c in chars.flat_map(char::to_lowercase) {
+        let l = c.len_utf8();
+        if n + l > STOP_MAX {
+            return None;
+        }
+        c.encode_utf8(&mut buf[n..]);
+        n += l;
+    }
+    Some(u128::from_le_bytes(buf))
+}
+
+/// Hasher for packed words, which are their own hash after one multiply.
+#[derive(Default)]
+struct PackedHasher(u64);
+
+impl std::hash::Hasher for PackedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u128(&mut self, k: u128) {
+        let folded = (k as u64) ^ ((k >> 64) as u64).rotate_left(29);
+        self.0 = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (folded >> 29);
+    }
+}
+
+/// How a line starts: the list markers a whole-page scraper writes before list items.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Marker {
+    None = 0,
+    /// `* item` (first list level)
+    Star = 1,
+    /// `+ item` (second level)
+    Plus = 2,
+    /// `o item` (third level)
+    Circle = 3,
+    /// `- item`, `– item`, `— item`
+    Dash = 4,
+    /// `• item`, `› item`, `» item`, `▪ item` and other bullets
+    Bullet = 5,
+    /// `1. item`, `2) item`
+    Number = 6,
+}
+
+impl Marker {
+    const ALL: [Marker; 7] =
+        [Marker::None, Marker::Star, Marker::Plus, Marker::Circle, Marker::Dash, Marker::Bullet, Marker::Number];
+
+    fn from_bits(b: u64) -> Marker {
+        Marker::ALL[(b as usize).min(6)]
+    }
+}
+
+/// Boolean properties of a line.
+pub mod flag {
+    /// Ends like a sentence: `.`, `!`, `?`, possibly followed by a closing quote or bracket.
+    pub const SENTENCE_END: u32 = 1 << 0;
+    /// Holds a sentence boundary inside (". " followed by a capital).
+    pub const INNER_SENTENCE: u32 = 1 << 1;
+    /// No letter and no digit at all ("*", "|", "+", "<<").
+    pub const SYMBOLS_ONLY: u32 = 1 << 2;
+    /// Digits and punctuation, no letter ("4", "4. 4", "12/05/2024").
+    pub const NUMBERS_ONLY: u32 = 1 << 3;
+    /// Matches one of the site-chrome pattern families of the `boilerplate` rule.
+    pub const PATTERN: u32 = 1 << 4;
+    /// A list header ("Read also:", "Latest news") of the `boilerplate` rule.
+    pub const LIST_HEADER: u32 = 1 << 5;
+    /// Looks like a link or an address: `http`, `www.`, an e-mail, a domain.
+    pub const LINK: u32 = 1 << 6;
+    /// Letters, all of them capitals ("SHARE THIS", "STORY HIGHLIGHTS").
+    pub const ALL_CAPS: u32 = 1 << 7;
+    /// Ends with a colon (a label: "Tags:", "Share this:").
+    pub const COLON_END: u32 = 1 << 8;
+    /// Ends with an ellipsis (a teaser cut short).
+    pub const ELLIPSIS_END: u32 = 1 << 9;
+    /// Wholly in parentheses or brackets ("(Reporting by …)", "[Related: …]").
+    pub const BRACKETED: u32 = 1 << 10;
+    /// Two or more items separated by " | ", " / ", " · ", " • " (a footer or menu row).
+    pub const SEPARATED: u32 = 1 << 11;
+    /// Holds a time or a relative date ("2 hours ago", "10:15", "Nov 28, 2013").
+    pub const TIME: u32 = 1 << 12;
+    /// Starts with a capital letter (after any marker).
+    pub const UPPER_START: u32 = 1 << 13;
+    /// Holds a digit.
+    pub const DIGITS: u32 = 1 << 14;
+    /// Starts with an opening quote.
+    pub const QUOTE_START: u32 = 1 << 15;
+    /// Holds a copyright sign.
+    pub const COPYRIGHT: u32 = 1 << 16;
+    /// Ends with a comma, a semicolon or a dash: a sentence continues on the next line.
+    pub const CONTINUES: u32 = 1 << 17;
+    /// Holds a character of a private-use area or an icon font.
+    pub const ICON: u32 = 1 << 18;
+    /// Count of [flag] bits.
+    pub const COUNT: usize = 19;
+}
+
+/// The shape of one line, packed: characters (12 bits), words (8), stop words (8), marker (3),
+/// capitalised-word share (4), letter share (4), flags ([`flag::COUNT`] bits).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shape(pub u64);
+
+impl Shape {
+    pub fn chars(self) -> u32 {
+        (self.0 & 0xfff) as u32
+    }
+    pub fn words(self) -> u32 {
+        ((self.0 >> 12) & 0xff) as u32
+    }
+    pub fn stops(self) -> u32 {
+        ((self.0 >> 20) & 0xff) as u32
+    }
+    pub fn marker(self) -> Marker {
+        Marker::from_bits((self.0 >> 28) & 0x7)
+    }
+    /// Share of words that start with a capital, 0..=15.
+    pub fn title_share(self) -> u32 {
+        ((self.0 >> 31) & 0xf) as u32
+    }
+    /// Share of characters that are letters, 0..=15.
+    pub fn letter_share(self) -> u32 {
+        ((self.0 >> 35) & 0xf) as u32
+    }
+    pub fn flags(self) -> u32 {
+        (self.0 >> 39) as u32
+    }
+    pub fn has(self, f: u32) -> bool {
+        self.flags() & f != 0
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn pack(chars: usize, words: usize, stops: usize, marker: Marker, title: u32, letters: u32, flags: u32) -> Shape {
+        let v = (chars.min(0xfff) as u64)
+            | ((words.min(0xff) as u64) << 12)
+            | ((stops.min(0xff) as u64) << 20)
+            | ((marker as u64) << 28)
+            | (u64::from(title.min(15)) << 31)
+            | (u64::from(letters.min(15)) << 35)
+            | (u64::from(flags) << 39);
+        Shape(v)
+    }
+}
+
+/// The list marker at the start of `s` and the text after it.
+pub fn split_marker(s: &str) -> (Marker, &str) {
+    let b = s.as_bytes();
+    let after = |n: usize| s[n..].trim_start();
+    match b {
+        [b'*', rest @ ..] if rest.first().is_none_or(|&c| c == b' ') => (Marker::Star, after(1)),
+        [b'+', rest @ ..] if rest.first().is_none_or(|&c| c == b' ') => (Marker::Plus, after(1)),
+        [b'o', b' ', ..] => (Marker::Circle, after(2)),
+        [b'-', rest @ ..] if rest.first().is_none_or(|&c| c == b' ') => (Marker::Dash, after(1)),
+        [b'>', b' ', ..] => (Marker::Bullet, after(2)),
+        [d, ..] if d.is_ascii_digit() => {
+            let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+            match b.get(digits..digits + 2) {
+                Some([b'.' | b')', b' ']) if digits <= 3 => (Marker::Number, after(digits + 1)),
+                _ => (Marker::None, s),
+            }
+        }
+        [c, ..] if *c >= 0x80 => {
+            let first = s.chars().next().unwrap_or(' ');
+            match first {
+                '–' | '—' => (Marker::Dash, after(first.len_utf8())),
+                '•' | '›' | '»' | '▪' | '●' | '◦' | '‣' | '∙' | '·' | '►' | '▶' | '■' | '□' | '◆' | '★' | '☆' | '→' => {
+                    (Marker::Bullet, after(first.len_utf8()))
+                }
+                _ => (Marker::None, s),
+            }
+        }
+        _ => (Marker::None, s),
+    }
+}
+
+/// The languages (bits) in which `w`, a word without surrounding punctuation, is a stop word.
+fn stop_bits(w: &str) -> u8 {
+    if w.is_empty() || w.len() > STOP_MAX {
+        return 0;
+    }
+    let key = if w.is_ascii() {
+        let mut buf = [0u8; STOP_MAX];
+        for (d, s) in buf.iter_mut().zip(w.bytes()) {
+            *d = s.to_ascii_lowercase();
+        }
+        u128::from_le_bytes(buf)
+    } else {
+        match pack(w.chars()) {
+            Some(k) => k,
+            None => return 0,
+        }
+    };
+    STOP_WORDS.get(&key).copied().unwrap_or(0)
+}
+
+/// Bytes of a line read for its shares and flags.
+const HEAD: usize = 96;
+
+/// The largest character boundary of `s` at or below `i`.
+fn floor_char_boundary(s: &str, i: usize) -> usize {
+    if i >= s.len() {
+        return s.len();
+    }
+    (0..=i).rev().find(|&k| s.is_char_boundary(k)).unwrap_or(0)
+}
+
+/// Counts gathered in one pass over a line.
+#[derive(Default)]
+struct Counts {
+    chars: usize,
+    letters: usize,
+    upper: usize,
+    lower: usize,
+    digits: usize,
+    flags: u32,
+}
+
+impl Counts {
+    #[inline]
+    fn ascii(&mut self, b: u8) {
+        self.chars += 1;
+        if b.is_ascii_alphabetic() {
+            self.letters += 1;
+            if b.is_ascii_uppercase() {
+                self.upper += 1;
+            } else {
+                self.lower += 1;
+            }
+        } else if b.is_ascii_digit() {
+            self.digits += 1;
+        }
+    }
+
+    fn of(body: &str) -> Counts {
+        let mut c = Counts::default();
+        if body.is_ascii() {
+            body.bytes().for_each(|b| c.ascii(b));
+            return c;
+        }
+        for ch in body.chars() {
+            if ch.is_ascii() {
+                c.ascii(ch as u8);
+                continue;
+            }
+            c.chars += 1;
+            if ch.is_alphabetic() {
+                c.letters += 1;
+                if ch.is_uppercase() {
+                    c.upper += 1;
+                } else if ch.is_lowercase() {
+                    c.lower += 1;
+                }
+            } else if ch.is_numeric() {
+                c.digits += 1;
+            } else if ('\u{e000}'..='\u{f8ff}').contains(&ch) {
+                c.flags |= flag::ICON;
+            } else if ch == '©' {
+                c.flags |= flag::COPYRIGHT;
+            }
+        }
+        c
+    }
+}
+
+/// Words, stop words and capitalised words of a line, and the flags found on the way.
+struct Words {
+    words: usize,
+    stops: usize,
+    titled: usize,
+    flags: u32,
+}
+
+fn words_of(body: &str) -> Words {
+    let (mut words, mut titled) = (0usize, 0usize);
+    let mut by_lang = [0u16; STOP_LANGUAGES.len()];
+    let mut flags = 0;
+    let mut prev_end_sentence = false;
+    for w in body.split_ascii_whitespace() {
+        let core = w.trim_matches(|c: char| !c.is_alphanumeric());
+        let Some(first) = core.chars().next() else {
+            prev_end_sentence = false;
+            continue;
+        };
+        words += 1;
+        if first.is_uppercase() {
+            titled += 1;
+            if prev_end_sentence {
+                flags |= flag::INNER_SENTENCE;
+            }
+        }
+        prev_end_sentence = w.len() > 2 && w.ends_with(['.', '!', '?']);
+        if words <= STOP_SAMPLE {
+            let bits = stop_bits(core);
+            if bits != 0 {
+                for (i, n) in by_lang.iter_mut().enumerate() {
+                    *n += u16::from(bits >> i & 1);
+                }
+            }
+            if w.len() > 4 && (w.contains("://") || w.starts_with("www.") || (w.contains('@') && w.contains('.'))) {
+                flags |= flag::LINK;
+            }
+        }
+    }
+    let best = by_lang.iter().copied().max().unwrap_or(0) as usize;
+    let stops = if words > 0 { best * words / words.min(STOP_SAMPLE) } else { 0 };
+    Words { words, stops, titled, flags }
+}
+
+/// How many items separators (" | ", " / ", " · ", " • ") the line holds.
+fn separators(body: &str) -> usize {
+    let b = body.as_bytes();
+    let spaced = |at: usize, len: usize| at > 0 && b[at - 1] == b' ' && b.get(at + len) == Some(&b' ');
+    memchr::memchr3_iter(b'|', b'/', 0xb7, b)
+        .filter(|&i| match b[i] {
+            0xb7 => i > 0 && b[i - 1] == 0xc2 && spaced(i - 1, 2),
+            _ => spaced(i, 1),
+        })
+        .count()
+        + memchr::memchr_iter(0xa2, b).filter(|&i| i >= 2 && b[i - 2..i] == [0xe2, 0x80] && spaced(i - 2, 3)).count()
+}
+
+/// The shape of a trimmed, non-empty line. `pattern` and `list_header` come from the
+/// `boilerplate` rule's own patterns.
+pub fn shape(line: &str, pattern: bool, list_header: bool) -> Shape {
+    let (marker, body) = split_marker(line);
+    // A long line is read in full only to count its words: its shares and flags are those of
+    // its head, and counts above the fields' caps make no difference.
+    let head = &body[..floor_char_boundary(body, HEAD)];
+    let mut c = Counts::of(head);
+    let mut w = words_of(head);
+    if head.len() < body.len() {
+        let rest = &body.as_bytes()[head.len()..];
+        c.chars += rest.iter().map(|&b| usize::from(b & 0xc0 != 0x80)).sum::<usize>();
+        let more = rest.iter().map(|&b| usize::from(b == b' ')).sum::<usize>();
+        w.stops += w.stops * more / w.words.max(1);
+        w.words += more;
+    }
+    let mut flags = c.flags | w.flags;
+    if pattern {
+        flags |= flag::PATTERN;
+    }
+    if list_header {
+        flags |= flag::LIST_HEADER;
+    }
+    if c.letters == 0 && c.digits == 0 {
+        flags |= flag::SYMBOLS_ONLY;
+    } else if c.letters == 0 {
+        flags |= flag::NUMBERS_ONLY;
+    }
+    if c.digits > 0 {
+        flags |= flag::DIGITS;
+    }
+    if c.letters >= 2 && c.lower == 0 && c.upper >= 2 {
+        flags |= flag::ALL_CAPS;
+    }
+    let end = body.trim_end_matches(['"', '\'', '”', '’', '»', ')', ']', '*']);
+    if end.ends_with(['.', '!', '?']) && !end.ends_with("...") {
+        flags |= flag::SENTENCE_END;
+    }
+    if end.ends_with("...") || end.ends_with('…') {
+        flags |= flag::ELLIPSIS_END;
+    }
+    if body.ends_with(':') {
+        flags |= flag::COLON_END;
+    }
+    if body.ends_with([',', ';', '-', '–', '—']) {
+        flags |= flag::CONTINUES;
+    }
+    if (body.starts_with('(') && body.ends_with(')')) || (body.starts_with('[') && body.ends_with(']')) {
+        flags |= flag::BRACKETED;
+    }
+    if body.starts_with(['"', '“', '«', '„', '\'', '‘']) {
+        flags |= flag::QUOTE_START;
+    }
+    if body.chars().next().is_some_and(char::is_uppercase) {
+        flags |= flag::UPPER_START;
+    }
+    if separators(body) >= 2 {
+        flags |= flag::SEPARATED;
+    }
+    if c.digits > 0 && has_time(head) {
+        flags |= flag::TIME;
+    }
+    let title = (w.titled * 15).checked_div(w.words).unwrap_or(0) as u32;
+    let letter_share = (c.letters * 15).checked_div(c.chars).unwrap_or(0) as u32;
+    Shape::pack(c.chars, w.words, w.stops, marker, title, letter_share, flags)
+}
+
+/// A clock time ("10:15"), a relative date ("2 hours ago", "3 days ago") or a short date with a
+/// month name ("Nov 28, 2013", "28 November").
+fn has_time(s: &str) -> bool {
+    let b = s.as_bytes();
+    let clock = memchr::memchr_iter(b':', b)
+        .any(|i| i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit));
+    if clock {
+        return true;
+    }
+    if s.len() > 100 {
+        return false;
+    }
+    s.split(|c: char| !c.is_alphabetic()).any(|w| {
+        (2..=9).contains(&w.len())
+            && (w.eq_ignore_ascii_case("ago")
+                || w == "назад"
+                || crate::rules::MONTHS.iter().any(|m| m.len() == w.len() && m.eq_ignore_ascii_case(w)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn markers() {
+        assert_eq!(split_marker("* News").0, Marker::Star);
+        assert_eq!(split_marker("*").0, Marker::Star);
+        assert_eq!(split_marker("+ World Home").0, Marker::Plus);
+        assert_eq!(split_marker("o Item").0, Marker::Circle);
+        assert_eq!(split_marker("– Item").0, Marker::Dash);
+        assert_eq!(split_marker("› More").0, Marker::Bullet);
+        assert_eq!(split_marker("4. Four").0, Marker::Number);
+        assert_eq!(split_marker("2024. The year").0, Marker::None);
+        assert_eq!(split_marker("once upon").0, Marker::None);
+        assert_eq!(split_marker("*Note").0, Marker::None);
+        assert_eq!(split_marker("* News").1, "News");
+    }
+
+    #[test]
+    fn prose_and_chrome_shapes() {
+        let p = shape("The president said that the reform would continue in the autumn.", false, false);
+        assert!(p.has(flag::SENTENCE_END));
+        assert_eq!(p.words(), 11);
+        assert!(p.stops() >= 4, "{}", p.stops());
+        let m = shape("* Video", false, false);
+        assert_eq!(m.marker(), Marker::Star);
+        assert_eq!(m.words(), 1);
+        assert_eq!(m.stops(), 0);
+        assert!(shape("|", false, false).has(flag::SYMBOLS_ONLY));
+        assert!(shape("4. 4", false, false).has(flag::NUMBERS_ONLY));
+        assert!(shape("Home | Video | World | U.S.", false, false).has(flag::SEPARATED));
+        assert!(shape("2 hours ago on Politics", false, false).has(flag::TIME));
+        let r =
+            shape("Президент заявил, что реформа будет продолжена и что он не видит в этом проблемы.", false, false);
+        assert!(r.stops() >= 4, "{}", r.stops());
+        assert!(shape("(Reporting by Jane Doe; editing by John Roe)", false, false).has(flag::BRACKETED));
+    }
+
+    #[test]
+    fn odd_lines_do_not_panic() {
+        for s in ["*", "o", "1.", "\u{e009}", "ǅ\u{300}x", "…", "9999999999999999999999999"] {
+            let _ = shape(s, false, false);
+        }
+        let long = "word ".repeat(5000);
+        let s = shape(long.trim(), false, false);
+        assert_eq!(s.words(), 255);
+        assert_eq!(s.chars(), 0xfff);
+    }
+}
