@@ -156,11 +156,21 @@ impl Rule for DuplicateParagraph {
     fn check_rest(&self, cx: &DocCtx<'_>, marks: &[Mark], out: &mut Vec<Diagnostic>) {
         let mut seen: KeyMap<&Range<usize>> = KeyMap::with_capacity_and_hasher(marks.len(), Default::default());
         let mut teasers: Vec<&Mark> = Vec::new();
+        // The lines where the article's prose starts and ends, found when first needed.
+        let mut body: Option<(usize, usize)> = None;
         for m in marks {
             let (n, t) = (m.line, &m.range);
             if let Some(first) = seen.get(&m.key) {
                 let s = &cx.text[t.clone()];
                 if is_ignored(cx.config, s) {
+                    continue;
+                }
+                // A short line repeated inside the article is a refrain, a question put to
+                // several people, an item two lists share: only a copy at the head or the tail
+                // of the page (a headline, a teaser in a list of stories) or a long paragraph
+                // is a copy to delete.
+                let (start, end) = *body.get_or_insert_with(|| prose_bounds(cx.text, marks));
+                if s.split_whitespace().count() < LONG_WORDS && (start..=end).contains(&n) {
                     continue;
                 }
                 let first_line = cx.lines.line_of(first.start) + 1;
@@ -222,6 +232,24 @@ impl Rule for DuplicateParagraph {
             out.push(d);
         }
     }
+}
+
+/// A repeated line of at least this many words is a duplicated paragraph wherever it is.
+const LONG_WORDS: usize = 25;
+
+/// Does the line read as a paragraph of prose: ten words or more ending like a sentence?
+fn is_prose(s: &str) -> bool {
+    s.trim_end_matches(['"', '\'', '”', '’', '»', ')']).ends_with(['.', '!', '?'])
+        && s.split_whitespace().nth(9).is_some()
+}
+
+/// The first and last lines of prose among the marked lines (`(MAX, 0)` when there is none, so
+/// that no line is inside).
+fn prose_bounds(text: &str, marks: &[Mark]) -> (usize, usize) {
+    let prose = |m: &&Mark| is_prose(&text[m.range.clone()]);
+    let first = marks.iter().find(prose).map_or(usize::MAX, |m| m.line);
+    let last = marks.iter().rev().find(prose).map_or(0, |m| m.line);
+    (first, last)
 }
 
 /// [`Mark::aux`] of a teaser line (never the hash of a first word, whose top bit is cleared).
@@ -315,6 +343,17 @@ mod tests {
         assert_eq!(flagged_lines(&DuplicateParagraph, &text), vec![5]);
         let text = format!("{para}\n\nOn the first day of spring, the XXII extraordinary congress of…\n");
         assert_eq!(flagged_lines(&DuplicateParagraph, &text), vec![3]);
+    }
+
+    #[test]
+    fn refrains_inside_the_article_are_clean_but_long_copies_are_not() {
+        let para = "The council voted on the budget after a long debate that lasted well into the night, and the opposition walked out before the final reading of the text.";
+        let text = format!(
+            "The mayor answered questions from the press.\n\nWhat will you do about the roads now?\n\nThe first deputy said the repairs would start in spring, as the contract allows.\n\nWhat will you do about the roads now?\n\nThe second deputy said that nothing could be done before the elections in the autumn.\n\n{para}\n\n{para}\n\nThe session ends the year for the council, which meets again in January.\n\nWhat will you do about the roads now?\n"
+        );
+        // the question asked twice inside the article stays; the paragraph printed twice and
+        // the copy of the question after the article are flagged
+        assert_eq!(flagged_lines(&DuplicateParagraph, &text), vec![13, 17]);
     }
 
     #[test]
