@@ -11,6 +11,8 @@ use dossier_engine::diag::{Diagnostic, Fix, Severity};
 use dossier_lsp::loader;
 use serde::Serialize;
 
+mod clean;
+
 #[derive(Parser)]
 #[command(name = "dossier", version, about = "Read and clean corpora of scraped, machine-translated news", long_about = None)]
 struct Cli {
@@ -38,6 +40,20 @@ enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
+        /// Apply the safe fixes in place (each file replaced atomically), then report what is left.
+        #[arg(long)]
+        fix: bool,
+    },
+    /// Write cleaned copies of a corpus (every safe fix applied) to a folder, with a JSONL report
+    /// of every removed range (`dossier-clean.jsonl`); the originals are not touched.
+    Clean {
+        path: PathBuf,
+        /// Folder for the cleaned copies and the report.
+        #[arg(long, required_unless_present = "dry_run")]
+        out: Option<PathBuf>,
+        /// Print the changes as a unified diff instead of writing anything.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// List the entities of a corpus: name, kind, forms, mentions, documents.
     Entities {
@@ -85,7 +101,9 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }
-        Command::Check { paths, format } => check(paths, format),
+        Command::Check { paths, format, fix: false } => check(paths, format),
+        Command::Check { paths, format, fix: true } => fix_then_check(paths, format),
+        Command::Clean { path, out, dry_run } => clean_command(path, out, dry_run),
         Command::Entities { path, format } => entities(path, format),
         Command::Show { name, path } => show(&name, path),
         Command::Rules { path, format } => list_rules(path, format),
@@ -279,6 +297,79 @@ fn write_json(out: &mut Vec<u8>, d: &Diagnostic, shown: &str, at: &Place, end_li
     };
     serde_json::to_writer(&mut *out, &row)?;
     out.write_all(b"\n")
+}
+
+/// `dossier check --fix`: apply the safe fixes in place, say what changed, then report what is
+/// left as `check` does.
+fn fix_then_check(paths: Vec<PathBuf>, format: Format) -> ExitCode {
+    let corpus = match load_or_report(paths.clone()) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let (fixes, files, all_written) = clean::fix_in_place(&corpus);
+    eprintln!(
+        "dossier: applied {fixes} fix{} in {files} file{}",
+        if fixes == 1 { "" } else { "es" },
+        if files == 1 { "" } else { "s" }
+    );
+    drop(corpus);
+    let code = check(paths, format);
+    if all_written {
+        code
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// `dossier clean PATH --out DIR` (or `--dry-run`).
+fn clean_command(path: PathBuf, out: Option<PathBuf>, dry_run: bool) -> ExitCode {
+    let root = loader::normalize(&path);
+    let roots = if root.is_dir() { vec![root] } else { Vec::new() };
+    let corpus = match load_or_report(vec![path]) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let cwd = std::env::current_dir().ok();
+    let shown = |name: &str| display_path(name, cwd.as_deref());
+    let Some(out) = out.filter(|_| !dry_run) else {
+        let mut stdout = std::io::stdout().lock();
+        let cleaned = clean::cleaned(&corpus);
+        for c in &cleaned {
+            let _ = stdout.write_all(clean::diff(c, &shown(&c.entry.name)).as_bytes());
+        }
+        let fixes: usize = cleaned.iter().map(|c| c.fixes.len()).sum();
+        eprintln!("dossier: {fixes} fixes in {} of {} files would be applied (dry run)", cleaned.len(), corpus.len());
+        return ExitCode::SUCCESS;
+    };
+    let out = loader::normalize(&out);
+    if let Err(e) = std::fs::create_dir_all(&out) {
+        eprintln!("dossier: cannot create {}: {e}", out.display());
+        return ExitCode::from(2);
+    }
+    let (lines, fixes, files, failed) = clean::write_copies(&corpus, &roots, &out, &shown);
+    let report = out.join("dossier-clean.jsonl");
+    let mut text = lines.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    let report_written = clean::write_atomically(&report, &text);
+    for f in &failed {
+        eprintln!("dossier: not written: {f}");
+    }
+    if let Err(e) = &report_written {
+        eprintln!("dossier: cannot write {}: {e}", report.display());
+    }
+    eprintln!(
+        "dossier: {} cleaned copies in {} ({fixes} fixes in {files} files), report in {}",
+        corpus.len() - failed.len(),
+        out.display(),
+        report.display()
+    );
+    if failed.is_empty() && report_written.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn entities(path: Option<PathBuf>, format: Format) -> ExitCode {

@@ -105,3 +105,96 @@ fn rules_lists_every_code_with_its_default_and_summary() {
     assert_eq!(code, 2);
     assert!(err.contains("`rules.encoding`: must be one of"), "{err}");
 }
+
+/// A scraped article with chrome around it (lines 1, 3, 9, 10 are deleted by safe fixes).
+const SCRAPED: &str = "Subscribe to our Telegram channel\n\nRescuers reach miners trapped in the mine\n\nRescuers have reached the last group of miners who were trapped after a fire, the ministry said on Saturday evening.\n\nThe fire broke out in the morning shift, and most of the people underground were brought to the surface in the first hours.\n\nViews: 312\nRead also:\n";
+
+#[test]
+fn clean_writes_copies_and_a_report_and_leaves_the_originals() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir_all(corpus.join("sub")).unwrap();
+    std::fs::write(corpus.join("sub/a.txt"), SCRAPED).unwrap();
+    std::fs::write(corpus.join("b.txt"), "A clean article without any chrome at all.\n").unwrap();
+
+    let (code, out, err) = dossier(&["clean", "corpus", "--dry-run"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("-Subscribe to our Telegram channel"), "{out}");
+    assert!(out.contains("-Views: 312"), "{out}");
+    assert!(!dir.path().join("out").exists(), "a dry run writes nothing");
+
+    let (code, _, err) = dossier(&["clean", "corpus", "--out", "out"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("2 cleaned copies"), "{err}");
+    assert_eq!(std::fs::read_to_string(corpus.join("sub/a.txt")).unwrap(), SCRAPED, "original untouched");
+    let cleaned = std::fs::read_to_string(dir.path().join("out/sub/a.txt")).unwrap();
+    assert!(
+        !cleaned.contains("Subscribe") && !cleaned.contains("Views") && !cleaned.contains("Read also"),
+        "{cleaned}"
+    );
+    assert!(cleaned.contains("Rescuers have reached the last group of miners"), "{cleaned}");
+    let unchanged = std::fs::read_to_string(dir.path().join("out/b.txt")).unwrap();
+    assert_eq!(unchanged, "A clean article without any chrome at all.\n");
+
+    // every removed range is in the report, and putting it back gives the original
+    let report = std::fs::read_to_string(dir.path().join("out/dossier-clean.jsonl")).unwrap();
+    let rows: Vec<serde_json::Value> = report.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(rows.iter().all(|r| r["path"] == "corpus/sub/a.txt"), "{report}");
+    assert!(rows.iter().any(|r| r["code"] == "widget-residue" && r["removed"] == "Views: 312\n"), "{report}");
+    let mut removed: Vec<(usize, String)> = rows
+        .iter()
+        .map(|r| (r["start"].as_u64().unwrap() as usize, r["removed"].as_str().unwrap().to_string()))
+        .collect();
+    removed.sort();
+    let mut original = String::new();
+    let mut from = 0usize;
+    for (start, text) in removed {
+        original.push_str(&SCRAPED[from..start]);
+        original.push_str(&text);
+        from = start + text.len();
+    }
+    original.push_str(&SCRAPED[from..]);
+    assert_eq!(original, SCRAPED);
+    // and the copy is the original without them
+    let mut kept = String::new();
+    let mut from = 0usize;
+    for r in report.lines().map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()) {
+        let (start, end) = (r["start"].as_u64().unwrap() as usize, r["end"].as_u64().unwrap() as usize);
+        kept.push_str(&SCRAPED[from..start]);
+        kept.push_str(r["replacement"].as_str().unwrap());
+        from = end;
+    }
+    kept.push_str(&SCRAPED[from..]);
+    assert_eq!(kept, cleaned);
+}
+
+#[test]
+fn check_fix_rewrites_in_place_and_leaves_what_it_cannot_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.txt"), SCRAPED).unwrap();
+    // a Windows-1251 file: decoded for checking, but never rewritten in place
+    let (cp1251, _, _) =
+        encoding_rs::WINDOWS_1251.encode("Подпишитесь на наш Telegram\n\nRead also:\nТекст статьи о выборах.\n");
+    std::fs::write(dir.path().join("b.txt"), &cp1251).unwrap();
+
+    let (code, out, _) = dossier(&["check", "."], dir.path());
+    assert_eq!(code, 1);
+    assert!(out.contains("a.txt:1:1: warning[boilerplate]"), "check alone reports: {out}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("a.txt")).unwrap(), SCRAPED, "check alone writes nothing");
+
+    let (code, out, err) = dossier(&["check", "--fix", "."], dir.path());
+    assert!(err.contains("applied 3 fixes in 1 file"), "{err}");
+    assert!(err.contains("b.txt not fixed, left as it was"), "{err}");
+    assert_eq!(code, 1, "b.txt could not be fixed: {out}");
+    let fixed = std::fs::read_to_string(dir.path().join("a.txt")).unwrap();
+    assert!(fixed.starts_with("\nRescuers reach miners"), "{fixed}");
+    assert!(!fixed.contains("Views") && !fixed.contains("Read also"), "{fixed}");
+    assert!(!out.contains("a.txt:"), "nothing left to report in a.txt: {out}");
+    assert_eq!(std::fs::read(dir.path().join("b.txt")).unwrap(), cp1251.to_vec(), "b.txt untouched");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary files left");
+}

@@ -142,23 +142,53 @@ impl Fix {
     }
 }
 
-/// The fixes "fix all" applies to document `doc`: the safe fixes of `diagnostics` whose edits
-/// all lie in `doc`, without two that overlap (the earlier diagnostic's fix wins).
+/// The fixes "fix all" applies to document `doc`: for each diagnostic its first safe fix whose
+/// edits all lie in `doc` and overlap none already chosen. Diagnostics are taken by position,
+/// and of two that start together the one that reaches further first, so that a block's
+/// deletion is chosen rather than the deletion of a line inside it.
 pub fn fix_all(diagnostics: &[Diagnostic], doc: DocId) -> Vec<&Fix> {
-    let mut chosen: Vec<&Fix> = Vec::new();
+    fix_all_with(diagnostics, doc).into_iter().map(|(_, f)| f).collect()
+}
+
+/// [`fix_all`], each fix with its diagnostic.
+pub fn fix_all_with(diagnostics: &[Diagnostic], doc: DocId) -> Vec<(&Diagnostic, &Fix)> {
+    let mut order: Vec<&Diagnostic> = diagnostics.iter().collect();
+    order.sort_by_key(|d| (d.range.start, std::cmp::Reverse(d.range.end)));
+    let mut chosen: Vec<(&Diagnostic, &Fix)> = Vec::new();
     let mut taken: Vec<Range<usize>> = Vec::new();
-    for fix in diagnostics.iter().flat_map(|d| &d.fixes).filter(|f| f.safe) {
-        if fix.edits.iter().any(|e| e.doc != doc) {
-            continue;
+    for d in order {
+        let overlaps = |r: &Range<usize>, taken: &[Range<usize>]| {
+            taken.iter().any(|t| {
+                (r.start < t.end && t.start < r.end) || (r.is_empty() && t.start <= r.start && r.start < t.end)
+            })
+        };
+        let fix = d
+            .fixes
+            .iter()
+            .filter(|f| f.safe && !f.edits.is_empty())
+            .find(|f| f.edits.iter().all(|e| e.doc == doc) && !f.edits.iter().any(|e| overlaps(&e.range, &taken)));
+        if let Some(fix) = fix {
+            taken.extend(fix.edits.iter().map(|e| e.range.clone()));
+            chosen.push((d, fix));
         }
-        let overlaps = |r: &Range<usize>| taken.iter().any(|t| r.start < t.end && t.start < r.end);
-        if fix.edits.iter().any(|e| overlaps(&e.range)) {
-            continue;
-        }
-        taken.extend(fix.edits.iter().map(|e| e.range.clone()));
-        chosen.push(fix);
     }
     chosen
+}
+
+/// `text` with the edits of `fixes` (which must not overlap) applied.
+pub fn apply(text: &str, fixes: &[&Fix]) -> String {
+    let mut edits: Vec<&Edit> = fixes.iter().flat_map(|f| f.edits.iter()).collect();
+    edits.sort_by_key(|e| (e.range.start, e.range.end));
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for e in edits {
+        let start = e.range.start.clamp(at, text.len());
+        out.push_str(&text[at..start]);
+        out.push_str(&e.new_text);
+        at = e.range.end.clamp(start, text.len());
+    }
+    out.push_str(&text[at..]);
+    out
 }
 
 /// The smallest single replacement that turns `old` into `new`: the byte range of `old` to
@@ -179,6 +209,24 @@ pub fn replacement(old: &str, new: &str) -> (Range<usize>, String) {
 #[allow(clippy::single_range_in_vec_init)] // lists of edit ranges that happen to hold one
 mod tests {
     use super::*;
+
+    fn delete(code: &'static str, range: Range<usize>) -> Diagnostic {
+        Diagnostic::new(code, range.clone(), "x").with_fix(Fix::replace("Delete", DocId(0), range, "").safe())
+    }
+
+    #[test]
+    fn a_block_wins_over_the_lines_inside_it() {
+        let text = "a\nb\nc\nd\ne\n";
+        let line = delete("boilerplate", 0..2);
+        let block = delete("boilerplate", 0..6);
+        let inside = delete("widget-residue", 4..6);
+        let later = delete("duplicate-paragraph", 8..10);
+        let unsafe_fix = Diagnostic::new("mojibake", 6..8, "x").with_fix(Fix::replace("Repair", DocId(0), 6..8, "D\n"));
+        let found = [line, block, inside, unsafe_fix, later];
+        let fixes = fix_all(&found, DocId(0));
+        assert_eq!(fixes.len(), 2);
+        assert_eq!(apply(text, &fixes), "d\n");
+    }
 
     fn fix(doc: u32, ranges: &[Range<usize>], safe: bool) -> Fix {
         let edits =
