@@ -237,10 +237,11 @@ impl Rule for DuplicateParagraph {
 /// A repeated line of at least this many words is a duplicated paragraph wherever it is.
 const LONG_WORDS: usize = 25;
 
-/// Does the line read as a paragraph of prose: ten words or more ending like a sentence?
+/// Does the line read as a paragraph of prose: twenty words or more ending like a sentence (a
+/// headline is shorter)?
 fn is_prose(s: &str) -> bool {
     s.trim_end_matches(['"', '\'', '”', '’', '»', ')']).ends_with(['.', '!', '?'])
-        && s.split_whitespace().nth(9).is_some()
+        && s.split_whitespace().nth(19).is_some()
 }
 
 /// The first and last lines of prose among the marked lines (`(MAX, 0)` when there is none, so
@@ -349,7 +350,7 @@ mod tests {
     fn refrains_inside_the_article_are_clean_but_long_copies_are_not() {
         let para = "The council voted on the budget after a long debate that lasted well into the night, and the opposition walked out before the final reading of the text.";
         let text = format!(
-            "The mayor answered questions from the press.\n\nWhat will you do about the roads now?\n\nThe first deputy said the repairs would start in spring, as the contract allows.\n\nWhat will you do about the roads now?\n\nThe second deputy said that nothing could be done before the elections in the autumn.\n\n{para}\n\n{para}\n\nThe session ends the year for the council, which meets again in January.\n\nWhat will you do about the roads now?\n"
+            "The mayor answered questions from the press.\n\nWhat will you do about the roads now?\n\nThe first deputy said the repairs would start in spring, as the contract with the road company allows, and not a day later.\n\nWhat will you do about the roads now?\n\nThe second deputy said that nothing could be done before the elections in the autumn.\n\n{para}\n\n{para}\n\nThe session ends the year for the council, which meets again in January to hear the report of the mayor on the roads.\n\nWhat will you do about the roads now?\n"
         );
         // the question asked twice inside the article stays; the paragraph printed twice and
         // the copy of the question after the article are flagged
