@@ -19,9 +19,11 @@
 pub mod describe;
 pub mod shape;
 
+use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
-pub use shape::{flag, shape, split_marker, Marker, Shape};
+pub use shape::{flag, shape, split_marker, Marker, Shape, MONTHS};
 
 /// One non-empty line of a document as the classifier sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -222,7 +224,8 @@ pub fn all_context_features(lines: &[Line], s1: &[f32]) -> Vec<f32> {
         i = j;
     }
     // How often the page repeats a line.
-    let mut counts: crate::rules::KeyMap<u32> = crate::rules::KeyMap::with_capacity_and_hasher(n, Default::default());
+    let mut counts: HashMap<u64, u32, BuildHasherDefault<shape::PackedHasher>> =
+        HashMap::with_capacity_and_hasher(n, Default::default());
     for l in lines {
         *counts.entry(l.key).or_default() += 1;
     }

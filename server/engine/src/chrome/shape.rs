@@ -50,7 +50,7 @@ fn pack(chars: impl Iterator<Item = char>) -> Option<u128> {
 
 /// Hasher for packed words, which are their own hash after one multiply.
 #[derive(Default)]
-struct PackedHasher(u64);
+pub(crate) struct PackedHasher(u64);
 
 impl std::hash::Hasher for PackedHasher {
     fn finish(&self) -> u64 {
@@ -61,11 +61,54 @@ impl std::hash::Hasher for PackedHasher {
             self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         }
     }
+    fn write_u64(&mut self, k: u64) {
+        self.0 = (self.0 ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
     fn write_u128(&mut self, k: u128) {
         let folded = (k as u64) ^ ((k >> 64) as u64).rotate_left(29);
         self.0 = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (folded >> 29);
     }
 }
+
+/// Month names, English and Russian, lowercase (dates in menus, rails and calendars).
+pub const MONTHS: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+];
 
 /// How a line starts: the list markers a whole-page scraper writes before list items.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -445,7 +488,7 @@ fn has_time(s: &str) -> bool {
         (2..=9).contains(&w.len())
             && (w.eq_ignore_ascii_case("ago")
                 || w == "назад"
-                || crate::rules::MONTHS.iter().any(|m| m.len() == w.len() && m.eq_ignore_ascii_case(w)))
+                || MONTHS.iter().any(|m| m.len() == w.len() && m.eq_ignore_ascii_case(w)))
     })
 }
 

@@ -39,7 +39,6 @@ pub use page_metadata::PageMetadata;
 pub use truncated_ending::TruncatedEnding;
 pub use untranslated::{UntranslatedCaption, UntranslatedText};
 pub use widget_residue::WidgetResidue;
-pub(crate) use widget_residue::MONTHS;
 
 /// What a rule sees of one document.
 pub struct DocCtx<'a> {
