@@ -264,7 +264,7 @@ def edit_latencies(client, path, language_id, edits, versioned, full=False):
 
 def build():
     subprocess.run(["cargo", "build", "--release", "--bin", "dossier"], cwd=ROOT, check=True)
-    subprocess.run(["cargo", "build", "--release", "-p", "dossier-engine", "--example", "gen_corpus"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "-p", "dossier-testgen", "--bin", "gen_corpus"], cwd=ROOT, check=True)
 
 
 def target_dir():
@@ -284,7 +284,7 @@ def make_corpus(n, seed):
     corpus = os.path.join(base, "corpus")
     big = os.path.join(base, "big")
     done = os.path.join(base, ".complete")
-    gen = os.path.join(target_dir(), "release", "examples", "gen_corpus")
+    gen = os.path.join(target_dir(), "release", "gen_corpus")
     if not os.path.exists(done):
         shutil.rmtree(base, ignore_errors=True)
         os.makedirs(big)
@@ -434,7 +434,7 @@ def main():
 
     if args.server:
         cmd = shlex.split(args.server)
-        if not os.path.exists(os.path.join(target_dir(), "release", "examples", "gen_corpus")):
+        if not os.path.exists(os.path.join(target_dir(), "release", "gen_corpus")):
             build()
     else:
         build()

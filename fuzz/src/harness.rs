@@ -72,7 +72,7 @@ fn stored_sample() -> &'static (SampleDocs, Vec<u8>) {
     static SAMPLE: std::sync::OnceLock<(SampleDocs, Vec<u8>)> = std::sync::OnceLock::new();
     SAMPLE.get_or_init(|| {
         let mut corpus = dossier_engine::corpus::Corpus::new(Config::default());
-        for (name, text) in dossier_engine::gen::corpus(4, 7) {
+        for (name, text) in dossier_testgen::corpus(4, 7) {
             corpus.upsert(&format!("/c/{name}"), text.into(), Vec::new());
         }
         let mut stored = Vec::new();

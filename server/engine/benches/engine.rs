@@ -1,4 +1,4 @@
-//! Engine benchmarks on generated, realistic articles (see `dossier_engine::gen`).
+//! Engine benchmarks on generated, realistic articles (see `dossier_testgen`).
 //!
 //! `cargo bench -p dossier-engine --bench engine -- --warm-up-time 1 --measurement-time 3`
 //!
@@ -19,7 +19,8 @@ use dossier_engine::corpus::Corpus;
 use dossier_engine::entities::{self, DocInput, DocMentions, EntityIndex};
 use dossier_engine::rules::{self, DocCtx, RULES};
 use dossier_engine::text::{LineIndex, PosEncoding};
-use dossier_engine::{decode, gen, translit, DocId};
+use dossier_engine::{decode, translit, DocId};
+use dossier_testgen as gen;
 
 /// Articles in the corpus slice used for throughput figures (about 4.5 MB).
 const SLICE: usize = 1_000;

@@ -12,7 +12,8 @@ use std::time::Instant;
 use dossier_engine::config::Config;
 use dossier_engine::corpus::Corpus;
 use dossier_engine::entities::{analyze, record, DocInput, DocMentions, EntityIndex, Registry};
-use dossier_engine::{gen, DocId};
+use dossier_engine::DocId;
+use dossier_testgen as gen;
 
 /// CPU time of this thread in seconds (from /proc, 10 ms resolution; 0 where unavailable): on a
 /// machine shared with other work, CPU time is steadier than wall time.

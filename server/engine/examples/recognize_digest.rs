@@ -16,7 +16,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 
 use dossier_engine::entities::analyze;
-use dossier_engine::gen;
+use dossier_testgen as gen;
 
 fn digest_of(s: &str) -> u64 {
     let mut h = DefaultHasher::new();

@@ -748,7 +748,7 @@ mod tests {
             seed in 0u64..1000,
             edits in proptest::collection::vec((0usize..1 << 20, 0usize..40, 0..PIECES.len(), 0usize..3), 1..12),
         ) {
-            let mut texts: Vec<String> = (0..3).map(|i| crate::gen::article(seed + i, 3000 + 2000 * i as usize)).collect();
+            let mut texts: Vec<String> = (0..3).map(|i| dossier_testgen::article(seed + i, 3000 + 2000 * i as usize)).collect();
             let mut c = Corpus::new(Config::default());
             let ids: Vec<DocId> =
                 texts.iter().enumerate().map(|(i, t)| c.upsert(&format!("/c/{i}.txt"), t.as_str().into(), vec![])).collect();

@@ -22,7 +22,6 @@ pub mod decode;
 pub mod diag;
 pub mod entities;
 pub mod features;
-pub mod gen;
 pub mod hash;
 mod packed;
 pub mod rules;

@@ -195,7 +195,7 @@ pub(crate) fn folding_samples() -> Vec<String> {
         .collect();
     texts.push("x".repeat(300) + " \u{2014} " + &"Дж ".repeat(200));
     for seed in 0..20 {
-        texts.extend(crate::gen::article(seed, 6000).lines().map(str::to_string));
+        texts.extend(dossier_testgen::article(seed, 6000).lines().map(str::to_string));
     }
     texts
 }

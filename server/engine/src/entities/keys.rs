@@ -280,7 +280,7 @@ mod tests {
         .iter()
         .map(|s| s.to_string())
         .collect();
-        for (_, t) in crate::gen::corpus(40, 3) {
+        for (_, t) in dossier_testgen::corpus(40, 3) {
             words.extend(t.split(|c: char| c.is_whitespace()).map(str::to_string));
         }
         for w in &words {

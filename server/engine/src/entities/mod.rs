@@ -206,7 +206,7 @@ mod tests {
     #[test]
     fn records_are_what_the_recogniser_finds() {
         let mut texts: Vec<String> =
-            (0..60).map(|seed| crate::gen::article(seed, 3_000 + 200 * seed as usize)).collect();
+            (0..60).map(|seed| dossier_testgen::article(seed, 3_000 + 200 * seed as usize)).collect();
         texts.push("Токаев и Назарбаев. President Tokayev met Nazarbayev's aide, Dr. Ivanov (UN).".into());
         texts.push(String::new());
         for t in &texts {

@@ -464,7 +464,7 @@ mod tests {
 
     fn corpus() -> Corpus {
         let mut c = Corpus::new(Config::default());
-        for (name, text) in crate::gen::corpus(12, 3) {
+        for (name, text) in dossier_testgen::corpus(12, 3) {
             c.upsert(&format!("/c/{name}"), text.into(), Vec::new());
         }
         c

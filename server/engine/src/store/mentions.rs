@@ -157,7 +157,7 @@ mod tests {
     #[test]
     fn mention_records_survive_their_stored_form() {
         for seed in 0..40 {
-            let d = record(&crate::gen::article(seed, 6_000));
+            let d = record(&dossier_testgen::article(seed, 6_000));
             assert!(!d.is_empty());
             assert_eq!(stored(&d), Ok(d), "article {seed}");
         }
@@ -191,7 +191,7 @@ mod tests {
 
     #[test]
     fn damaged_stored_mentions_are_refused_or_read_in_range() {
-        let d = record(&crate::gen::article(1, 4_000));
+        let d = record(&dossier_testgen::article(1, 4_000));
         let mut bytes = Vec::new();
         write(&d, &mut bytes);
         // every truncation and every extension is refused, kept or decoded
@@ -226,7 +226,7 @@ mod tests {
 
     #[test]
     fn kept_mentions_read_like_decoded_ones() {
-        let article = record(&crate::gen::article(3, 5_000));
+        let article = record(&dossier_testgen::article(3, 5_000));
         assert!(!article.loose.is_empty() && !article.extras.is_empty(), "every part of a record is exercised");
         let text = "Токаев и Назарбаев. President Tokayev met Nazarbayev's aide, Dr. Ivanov (UN).";
         let docs = [article, record(text), DocMentions::default()];

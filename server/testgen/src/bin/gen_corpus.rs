@@ -1,9 +1,9 @@
 //! Write a generated corpus of realistic scraped articles to a folder.
 //!
-//! `cargo run --release -p dossier-engine --example gen_corpus -- OUT_DIR N [SEED]`
-//! `cargo run --release -p dossier-engine --example gen_corpus -- --article OUT_FILE BYTES [SEED]`
+//! `cargo run --release -p dossier-testgen --bin gen_corpus -- OUT_DIR N [SEED]`
+//! `cargo run --release -p dossier-testgen --bin gen_corpus -- --article OUT_FILE BYTES [SEED]`
 //!
-//! The articles come from [`dossier_engine::gen::corpus`]: 2–50 KB each, about 4.5 KB on average,
+//! The articles come from [`dossier_testgen::corpus`]: 2–50 KB each, about 4.5 KB on average,
 //! the same bytes for the same `N` and `SEED` (default 1).
 
 use std::path::PathBuf;
@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let mut bytes = 0usize;
-    for (name, text) in dossier_engine::gen::corpus(n, seed) {
+    for (name, text) in dossier_testgen::corpus(n, seed) {
         bytes += text.len();
         if let Err(e) = std::fs::write(dir.join(&name), text) {
             eprintln!("gen_corpus: {name}: {e}");
@@ -43,7 +43,7 @@ fn one_article(args: &[String]) -> ExitCode {
         return ExitCode::from(2);
     };
     let seed = args.get(2).and_then(|s| s.parse::<u64>().ok()).unwrap_or(7);
-    let text = dossier_engine::gen::article(seed, bytes);
+    let text = dossier_testgen::article(seed, bytes);
     if let Err(e) = std::fs::write(path, &text) {
         eprintln!("gen_corpus: {path}: {e}");
         return ExitCode::FAILURE;
