@@ -33,33 +33,8 @@ pub struct BlockKey {
 
 impl BlockKey {
     pub fn of(text: &str) -> BlockKey {
-        BlockKey { hash: hash_bytes(text.as_bytes()), len: text.len() as u32 }
+        BlockKey { hash: crate::hash::bytes(text.as_bytes()), len: text.len() as u32 }
     }
-}
-
-/// A 64-bit hash of `bytes`, eight bytes a step, each word mixed in by a folded 64×64→128-bit
-/// multiply (the construction of wyhash). Keys live in memory only.
-pub(crate) fn hash_bytes(bytes: &[u8]) -> u64 {
-    const P0: u64 = 0xa076_1d64_78bd_642f;
-    const P1: u64 = 0xe703_7ed1_a0b4_28db;
-    const P2: u64 = 0x8ebc_6af0_9c88_c6e3;
-    fn fold(a: u64, b: u64) -> u64 {
-        let r = u128::from(a) * u128::from(b);
-        (r as u64) ^ ((r >> 64) as u64)
-    }
-    let mut h = P0 ^ bytes.len() as u64;
-    let mut words = bytes.chunks_exact(8);
-    for w in &mut words {
-        let x = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-        h = fold(h ^ x ^ P2, P1);
-    }
-    let tail = words.remainder();
-    let mut t = 0u64;
-    for (i, &b) in tail.iter().enumerate() {
-        t |= u64::from(b) << (8 * i);
-    }
-    h = fold(h ^ t ^ P0, P1 ^ tail.len() as u64);
-    fold(h, P2)
 }
 
 /// The blocks of `text`, in order, covering it exactly (an empty text has one empty block).

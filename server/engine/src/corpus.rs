@@ -609,7 +609,7 @@ impl Corpus {
     pub fn result_id(&self, id: DocId) -> Option<String> {
         use std::hash::{Hash, Hasher};
         let e = self.get(id)?;
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = crate::hash::StableHasher::default();
         for d in self.corpus_diagnostics(id) {
             (d.range.start, d.range.end, &d.message).hash(&mut h);
         }

@@ -8,14 +8,12 @@
 //! so that the search for the longest form at a word stops after one lookup for the words that
 //! start no form.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
-use super::keys::{self, Key, KeyHasher, KeyMap, KeySet};
+use super::keys::{self, Key, KeyMap, KeySet};
 use super::Kind;
 
-type StrMap<V> = HashMap<&'static str, V, BuildHasherDefault<KeyHasher>>;
+type StrMap<V> = crate::hash::FastMap<&'static str, V>;
 
 const GAZETTEER: &str = include_str!("../../data/gazetteer.txt");
 const GIVEN_NAMES: &str = include_str!("../../data/given_names.txt");

@@ -7,42 +7,18 @@
 //! without allocation by [`fold_ascii`].
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashMap;
+
+use crate::hash::{FastMap, FastSet};
 
 use crate::translit::{fold, fold_ascii, transliterate};
 
 /// The hash of a folded name.
 pub type Key = u64;
 
-const SEED: u64 = 0xcbf2_9ce4_8422_2325;
-const MUL: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// Hash `bytes` eight at a time (the length mixed in first, the last word zero-padded).
+/// The stable hash of folded bytes (see [`crate::hash::words`]).
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    let mut h = SEED ^ (bytes.len() as u64).wrapping_mul(MUL);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(MUL).rotate_left(29);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(MUL).rotate_left(29);
-    }
-    finish(h)
-}
-
-/// Spread the FNV state over all 64 bits (MurmurHash3's finaliser).
-fn finish(mut h: u64) -> u64 {
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-    h ^= h >> 33;
-    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-    h ^ (h >> 33)
+    crate::hash::words(bytes)
 }
 
 /// Longest ASCII word folded on the stack; longer words take the general path.
@@ -63,7 +39,7 @@ pub fn key(s: &str) -> Key {
 thread_local! {
     /// The keys of the strings that are not short ASCII (Cyrillic names, mostly), per thread:
     /// names recur from one document to the next.
-    static SLOW_KEYS: RefCell<HashMap<Box<str>, Key, BuildHasherDefault<KeyHasher>>> = RefCell::default();
+    static SLOW_KEYS: RefCell<FastMap<Box<str>, Key>> = RefCell::default();
 }
 
 /// Entries of [`SLOW_KEYS`] before it starts again (some hundreds of kB per thread at most).
@@ -151,7 +127,7 @@ pub fn person_key(s: &str) -> Option<Key> {
 
 /// The full-name key from the keys of the first and the last word.
 pub fn pair_key(first: Key, last: Key) -> Key {
-    finish(first.wrapping_mul(MUL) ^ last.rotate_left(32))
+    crate::hash::pair(first, last)
 }
 
 /// The key of the last word (the surname of a full name).
@@ -159,36 +135,12 @@ pub fn surname_key(s: &str) -> Key {
     key(s.split_whitespace().next_back().unwrap_or(s))
 }
 
-/// A hasher for keys that are already well-mixed hashes, and for strings (their bytes are
-/// hashed eight at a time). It does not resist keys crafted to collide, which the standard
-/// hasher pays for on every lookup.
-#[derive(Default)]
-pub struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        self.0 = hash_bytes(bytes) ^ self.0.wrapping_mul(MUL);
-    }
-
-    fn write_u64(&mut self, k: u64) {
-        self.0 = k;
-    }
-
-    fn write_u8(&mut self, k: u8) {
-        self.0 ^= u64::from(k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
-pub type KeyMap<V> = HashMap<Key, V, BuildHasherDefault<KeyHasher>>;
-pub type KeySet = HashSet<Key, BuildHasherDefault<KeyHasher>>;
+pub type KeyMap<V> = FastMap<Key, V>;
+pub type KeySet = FastSet<Key>;
 
 /// A hash map keyed by document names (paths) or other strings of the user's own folder: a load
 /// looks up each of 20,000 names a few times, in its serial steps.
-pub type NameMap<K, V> = HashMap<K, V, BuildHasherDefault<KeyHasher>>;
+pub type NameMap<K, V> = FastMap<K, V>;
 
 #[cfg(test)]
 mod tests {
@@ -197,7 +149,7 @@ mod tests {
     #[test]
     fn name_maps_tell_names_apart() {
         use std::hash::BuildHasher;
-        let build = BuildHasherDefault::<KeyHasher>::default();
+        let build = std::hash::BuildHasherDefault::<crate::hash::MapHasher>::default();
         let names: Vec<String> = (0..50_000).map(|i| format!("/corpus/{:05}_{:x}.txt", i % 20_000, i)).collect();
         let hashes: std::collections::HashSet<u64> = names.iter().map(|n| build.hash_one(n.as_str())).collect();
         assert_eq!(hashes.len(), names.len(), "no two of 50,000 paths hash alike");

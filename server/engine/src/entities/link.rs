@@ -22,13 +22,12 @@
 //! per-entity location lists built here, so `at` is a binary search and `references` a copy.
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::ops::Range;
 use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::keys::{key, person_key, surname_key, Key, KeyHasher, KeyMap};
+use super::keys::{key, person_key, surname_key, Key, KeyMap};
 use super::names::{surname_keys, READINGS};
 use super::recognize::Evidence;
 use super::{Definition, DocInput, DocMentions, Entity, EntityId, Kind, Location, Mentions, Registry};
@@ -78,26 +77,22 @@ const _: () = assert!(std::mem::size_of::<Ref>() == 32);
 
 /// The 32-bit hash of a surface as written (eight bytes a step: every linked mention needs one).
 fn surface_key(s: &str) -> u32 {
-    crate::blocks::hash_bytes(s.as_bytes()) as u32
+    crate::hash::bytes(s.as_bytes()) as u32
 }
 
-/// FNV-1a: a fast hash of short strings, never 0.
-fn surface_hash(s: &str) -> u64 {
-    fnv(0xcbf2_9ce4_8422_2325, s) | 1
-}
-
-fn fnv(h: u64, s: &str) -> u64 {
-    s.bytes().fold(h, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+/// The 32-bit hash of a mention's name, or of its list of roles (never 0, which stands for none).
+fn text_hash<'a>(texts: impl IntoIterator<Item = &'a str>) -> u32 {
+    texts.into_iter().fold(0, |h, t| crate::hash::pair(h, crate::hash::bytes(t.as_bytes()))) as u32 | 1
 }
 
 impl Ref {
     fn mention(doc: DocId, text: &str, e: &DocMentions, i: usize) -> Ref {
         let m = &e.mentions[i];
         let (name, roles) = e.extra(i);
-        let name = name.map_or(0, |n| surface_hash(n) as u32 | 1);
+        let name = name.map_or(0, |n| text_hash([n]));
         let roles = match roles {
             [] => 0,
-            roles => roles.iter().fold(0xcbf2_9ce4_8422_2325, |h, r| fnv(h, r) ^ 0xff) as u32 | 1,
+            roles => text_hash(roles.iter().map(String::as_str)),
         };
         Ref {
             doc,
@@ -224,7 +219,7 @@ pub(crate) struct EntityData {
 }
 
 /// Clusters by key.
-pub(crate) type ClusterMap = HashMap<ClusterKey, EntityId, BuildHasherDefault<KeyHasher>>;
+pub(crate) type ClusterMap = crate::hash::FastMap<ClusterKey, EntityId>;
 
 /// All entities of the corpus, linked.
 #[derive(Clone, Debug, Default)]
@@ -1114,7 +1109,7 @@ fn vote_kind(ms: &[Ref]) -> Kind {
 /// The distinct surfaces of a cluster's mentions in order of first occurrence:
 /// (surface hash, number of mentions, position of the first one).
 fn distinct_surfaces(ms: &[Ref]) -> Vec<(u64, usize, usize)> {
-    let mut at: HashMap<u64, usize, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let mut at: crate::hash::FastMap<u64, usize> = Default::default();
     let mut out: Vec<(u64, usize, usize)> = Vec::new();
     let mut last: Option<(u64, usize)> = None;
     for (i, m) in ms.iter().enumerate() {

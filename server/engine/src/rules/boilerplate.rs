@@ -16,8 +16,6 @@
 //! The user's `boilerplate.patterns` regexes are matched against the trimmed line as well.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use aho_corasick::AhoCorasick;
@@ -312,32 +310,10 @@ const MEMO_MAX: usize = 160;
 /// How many answers a thread remembers before it starts over (at most about 1 MB a thread).
 const MEMO_CAP: usize = 1 << 12;
 
-type Memo = HashMap<Box<str>, Option<&'static str>, BuildHasherDefault<TextHasher>>;
+type Memo = crate::hash::FastMap<Box<str>, Option<&'static str>>;
 
 thread_local! {
     static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
-}
-
-/// A fast hasher for short texts (eight bytes a step); the memo holds no untrusted keys that
-/// could be chosen to collide on purpose, and a collision only costs a comparison.
-#[derive(Default)]
-struct TextHasher(u64);
-
-impl Hasher for TextHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            let w = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
-            self.0 = (self.0.rotate_left(23) ^ w).wrapping_mul(K);
-        }
-        for &b in words.remainder() {
-            self.0 = (self.0.rotate_left(23) ^ u64::from(b)).wrapping_mul(K);
-        }
-    }
 }
 
 /// The chrome family of a (trimmed) line, if it is chrome.

@@ -294,25 +294,7 @@ pub fn sort_findings(all: &mut [Diagnostic]) {
 }
 
 /// A map keyed by hashes (line keys, paragraph hashes), which need no further hashing.
-pub(crate) type KeyMap<V> = std::collections::HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
-
-/// Hasher for keys that are hashes already: one multiply spreads them over the table.
-#[derive(Default)]
-pub(crate) struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u64(&mut self, k: u64) {
-        self.0 = (self.0 ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
+pub(crate) type KeyMap<V> = crate::hash::FastMap<u64, V>;
 
 /// The content of a line without surrounding whitespace (NBSP and BOM included), as a byte range
 /// into the document.

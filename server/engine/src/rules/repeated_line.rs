@@ -303,7 +303,7 @@ pub fn reported_fingerprint(
     config: &Config,
 ) -> u64 {
     use std::hash::Hash;
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = crate::hash::StableHasher::default();
     if matches!(config.level(CODE, DEFAULT_LEVEL), Level::On(_)) {
         for (_, r, _, _) in reported(census, doc, keys, total_docs, config) {
             (r.start, r.end).hash(&mut h);

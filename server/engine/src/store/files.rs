@@ -19,6 +19,8 @@ use std::io::{self, Write};
 use std::ops::Range;
 
 use super::codec::{Fixed, Put, Reader, Refused};
+use std::hash::Hasher;
+
 use crate::hash::StableHasher;
 
 /// The first bytes of both files.
