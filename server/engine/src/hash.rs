@@ -18,8 +18,9 @@
 //!
 //! **In memory only**, free to change:
 //! - [`MapHasher`] ([`FastMap`], [`FastSet`]): the hasher of every hash map the engine keys by
-//!   a hash (entity keys, line keys) or by a name. A key that is a hash already is used as it
-//!   is; strings are hashed with [`words`]. It does not resist keys chosen to collide, which
+//!   a hash (entity keys, line keys), a name, or a short word packed into a `u128`. A `u64` key
+//!   is a hash already and is used as it is; strings are hashed with [`words`], packed words
+//!   mixed by one multiply. It does not resist keys chosen to collide, which
 //!   the standard hasher pays for on every lookup: the engine's keys come from its own hashes
 //!   and the user's own files.
 //!
@@ -149,6 +150,13 @@ impl Hasher for MapHasher {
 
     fn write_u8(&mut self, k: u8) {
         self.0 ^= u64::from(k).wrapping_mul(MUL);
+    }
+
+    /// A `u128` key is a short word packed into its bytes, not a hash: mixed.
+    fn write_u128(&mut self, k: u128) {
+        let folded = (k as u64) ^ ((k >> 64) as u64).rotate_left(29);
+        let h = folded.wrapping_mul(MUL);
+        self.0 = h ^ (h >> 29);
     }
 }
 

@@ -20,7 +20,6 @@ pub mod describe;
 pub mod shape;
 
 use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
 use std::sync::LazyLock;
 
 pub use shape::{flag, shape, split_marker, Marker, Shape, MONTHS};
@@ -224,8 +223,7 @@ pub fn all_context_features(lines: &[Line], s1: &[f32]) -> Vec<f32> {
         i = j;
     }
     // How often the page repeats a line.
-    let mut counts: HashMap<u64, u32, BuildHasherDefault<shape::PackedHasher>> =
-        HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut counts: crate::hash::FastMap<u64, u32> = HashMap::with_capacity_and_hasher(n, Default::default());
     for l in lines {
         *counts.entry(l.key).or_default() += 1;
     }

@@ -4,8 +4,7 @@
 //! Architecture invariant: a shape depends on the trimmed line's text and nothing else, so a
 //! block's shapes are reused when an edit leaves the block unchanged.
 
-use std::collections::HashMap;
-use std::hash::BuildHasherDefault;
+use crate::hash::FastMap;
 use std::sync::LazyLock;
 
 /// Languages whose stop words are counted; a line's count is the largest over them, so that
@@ -14,8 +13,8 @@ const STOP_LANGUAGES: &[&str] = &["en", "ru", "de", "fr", "es", "pt", "it", "nl"
 
 /// Every stop word of [`STOP_LANGUAGES`] up to [`STOP_MAX`] bytes, packed into a `u128` (see
 /// [`pack`]), with a bit per language it belongs to.
-static STOP_WORDS: LazyLock<HashMap<u128, u8, BuildHasherDefault<PackedHasher>>> = LazyLock::new(|| {
-    let mut map: HashMap<u128, u8, BuildHasherDefault<PackedHasher>> = HashMap::default();
+static STOP_WORDS: LazyLock<FastMap<u128, u8>> = LazyLock::new(|| {
+    let mut map: FastMap<u128, u8> = FastMap::default();
     for (i, lang) in STOP_LANGUAGES.iter().enumerate() {
         for w in stop_words::lookup(lang).unwrap_or_default() {
             if let Some(k) = pack(w.chars()) {
@@ -46,28 +45,6 @@ fn pack(chars: impl Iterator<Item = char>) -> Option<u128> {
         n += l;
     }
     Some(u128::from_le_bytes(buf))
-}
-
-/// Hasher for packed words, which are their own hash after one multiply.
-#[derive(Default)]
-pub(crate) struct PackedHasher(u64);
-
-impl std::hash::Hasher for PackedHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u64(&mut self, k: u64) {
-        self.0 = (self.0 ^ k).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-    fn write_u128(&mut self, k: u128) {
-        let folded = (k as u64) ^ ((k >> 64) as u64).rotate_left(29);
-        self.0 = folded.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ (folded >> 29);
-    }
 }
 
 /// Month names, English and Russian, lowercase (dates in menus, rails and calendars).

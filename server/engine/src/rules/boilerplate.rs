@@ -464,7 +464,7 @@ enum Why {
 pub(crate) fn chrome_line(n: usize, line: &str, user: Option<&RegexSet>) -> chrome::Line {
     let pattern = family(line).is_some() || user.is_some_and(|u| u.is_match(line));
     let shape = chrome::shape(line, pattern, pattern && is_list_header(line));
-    chrome::Line { line: n, shape, key: crate::blocks::hash_bytes(line.as_bytes()) }
+    chrome::Line { line: n, shape, key: crate::hash::bytes(line.as_bytes()) }
 }
 
 /// The lines of `text` as the chrome classifier sees them (default configuration).
