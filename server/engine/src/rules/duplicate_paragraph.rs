@@ -244,13 +244,14 @@ fn is_prose(s: &str) -> bool {
         && s.split_whitespace().nth(19).is_some()
 }
 
-/// The first and last lines of prose among the marked lines (`(MAX, 0)` when there is none, so
-/// that no line is inside).
+/// The first and last lines of prose among the marked lines; the whole text when there is none
+/// (a text of short lines, such as a listing or verse, has no head or tail to tell apart).
 fn prose_bounds(text: &str, marks: &[Mark]) -> (usize, usize) {
     let prose = |m: &&Mark| is_prose(&text[m.range.clone()]);
-    let first = marks.iter().find(prose).map_or(usize::MAX, |m| m.line);
-    let last = marks.iter().rev().find(prose).map_or(0, |m| m.line);
-    (first, last)
+    match (marks.iter().find(prose), marks.iter().rev().find(prose)) {
+        (Some(first), Some(last)) => (first.line, last.line),
+        _ => (0, usize::MAX),
+    }
 }
 
 /// [`Mark::aux`] of a teaser line (never the hash of a first word, whose top bit is cleared).
@@ -319,14 +320,14 @@ mod tests {
 
     #[test]
     fn repeated_headline_flags_the_copy_and_points_at_the_original() {
-        let text = "site.kz\n\nFrom the Secretary of the Komsomol to the Secretary of the CSTO.\n\nFrom the secretary of the Komsomol to the Secretary of the CSTO\n\nText.";
+        let text = "site.kz\n\nFrom the Secretary of the Komsomol to the Secretary of the CSTO.\n\nFrom the secretary of the Komsomol to the Secretary of the CSTO\n\nRussia was compelled to conduct tests of the new system, stated the secretary general at the end of November, explaining the strike as the first combat use of this type of weapon.";
         let d = check(&DuplicateParagraph, text);
         assert_eq!(d.len(), 1);
         assert_eq!(LineIndexExt::line(text, d[0].range.start), 5);
         assert_eq!(LineIndexExt::line(text, d[0].related[0].range.start), 3);
         assert_eq!(
             apply_first_fix(text, &d[0]),
-            "site.kz\n\nFrom the Secretary of the Komsomol to the Secretary of the CSTO.\n\n\nText."
+            "site.kz\n\nFrom the Secretary of the Komsomol to the Secretary of the CSTO.\n\n\nRussia was compelled to conduct tests of the new system, stated the secretary general at the end of November, explaining the strike as the first combat use of this type of weapon."
         );
     }
 
