@@ -23,7 +23,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -293,36 +293,38 @@ struct Pass1 {
 
 fn first_pass(text: &str, e: &DocMentions, reg_alias: &KeyMap<EntityId>) -> Pass1 {
     let mut p = Pass1 { links: Vec::with_capacity(e.mentions.len()), known: Vec::new(), full_names: Vec::new() };
+    // a person's full name, with its surname key, until short names are resolved
+    let mut full: Vec<Option<Key>> = Vec::with_capacity(e.mentions.len());
     for (i, m) in e.mentions.iter().enumerate() {
-        if text.get(m.start as usize..m.end as usize).is_none() {
-            continue;
-        }
+        let Some(surface) = text.get(m.start as usize..m.end as usize) else { continue };
         let keys = e.keys(i);
         let person_key = keys.person.filter(|_| m.kind == Kind::Person);
-        if person_key.is_some() {
-            p.known.push(keys.surname);
-        }
         let reg = if reg_alias.is_empty() {
             None
         } else {
             reg_alias.get(&keys.surface).or_else(|| reg_alias.get(&keys.label)).copied()
         };
-        let first = match (reg, m.kind, person_key) {
-            (Some(c), _, _) => First::Entity(c),
-            (None, Kind::Person, Some(k)) => {
-                p.full_names.push((keys.surname, ClusterKey::Person(k)));
-                First::Key(ClusterKey::Person(k))
-            }
+        let (first, surname) = match (reg, m.kind, person_key) {
+            (Some(c), _, _) => (First::Entity(c), person_key.map(|_| keys.surname)),
+            (None, Kind::Person, Some(k)) => (First::Key(ClusterKey::Person(k)), Some(keys.surname)),
             (None, Kind::Person, None) => {
-                let text = text.get(m.start as usize..m.end as usize).unwrap_or_default();
-                let mut readings = surname_keys(text);
+                let mut readings = surname_keys(surface);
                 // the likeliest as recognition stored it
                 readings[0] = Some(keys.surname);
-                First::Lone(Readings(readings))
+                (First::Lone(Readings(readings)), None)
             }
-            (None, _, _) => First::Key(ClusterKey::Name(keys.label)),
+            (None, _, _) => (First::Key(ClusterKey::Name(keys.label)), None),
         };
         p.links.push((i as u32, first));
+        full.push(surname);
+    }
+    resolve_short(text, e, &mut p.links, &mut full);
+    for (&(_, first), surname) in p.links.iter().zip(full) {
+        let Some(surname) = surname else { continue };
+        p.known.push(surname);
+        if let First::Key(k @ ClusterKey::Person(_)) = first {
+            p.full_names.push((surname, k));
+        }
     }
     p
 }
@@ -358,6 +360,53 @@ fn changed_once<T: Ord>(mut v: Vec<T>) -> Vec<T> {
     out
 }
 
+/// Short names of a document that stand for one longer name of it link as that name: a given
+/// name and patronymic ("Бориса Николаевича" for Борис Николаевич Ельцин), an acronym of
+/// capitals ("ФАС" for Федеральная антимонопольная служба, "WFC" for World Fashion Channel).
+/// A person's name taken so is no full name of its own.
+fn resolve_short(text: &str, e: &DocMentions, links: &mut [(u32, First)], full: &mut [Option<Key>]) {
+    use super::names::{given_and_patronymic, parts, Parts};
+    let surface = |i: u32| {
+        let m = &e.mentions[i as usize];
+        text.get(m.start as usize..m.end as usize).unwrap_or_default()
+    };
+    let mut shorts: Vec<(usize, Parts)> = Vec::new();
+    for (j, &(i, first)) in links.iter().enumerate() {
+        let m = &e.mentions[i as usize];
+        let short = match (m.kind, first) {
+            (Kind::Person, First::Key(_)) => given_and_patronymic(surface(i)),
+            (_, First::Key(ClusterKey::Name(_))) if m.evidence != Evidence::Gazetteer => Parts::acronym(surface(i)),
+            _ => None,
+        };
+        if let Some(p) = short {
+            shorts.push((j, p));
+        }
+    }
+    if shorts.is_empty() {
+        return;
+    }
+    let long: Vec<(Parts, First)> = (links.iter())
+        .filter(|(i, _)| e.mentions[*i as usize].kind != Kind::Other)
+        .filter_map(|&(i, first)| Some((parts(surface(i), e.mentions[i as usize].kind)?, first)))
+        .collect();
+    for (j, want) in shorts {
+        let mut hits = long.iter().filter(|(p, _)| p.stands_for(&want)).map(|&(_, f)| f);
+        let Some(target) = hits.next() else { continue };
+        if hits.all(|f| same(f, target)) && !same(target, links[j].1) {
+            links[j].1 = target;
+            full[j] = None;
+        }
+    }
+}
+
+fn same(a: First, b: First) -> bool {
+    match (a, b) {
+        (First::Entity(x), First::Entity(y)) => x == y,
+        (First::Key(x), First::Key(y)) => x == y,
+        _ => false,
+    }
+}
+
 /// A document to link again: its input and, once resolved, its first pass.
 struct Relink {
     input: DocInput,
@@ -365,17 +414,61 @@ struct Relink {
 }
 
 /// A document after the second pass: its links by position, where an entity id with
-/// [`AMBIGUOUS`] set stands for the ambiguous-surname entity of `ambiguous[id - AMBIGUOUS]`.
+/// [`PENDING`] set stands for the cluster of `pending[id - PENDING]`, made once the passes
+/// are over (an ambiguous surname's, a short name's own).
 struct Linked {
     input: DocInput,
     known: Vec<Key>,
     lone: Vec<Key>,
     /// (start, end, source, entity): the reference itself is made when the entity is computed.
     links: Vec<(u32, u32, u32, EntityId)>,
-    ambiguous: Vec<Key>,
+    pending: Vec<ClusterKey>,
 }
 
-const AMBIGUOUS: u32 = 1 << 31;
+const PENDING: u32 = 1 << 31;
+
+/// The people a document names in full by the end of its first pass, for a word alone to find
+/// the one whose given name it is: read from the text on first use.
+struct DocNames<'a> {
+    text: &'a str,
+    /// (start, end, entity) of the full names of persons.
+    people: Vec<(u32, u32, EntityId)>,
+    entities: Vec<EntityId>,
+    given: OnceLock<Vec<(Key, EntityId)>>,
+}
+
+impl<'a> DocNames<'a> {
+    fn new(text: &'a str, e: &DocMentions, links: &[(u32, u32, u32, EntityId)]) -> DocNames<'a> {
+        let mut entities: Vec<EntityId> = links.iter().map(|l| l.3).collect();
+        entities.sort_unstable();
+        entities.dedup();
+        let people = (links.iter())
+            .filter(|l| e.mentions.get(l.2 as usize).is_some_and(|m| m.kind == Kind::Person))
+            .map(|&(s, e, _, c)| (s, e, c))
+            .collect();
+        DocNames { text, people, entities, given: OnceLock::new() }
+    }
+
+    fn has(&self, c: EntityId) -> bool {
+        self.entities.binary_search(&c).is_ok()
+    }
+
+    /// The one person of the document whose given name `word` is ("Егора" for Егор Свиридов).
+    fn given(&self, word: &str) -> Option<EntityId> {
+        let given = self.given.get_or_init(|| {
+            (self.people.iter())
+                .filter_map(|&(s, e, c)| {
+                    let p = super::names::parts(self.text.get(s as usize..e as usize)?, Kind::Person)?;
+                    Some((p.given?, c))
+                })
+                .collect()
+        });
+        let keys = super::names::given_keys(word);
+        let mut found = given.iter().filter(|(g, _)| keys.contains(g)).map(|&(_, c)| c);
+        let first = found.next()?;
+        found.all(|c| c == first).then_some(first)
+    }
+}
 
 /// A relinked document's name, id and links.
 type DocRefs = (Arc<str>, DocId, Vec<(u32, u32, u32, EntityId)>);
@@ -575,9 +668,8 @@ impl EntityIndex {
         let mut new_links: Vec<DocRefs> = Vec::with_capacity(linked.len());
         for (mut l, full_names) in linked.into_iter().zip(std::mem::take(&mut ch.full_names)) {
             for (_, _, _, c) in &mut l.links {
-                if c.0 >= AMBIGUOUS {
-                    let surname = l.ambiguous[(c.0 - AMBIGUOUS) as usize];
-                    *c = self.cluster(ClusterKey::Surname(surname), &mut ch.touched);
+                if c.0 >= PENDING {
+                    *c = self.cluster(l.pending[(c.0 - PENDING) as usize], &mut ch.touched);
                 }
             }
             let links = l.links;
@@ -682,7 +774,8 @@ impl EntityIndex {
     }
 
     /// Lone surnames and loose words of one document: the one person with that surname in the
-    /// document, else the one in the corpus, else an ambiguous-surname entity.
+    /// document, else the one in the corpus, else the one person of the document with that
+    /// given name, else an ambiguous-surname entity.
     fn second_pass(&self, r: Relink) -> Linked {
         let Relink { input, pass1 } = r;
         let (text, e) = (&*input.text, input.entities.read());
@@ -707,34 +800,34 @@ impl EntityIndex {
         if !self.known.is_empty() {
             self.loose_persons(text, e, &mut lone);
         }
-        let mut ambiguous: Vec<Key> = Vec::new();
-        if !lone.is_empty() {
-            let mut here: Vec<EntityId> = links.iter().map(|l| l.3).collect();
-            here.sort_unstable();
-            here.dedup();
-            for (m, k) in lone {
-                let mut cands: Vec<EntityId> =
-                    k.keys().flat_map(|k| self.surnames.get(&k).into_iter().flatten().map(|&(c, _)| c)).collect();
-                cands.sort_unstable();
-                cands.dedup();
-                let mut in_doc = cands.iter().filter(|c| here.binary_search(c).is_ok());
-                let target = match (in_doc.next(), in_doc.next()) {
-                    (Some(&c), None) => c,
-                    (None, _) if cands.len() == 1 => cands[0],
-                    _ => {
-                        let key = k.cluster();
-                        let j = ambiguous.iter().position(|&x| x == key).unwrap_or_else(|| {
-                            ambiguous.push(key);
-                            ambiguous.len() - 1
-                        });
-                        EntityId(AMBIGUOUS + j as u32)
-                    }
-                };
-                links.push((m.0, m.1, m.2, target));
-            }
+        let mut pending: Vec<ClusterKey> = Vec::new();
+        let mut pend = |k: ClusterKey| {
+            let j = pending.iter().position(|&x| x == k).unwrap_or_else(|| {
+                pending.push(k);
+                pending.len() - 1
+            });
+            EntityId(PENDING + j as u32)
+        };
+        let here = DocNames::new(text, e, &links);
+        for (m, k) in lone {
+            let mut cands: Vec<EntityId> =
+                k.keys().flat_map(|k| self.surnames.get(&k).into_iter().flatten().map(|&(c, _)| c)).collect();
+            cands.sort_unstable();
+            cands.dedup();
+            let mut in_doc = cands.iter().filter(|c| here.has(**c));
+            let target = match (in_doc.next(), in_doc.next()) {
+                (Some(&c), None) => c,
+                (None, _) if cands.len() == 1 => cands[0],
+                (None, _) if cands.is_empty() => {
+                    let word = text.get(m.0 as usize..m.1 as usize).unwrap_or_default();
+                    here.given(word).unwrap_or_else(|| pend(ClusterKey::Surname(k.cluster())))
+                }
+                _ => pend(ClusterKey::Surname(k.cluster())),
+            };
+            links.push((m.0, m.1, m.2, target));
         }
         links.sort_unstable_by_key(|&(s, e, src, _)| (s, e, src));
-        Linked { input, known: pass1.known, lone: lone_keys, links, ambiguous }
+        Linked { input, known: pass1.known, lone: lone_keys, links, pending }
     }
 
     /// The loose words of a document that are surnames of full names elsewhere: a word can
@@ -1151,7 +1244,9 @@ fn canonical(named: &[(&str, usize)], distinct: &[(&str, usize, usize)], kind: K
     }
     let s = best.map(|(s, _)| s).unwrap_or_default();
     if has_cyrillic(s) {
-        transliterate(s)
+        // the base form: "Нурсултана Назарбаева" is shown as Nursultan Nazarbayev
+        let others: Vec<&str> = distinct.iter().map(|d| d.0).collect();
+        transliterate(&super::names::display_base(s, kind, &others))
     } else if kind == Kind::Person && is_all_caps(s) {
         titlecase(s)
     } else {

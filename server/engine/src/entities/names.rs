@@ -97,6 +97,128 @@ pub(crate) fn surname_keys(word: &str) -> [Option<Key>; READINGS] {
     out
 }
 
+/// What a name of several words is made of, for a shorter name of the same document to stand
+/// for it: a person's given name and patronymic (their base forms' keys), a place's or
+/// organisation's initials.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Parts {
+    pub given: Option<Key>,
+    pub patronymic: Option<Key>,
+    pub initials: Option<String>,
+}
+
+impl Parts {
+    /// An acronym of two to six capitals: "ФАС", "WFC".
+    pub(crate) fn acronym(s: &str) -> Option<Parts> {
+        let n = s.chars().count();
+        let caps = (2..=6).contains(&n) && s.chars().all(|c| c.is_alphabetic() && c.is_uppercase());
+        caps.then(|| Parts { initials: Some(s.to_lowercase()), ..Parts::default() })
+    }
+
+    /// Does a name of these parts stand for the shorter name `short`?
+    pub(crate) fn stands_for(&self, short: &Parts) -> bool {
+        match (&short.initials, short.patronymic) {
+            (Some(i), _) => self.initials.as_ref() == Some(i),
+            (None, Some(p)) => self.patronymic == Some(p) && self.given.is_some() && self.given == short.given,
+            (None, None) => false,
+        }
+    }
+}
+
+/// Words left out of an acronym: "Организация по безопасности и сотрудничеству в Европе" is ОБСЕ.
+fn function_word(w: &str) -> bool {
+    matches!(
+        w,
+        "of" | "and"
+            | "the"
+            | "for"
+            | "in"
+            | "on"
+            | "at"
+            | "to"
+            | "de"
+            | "du"
+            | "la"
+            | "&"
+            | "по"
+            | "и"
+            | "в"
+            | "на"
+            | "при"
+            | "за"
+            | "для"
+            | "с"
+            | "о"
+            | "об"
+            | "от"
+            | "к"
+    )
+}
+
+/// The parts of a name of two words or more (see [`Parts`]).
+pub(crate) fn parts(name: &str, kind: Kind) -> Option<Parts> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if words.len() < 2 {
+        return None;
+    }
+    if kind == Kind::Person {
+        let base = person_base(&words).unwrap_or_else(|| words.iter().map(|w| w.to_string()).collect());
+        let patronymic = (base.len() >= 3).then(|| keys::key(&base[1]));
+        return Some(Parts { given: Some(given_key(&base[0])), patronymic, initials: None });
+    }
+    let initials: String = (words.iter())
+        .filter(|w| !function_word(w))
+        .filter_map(|w| w.chars().next())
+        .flat_map(char::to_lowercase)
+        .collect();
+    (initials.chars().count() >= 2).then_some(Parts { initials: Some(initials), ..Parts::default() })
+}
+
+/// A given name and patronymic without a surname ("Бориса Николаевича"): their parts.
+pub(crate) fn given_and_patronymic(name: &str) -> Option<Parts> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if words.len() != 2 || !has_cyrillic(words[1]) {
+        return None;
+    }
+    let base = morph::person(&words)?.words;
+    let p = base[1].to_lowercase();
+    let patronymic = ["ович", "евич", "ич", "овна", "евна", "ична"].iter().any(|e| p.ends_with(e));
+    patronymic.then(|| Parts {
+        given: Some(given_key(&base[0])),
+        patronymic: Some(keys::key(&base[1])),
+        initials: None,
+    })
+}
+
+/// The keys a word alone has as a given name, in any of its readings.
+pub(crate) fn given_keys(word: &str) -> Vec<Key> {
+    let mut out = vec![given_key(word)];
+    for r in morph::readings(word, morph::Role::Given) {
+        let k = given_key(&r.lemma);
+        if !out.contains(&k) {
+            out.push(k);
+        }
+    }
+    out
+}
+
+/// The base form of a Cyrillic name to show: a person's name in the nominative; for a place or
+/// organisation, the form of `others` (the entity's forms) that the name is a case form of,
+/// when there is one (России → Россия when Россия is written somewhere), else the name.
+pub(crate) fn display_base(name: &str, kind: Kind, others: &[&str]) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    match (kind, words.as_slice()) {
+        (Kind::Person, [one]) => surname_bases(one).into_iter().next().unwrap_or_else(|| name.to_string()),
+        (Kind::Person, _) => person_base(&words).map_or_else(|| name.to_string(), |b| b.join(" ")),
+        (_, [one]) => morph::noun_lemmas(one)
+            .into_iter()
+            .skip(1)
+            .find(|l| others.contains(&l.as_str()))
+            .unwrap_or_else(|| name.to_string()),
+        _ => name.to_string(),
+    }
+}
+
 /// The keys of a mention: `surface` is its text, `surface_key` that text's key.
 pub(crate) fn mention_keys(
     surface: &str,
