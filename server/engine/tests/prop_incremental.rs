@@ -45,6 +45,13 @@ const LINES: &[&str] = &[
     "Askar Tokayev, a businessman from Almaty, denied the reports.",
     "Madina Tokayeva opened the exhibition; later Tokayev spoke.",
     "Reporters asked Khrenin and Dosaev about it at the Ministry.",
+    // case forms, genders, given names in several languages, short names, generic institutions
+    "Нурсултана Назарбаева встретили в Астане, а Назарбаеву вручили орден.",
+    "Дарига Назарбаева выступила в сенате; по словам Назарбаевой, решение принято.",
+    "Nursultan Nazarbayev and Oleksandr Syrskyi met; Александр Сырский и Syrskyi спорили.",
+    "Борис Николаевич Ельцин приехал в Алматы; Бориса Николаевича встретили у трапа.",
+    "The World Fashion Channel said WFC would grow; Егора Свиридова и Егора видели там.",
+    "The Ministry of Foreign Affairs of Kazakhstan said the Ministry of Foreign Affairs would reply.",
 ];
 
 const NAMES: &[&str] = &["/c/a.txt", "/c/b.txt", "/c/news/c.txt", "/c/news/d.txt", "/c/z.txt"];

@@ -291,10 +291,13 @@ struct Pass1 {
     full_names: Vec<(Key, ClusterKey)>,
 }
 
-fn first_pass(text: &str, e: &DocMentions, reg_alias: &KeyMap<EntityId>) -> Pass1 {
+fn first_pass(doc: &DocInput, reg_alias: &KeyMap<EntityId>) -> Pass1 {
+    let (text, e) = (&*doc.text, &*doc.entities);
     let mut p = Pass1 { links: Vec::with_capacity(e.mentions.len()), known: Vec::new(), full_names: Vec::new() };
     // a person's full name, with its surname key, until short names are resolved
     let mut full: Vec<Option<Key>> = Vec::with_capacity(e.mentions.len());
+    // generic institutions: (link, name key, whose it is when said)
+    let mut generic: Vec<(usize, Key, Option<Key>)> = Vec::new();
     for (i, m) in e.mentions.iter().enumerate() {
         let Some(surface) = text.get(m.start as usize..m.end as usize) else { continue };
         let keys = e.keys(i);
@@ -313,11 +316,17 @@ fn first_pass(text: &str, e: &DocMentions, reg_alias: &KeyMap<EntityId>) -> Pass
                 readings[0] = Some(keys.surname);
                 (First::Lone(Readings(readings)), None)
             }
+            (None, Kind::Organization, _) if m.evidence != Evidence::Gazetteer && super::names::generic(surface) => {
+                // "Ministry of Foreign Affairs": whose is said next to it (else see below)
+                generic.push((p.links.len(), keys.label, qualifier(text, e, i)));
+                (First::Key(ClusterKey::Name(keys.label)), None)
+            }
             (None, _, _) => (First::Key(ClusterKey::Name(keys.label)), None),
         };
         p.links.push((i as u32, first));
         full.push(surname);
     }
+    scope_generic(&doc.name, &generic, &mut p.links);
     resolve_short(text, e, &mut p.links, &mut full);
     for (&(_, first), surname) in p.links.iter().zip(full) {
         let Some(surname) = surname else { continue };
@@ -358,6 +367,41 @@ fn changed_once<T: Ord>(mut v: Vec<T>) -> Vec<T> {
         }
     }
     out
+}
+
+/// The entity of a generic institution's name: the name with its country when the text says it
+/// next to the name, or when the document says it once for that name; else the name in this
+/// document only.
+fn scope_generic(doc: &str, generic: &[(usize, Key, Option<Key>)], links: &mut [(u32, First)]) {
+    for &(j, label, whose) in generic {
+        let scope = whose.or_else(|| {
+            let mut said = generic.iter().filter(|g| g.1 == label).filter_map(|g| g.2);
+            let first = said.next()?;
+            said.all(|k| k == first).then_some(first)
+        });
+        let scope = scope.unwrap_or_else(|| crate::blocks::hash_bytes(doc.as_bytes()));
+        links[j].1 = First::Key(ClusterKey::Name(super::keys::pair_key(label, scope)));
+    }
+}
+
+/// The country a generic institution's name belongs to, said next to it: "Ministry of Foreign
+/// Affairs of Kazakhstan", "Kazakhstan's Ministry of Defence", "Министерство иностранных дел
+/// Казахстана": the key of that known place.
+fn qualifier(text: &str, e: &DocMentions, i: usize) -> Option<Key> {
+    let m = &e.mentions[i];
+    let place = |j: usize| {
+        let q = e.mentions.get(j)?;
+        (q.kind == Kind::Place && q.evidence == Evidence::Gazetteer).then(|| (q, e.keys(j).label))
+    };
+    if let Some((q, k)) = place(i + 1) {
+        let gap = text.get(m.end as usize..q.start as usize)?;
+        if matches!(gap, " of " | " of the " | " ") {
+            return Some(k);
+        }
+    }
+    let (q, k) = place(i.checked_sub(1)?)?;
+    let gap = text.get(q.end as usize..m.start as usize)?;
+    matches!(gap, "'s " | "’s ").then_some(k)
 }
 
 /// Short names of a document that stand for one longer name of it link as that name: a given
@@ -588,7 +632,7 @@ impl EntityIndex {
     /// Phase 2: the first pass of the changed documents.
     fn first_passes(&self, relink: &mut [Relink]) {
         let reg_alias = &self.reg_alias;
-        let first = |r: &mut Relink| r.pass1 = first_pass(&r.input.text, &r.input.entities, reg_alias);
+        let first = |r: &mut Relink| r.pass1 = first_pass(&r.input, reg_alias);
         if relink.len() >= PARALLEL {
             relink.par_iter_mut().for_each(first);
         } else {
@@ -650,7 +694,7 @@ impl EntityIndex {
             ch.relinked[d.id.0 as usize] = true;
             ch.touched.extend_from_slice(&d.found().mentioned);
             let input = DocInput { id: d.id, name: d.name.clone(), text: d.text.clone(), entities: d.entities.clone() };
-            let mut pass1 = first_pass(&input.text, &input.entities, &self.reg_alias);
+            let mut pass1 = first_pass(&input, &self.reg_alias);
             for l in &mut pass1.links {
                 if let First::Key(k) = l.1 {
                     l.1 = First::Entity(self.cluster(k, &mut ch.touched));

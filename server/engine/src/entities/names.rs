@@ -97,6 +97,82 @@ pub(crate) fn surname_keys(word: &str) -> [Option<Key>; READINGS] {
     out
 }
 
+/// Is this the name of an institution that many countries have under the same name ("Ministry
+/// of Foreign Affairs", "Foreign Ministry", "Constitutional Court", "Министерство иностранных
+/// дел", "МИД")? Such a name is one entity only where it is said whose it is, or within one
+/// document.
+pub(crate) fn generic(name: &str) -> bool {
+    const HEADS: &[&str] = &[
+        "ministry",
+        "department",
+        "committee",
+        "agency",
+        "office",
+        "service",
+        "council",
+        "court",
+        "commission",
+        "inspectorate",
+        "directorate",
+        "administration",
+        "prosecutor's",
+        "government",
+        "parliament",
+        "senate",
+        "cabinet",
+        "police",
+        "army",
+        "navy",
+        "treasury",
+    ];
+    const RU_HEADS: &[&str] = &[
+        "министерств",
+        "комитет",
+        "агентств",
+        "служб",
+        "департамент",
+        "управлени",
+        "совет",
+        "суд",
+        "прокуратур",
+        "администраци",
+        "правительств",
+        "парламент",
+        "сенат",
+        "полици",
+        "арми",
+        "казначейств",
+    ];
+    const RU_SHORT: &[&str] = &[
+        "мид",
+        "мвд",
+        "минобороны",
+        "минфин",
+        "минздрав",
+        "минюст",
+        "минэнерго",
+        "минэкономразвития",
+        "генпрокуратура",
+    ];
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let Some((first, rest)) = words.split_first() else { return false };
+    let lower = first.to_lowercase();
+    if has_cyrillic(first) {
+        // the head, then lowercase words only (Russian capitalises the first word of a name)
+        let head = RU_HEADS.iter().any(|h| lower.starts_with(h)) || RU_SHORT.iter().any(|h| lower.starts_with(h));
+        return head && rest.iter().all(|w| !w.chars().next().is_some_and(char::is_uppercase));
+    }
+    let is_head = |w: &str| HEADS.contains(&w.to_lowercase().as_str());
+    match rest {
+        // "Parliament", "Ministry of Defence", "Ministry for Emergency Situations"
+        [] => is_head(first),
+        [of, ..] if matches!(*of, "of" | "for") => is_head(first),
+        // "Foreign Ministry", "Constitutional Court", "Supreme Court"
+        [head] => is_head(head) && super::gazetteer::gazetteer().exact(first).is_none(),
+        _ => false,
+    }
+}
+
 /// What a name of several words is made of, for a shorter name of the same document to stand
 /// for it: a person's given name and patronymic (their base forms' keys), a place's or
 /// organisation's initials.
@@ -188,6 +264,13 @@ pub(crate) fn given_and_patronymic(name: &str) -> Option<Parts> {
         patronymic: Some(keys::key(&base[1])),
         initials: None,
     })
+}
+
+/// Is this word a given name the gazetteer knows, in any of its case forms?
+pub(crate) fn is_given_name(word: &str) -> bool {
+    let g = super::gazetteer::gazetteer();
+    g.is_given_with_key(word, keys::key(word))
+        || morph::readings(word, morph::Role::Given).iter().any(|r| g.is_given_with_key(&r.lemma, keys::key(&r.lemma)))
 }
 
 /// The keys a word alone has as a given name, in any of its readings.

@@ -531,6 +531,11 @@ impl<'a> Rec<'a> {
         }
         if t.cyr || t.shout {
             let w = self.word(i);
+            // a given name before a surname names a person, not the place named after one
+            // ("Нурсултана Назарбаева" is not the city Nur-Sultan)
+            if t.cyr && self.surname_follows(i) && super::names::is_given_name(w) {
+                return None;
+            }
             if let Some(e) = g.folded(self.word_key(i)) {
                 return Some((i, e, None));
             }
@@ -541,6 +546,11 @@ impl<'a> Rec<'a> {
             }
         }
         None
+    }
+
+    /// Is token `i` followed by a capitalised word with a surname's ending?
+    fn surname_follows(&self, i: usize) -> bool {
+        self.adjacent(i) && self.toks.get(i + 1).is_some_and(|n| n.cap && !n.caps) && strong_surname(self.word(i + 1))
     }
 
     fn push(&mut self, a: usize, b: usize, kind: Kind, name: Option<String>, evidence: Evidence) {
