@@ -253,6 +253,19 @@ fn is_vowel(c: u8) -> bool {
 /// 4. Doubled letters collapse (Kassym = Kasym, Dmitrii = Dmitri) except the vowels a, e, o, u,
 ///    so that "ООН" (the UN) keeps apart from the pronoun "Он".
 pub fn fold_letters(b: &mut [u8]) -> usize {
+    // most words have nothing to rewrite: no c, h, q, w, y, no doubled letter, no ks, ts or tz
+    let mut prev = 0u8;
+    let mut rewrite = false;
+    for &c in b.iter() {
+        rewrite |= matches!(c, b'c' | b'h' | b'q' | b'w' | b'y')
+            || c == prev
+            || c == b's' && matches!(prev, b'k' | b't')
+            || c == b'z' && prev == b't';
+        prev = c;
+    }
+    if !rewrite {
+        return b.len();
+    }
     let n = latin_letters(b);
     let n = groups(&mut b[..n]);
     let n = y_rules(b, n);

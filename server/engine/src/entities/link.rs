@@ -326,7 +326,10 @@ fn first_pass(doc: &DocInput, reg_alias: &KeyMap<EntityId>) -> Pass1 {
         p.links.push((i as u32, first));
         full.push(surname);
     }
-    scope_generic(&doc.name, &generic, &mut p.links);
+    if !generic.is_empty() {
+        let fallback = main_place(e).unwrap_or_else(|| crate::blocks::hash_bytes(doc.name.as_bytes()));
+        scope_generic(fallback, &generic, &mut p.links);
+    }
     resolve_short(text, e, &mut p.links, &mut full);
     for (&(_, first), surname) in p.links.iter().zip(full) {
         let Some(surname) = surname else { continue };
@@ -369,17 +372,35 @@ fn changed_once<T: Ord>(mut v: Vec<T>) -> Vec<T> {
     out
 }
 
+/// The known place a document names most (the first of those named most often): whose a
+/// generic institution is when the text says nothing else.
+fn main_place(e: &DocMentions) -> Option<Key> {
+    let mut counts: Vec<(Key, usize)> = Vec::new();
+    for (i, m) in e.mentions.iter().enumerate() {
+        if m.kind == Kind::Place && m.evidence == Evidence::Gazetteer {
+            let k = e.keys(i).label;
+            match counts.iter_mut().find(|c| c.0 == k) {
+                Some(c) => c.1 += 1,
+                None => counts.push((k, 1)),
+            }
+        }
+    }
+    // the first of the most frequent
+    let most = counts.iter().map(|c| c.1).max()?;
+    counts.iter().find(|c| c.1 == most).map(|c| c.0)
+}
+
 /// The entity of a generic institution's name: the name with its country when the text says it
-/// next to the name, or when the document says it once for that name; else the name in this
-/// document only.
-fn scope_generic(doc: &str, generic: &[(usize, Key, Option<Key>)], links: &mut [(u32, First)]) {
+/// next to the name, or when the document says it once for that name; else with the place the
+/// document names most, or in this document only.
+fn scope_generic(fallback: Key, generic: &[(usize, Key, Option<Key>)], links: &mut [(u32, First)]) {
     for &(j, label, whose) in generic {
         let scope = whose.or_else(|| {
             let mut said = generic.iter().filter(|g| g.1 == label).filter_map(|g| g.2);
             let first = said.next()?;
             said.all(|k| k == first).then_some(first)
         });
-        let scope = scope.unwrap_or_else(|| crate::blocks::hash_bytes(doc.as_bytes()));
+        let scope = scope.unwrap_or(fallback);
         links[j].1 = First::Key(ClusterKey::Name(super::keys::pair_key(label, scope)));
     }
 }
@@ -852,23 +873,25 @@ impl EntityIndex {
             });
             EntityId(PENDING + j as u32)
         };
-        let here = DocNames::new(text, e, &links);
-        for (m, k) in lone {
-            let mut cands: Vec<EntityId> =
-                k.keys().flat_map(|k| self.surnames.get(&k).into_iter().flatten().map(|&(c, _)| c)).collect();
-            cands.sort_unstable();
-            cands.dedup();
-            let mut in_doc = cands.iter().filter(|c| here.has(**c));
-            let target = match (in_doc.next(), in_doc.next()) {
-                (Some(&c), None) => c,
-                (None, _) if cands.len() == 1 => cands[0],
-                (None, _) if cands.is_empty() => {
-                    let word = text.get(m.0 as usize..m.1 as usize).unwrap_or_default();
-                    here.given(word).unwrap_or_else(|| pend(ClusterKey::Surname(k.cluster())))
-                }
-                _ => pend(ClusterKey::Surname(k.cluster())),
-            };
-            links.push((m.0, m.1, m.2, target));
+        if !lone.is_empty() {
+            let here = DocNames::new(text, e, &links);
+            for (m, k) in lone {
+                let mut cands: Vec<EntityId> =
+                    k.keys().flat_map(|k| self.surnames.get(&k).into_iter().flatten().map(|&(c, _)| c)).collect();
+                cands.sort_unstable();
+                cands.dedup();
+                let mut in_doc = cands.iter().filter(|c| here.has(**c));
+                let target = match (in_doc.next(), in_doc.next()) {
+                    (Some(&c), None) => c,
+                    (None, _) if cands.len() == 1 => cands[0],
+                    (None, _) if cands.is_empty() => {
+                        let word = text.get(m.0 as usize..m.1 as usize).unwrap_or_default();
+                        here.given(word).unwrap_or_else(|| pend(ClusterKey::Surname(k.cluster())))
+                    }
+                    _ => pend(ClusterKey::Surname(k.cluster())),
+                };
+                links.push((m.0, m.1, m.2, target));
+            }
         }
         links.sort_unstable_by_key(|&(s, e, src, _)| (s, e, src));
         Linked { input, known: pass1.known, lone: lone_keys, links, pending }

@@ -15,6 +15,7 @@
 //! evidence and name, never on the rest of the corpus, so they are computed once, at
 //! recognition, and stored with the mention.
 
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use super::keys::{self, Key, KeyMap};
@@ -51,6 +52,32 @@ pub(crate) fn given_key(name: &str) -> Key {
 
 /// The key of a place's, organisation's or thing's name: the roots of its words.
 pub(crate) fn root_key(name: &str) -> Key {
+    // on the stack for an ASCII name of up to 128 bytes, else remembered per thread
+    let mut out = [0u8; 128];
+    let mut n = 0;
+    for w in name.split_whitespace() {
+        let mut buf = [0u8; 64];
+        let Some(k) = crate::translit::fold_ascii(w.as_bytes(), &mut buf) else {
+            return keys::memoised(&ROOT_KEYS, KEEP, name, root_key_general);
+        };
+        let r = morph::root(std::str::from_utf8(&buf[..k]).unwrap_or_default());
+        if r.is_empty() {
+            continue;
+        }
+        let sep = usize::from(n > 0);
+        let Some(to) = out.get_mut(n + sep..n + sep + r.len()) else {
+            return root_key_general(name);
+        };
+        to.copy_from_slice(r.as_bytes());
+        if sep == 1 {
+            out[n] = b' ';
+        }
+        n += sep + r.len();
+    }
+    keys::folded_key(&[std::str::from_utf8(&out[..n]).unwrap_or_default()])
+}
+
+fn root_key_general(name: &str) -> Key {
     let mut folded: Vec<String> = Vec::with_capacity(4);
     for w in name.split_whitespace() {
         let f = keys::fold_str(w);
@@ -60,6 +87,29 @@ pub(crate) fn root_key(name: &str) -> Key {
     }
     let parts: Vec<&str> = folded.iter().map(String::as_str).collect();
     keys::folded_key(&[&parts.join(" ")])
+}
+
+/// A per-thread memo of values by string (see [`keys::memoised`]).
+type Memo<V> = std::cell::RefCell<std::collections::HashMap<Box<str>, V, BuildHasherDefault<keys::KeyHasher>>>;
+
+/// Entries of the per-thread memos before they start again.
+const KEEP: usize = 1 << 12;
+
+thread_local! {
+    /// [`root_key`] of names that are not short ASCII (Cyrillic, mostly).
+    static ROOT_KEYS: Memo<Key> =
+        Default::default();
+    /// The given name's, surname's and whole name's keys of a Cyrillic full name read in its
+    /// base form (`None`: already in it).
+    static PERSON_KEYS: Memo<Option<(Key, Key, Key)>> =
+        Default::default();
+    /// [`given_and_patronymic`]'s keys.
+    static PATRONYMICS: Memo<Option<(Key, Key)>> =
+        Default::default();
+    /// [`surname_keys`] of Cyrillic words: loose words and surnames recur from one document to
+    /// the next.
+    static SURNAME_KEYS: Memo<[Option<Key>; READINGS]> =
+        Default::default();
 }
 
 /// The base form of a person's full name (several words): for a Cyrillic name, its words in
@@ -81,11 +131,16 @@ pub(crate) const READINGS: usize = 3;
 /// The keys of the base forms of a surname written alone (at most [`READINGS`], the likeliest
 /// first).
 pub(crate) fn surname_keys(word: &str) -> [Option<Key>; READINGS] {
-    let mut out = [None; READINGS];
     if !has_cyrillic(word) {
+        let mut out = [None; READINGS];
         out[0] = Some(keys::key(word));
         return out;
     }
+    keys::memoised(&SURNAME_KEYS, KEEP, word, cyrillic_surname_keys)
+}
+
+fn cyrillic_surname_keys(word: &str) -> [Option<Key>; READINGS] {
+    let mut out = [None; READINGS];
     let mut n = 0;
     for b in &surname_bases(word) {
         let k = keys::key(b);
@@ -99,8 +154,8 @@ pub(crate) fn surname_keys(word: &str) -> [Option<Key>; READINGS] {
 
 /// Is this the name of an institution that many countries have under the same name ("Ministry
 /// of Foreign Affairs", "Foreign Ministry", "Constitutional Court", "Министерство иностранных
-/// дел", "МИД")? Such a name is one entity only where it is said whose it is, or within one
-/// document.
+/// дел", "МИД")? Such a name is one entity only with the country said next to it, or the place
+/// its document names most.
 pub(crate) fn generic(name: &str) -> bool {
     const HEADS: &[&str] = &[
         "ministry",
@@ -154,23 +209,23 @@ pub(crate) fn generic(name: &str) -> bool {
         "минэкономразвития",
         "генпрокуратура",
     ];
-    let words: Vec<&str> = name.split_whitespace().collect();
-    let Some((first, rest)) = words.split_first() else { return false };
+    let mut it = name.split_whitespace();
+    let Some(first) = it.next() else { return false };
+    let is_head = |w: &str| HEADS.iter().any(|h| h.eq_ignore_ascii_case(w));
+    if !has_cyrillic(first) {
+        return match (it.next(), it.next(), it.next()) {
+            // "Parliament", "Ministry of Defence", "Ministry for Emergency Situations"
+            (None, _, _) => is_head(first),
+            (Some("of" | "for"), _, _) => is_head(first),
+            // "Foreign Ministry", "Constitutional Court", "Supreme Court"
+            (Some(head), None, _) => is_head(head) && super::gazetteer::gazetteer().exact(first).is_none(),
+            _ => false,
+        };
+    }
+    // the head, then lowercase words only (Russian capitalises the first word of a name)
     let lower = first.to_lowercase();
-    if has_cyrillic(first) {
-        // the head, then lowercase words only (Russian capitalises the first word of a name)
-        let head = RU_HEADS.iter().any(|h| lower.starts_with(h)) || RU_SHORT.iter().any(|h| lower.starts_with(h));
-        return head && rest.iter().all(|w| !w.chars().next().is_some_and(char::is_uppercase));
-    }
-    let is_head = |w: &str| HEADS.contains(&w.to_lowercase().as_str());
-    match rest {
-        // "Parliament", "Ministry of Defence", "Ministry for Emergency Situations"
-        [] => is_head(first),
-        [of, ..] if matches!(*of, "of" | "for") => is_head(first),
-        // "Foreign Ministry", "Constitutional Court", "Supreme Court"
-        [head] => is_head(head) && super::gazetteer::gazetteer().exact(first).is_none(),
-        _ => false,
-    }
+    let head = RU_HEADS.iter().any(|h| lower.starts_with(h)) || RU_SHORT.iter().any(|h| lower.starts_with(h));
+    head && it.all(|w| !w.chars().next().is_some_and(char::is_uppercase))
 }
 
 /// What a name of several words is made of, for a shorter name of the same document to stand
@@ -252,18 +307,20 @@ pub(crate) fn parts(name: &str, kind: Kind) -> Option<Parts> {
 
 /// A given name and patronymic without a surname ("Бориса Николаевича"): their parts.
 pub(crate) fn given_and_patronymic(name: &str) -> Option<Parts> {
-    let words: Vec<&str> = name.split_whitespace().collect();
-    if words.len() != 2 || !has_cyrillic(words[1]) {
+    if !has_cyrillic(name) {
         return None;
     }
-    let base = morph::person(&words)?.words;
-    let p = base[1].to_lowercase();
-    let patronymic = ["ович", "евич", "ич", "овна", "евна", "ична"].iter().any(|e| p.ends_with(e));
-    patronymic.then(|| Parts {
-        given: Some(given_key(&base[0])),
-        patronymic: Some(keys::key(&base[1])),
-        initials: None,
-    })
+    let (given, patronymic) = keys::memoised(&PATRONYMICS, KEEP, name, |name| {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        if words.len() != 2 || !has_cyrillic(words[1]) {
+            return None;
+        }
+        let base = morph::person(&words)?.words;
+        let p = base[1].to_lowercase();
+        let patronymic = ["ович", "евич", "ич", "овна", "евна", "ична"].iter().any(|e| p.ends_with(e));
+        patronymic.then(|| (given_key(&base[0]), keys::key(&base[1])))
+    })?;
+    Some(Parts { given: Some(given), patronymic: Some(patronymic), initials: None })
 }
 
 /// Is this word a given name the gazetteer knows, in any of its case forms?
@@ -324,7 +381,6 @@ pub(crate) fn mention_keys(
 
 fn person_keys(surface: &str, surface_key: Key, name: Option<&str>) -> MentionKeys {
     let words: Vec<&str> = surface.split_whitespace().collect();
-    let label_of = |s: &str| name.map_or(keys::key(s), keys::key);
     match words.as_slice() {
         [] => MentionKeys { surface: surface_key, label: surface_key, person: None, surname: surface_key },
         [one] => {
@@ -333,12 +389,17 @@ fn person_keys(surface: &str, surface_key: Key, name: Option<&str>) -> MentionKe
             MentionKeys { surface: surface_key, label, person: None, surname }
         }
         [first, .., last] => {
-            let base = if has_cyrillic(surface) { person_base(&words) } else { None };
-            let (given, surname, label) = match &base {
-                Some(b) => {
-                    let (g, s) = (&b[0], &b[b.len() - 1]);
-                    (given_key(g), keys::key(s), label_of(&b.join(" ")))
-                }
+            let base = if has_cyrillic(surface) {
+                keys::memoised(&PERSON_KEYS, KEEP, surface, |s| {
+                    let words: Vec<&str> = s.split_whitespace().collect();
+                    let b = person_base(&words)?;
+                    Some((given_key(&b[0]), keys::key(&b[b.len() - 1]), keys::key(&b.join(" "))))
+                })
+            } else {
+                None
+            };
+            let (given, surname, label) = match base {
+                Some((g, s, l)) => (g, s, name.map_or(l, keys::key)),
                 None => (given_key(first), keys::key(last), name.map_or(surface_key, keys::key)),
             };
             MentionKeys { surface: surface_key, label, person: Some(keys::pair_key(given, surname)), surname }
