@@ -327,7 +327,7 @@ fn first_pass(doc: &DocInput, reg_alias: &KeyMap<EntityId>) -> Pass1 {
         full.push(surname);
     }
     if !generic.is_empty() {
-        let fallback = main_place(e).unwrap_or_else(|| crate::blocks::hash_bytes(doc.name.as_bytes()));
+        let fallback = main_place(e).unwrap_or_else(|| crate::hash::bytes(doc.name.as_bytes()));
         scope_generic(fallback, &generic, &mut p.links);
     }
     resolve_short(text, e, &mut p.links, &mut full);

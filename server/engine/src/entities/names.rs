@@ -15,7 +15,6 @@
 //! evidence and name, never on the rest of the corpus, so they are computed once, at
 //! recognition, and stored with the mention.
 
-use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 use super::keys::{self, Key, KeyMap};
@@ -90,7 +89,7 @@ fn root_key_general(name: &str) -> Key {
 }
 
 /// A per-thread memo of values by string (see [`keys::memoised`]).
-type Memo<V> = std::cell::RefCell<std::collections::HashMap<Box<str>, V, BuildHasherDefault<keys::KeyHasher>>>;
+type Memo<V> = std::cell::RefCell<crate::hash::FastMap<Box<str>, V>>;
 
 /// Entries of the per-thread memos before they start again.
 const KEEP: usize = 1 << 12;
