@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 
 use dossier_engine::corpus::{Corpus, DocEntry};
 use dossier_engine::diag::{self, Diagnostic, Fix};
-use rayon::prelude::*;
 
 /// What the safe fixes do to one document.
 pub struct Cleaned<'a> {
@@ -20,22 +19,32 @@ pub struct Cleaned<'a> {
     pub fixes: Vec<(Diagnostic, Fix)>,
 }
 
-/// What the safe fixes do to document `e` of `corpus` (its findings are not kept cached).
-pub fn clean_one<'a>(corpus: &Corpus, e: &'a DocEntry) -> Cleaned<'a> {
-    let mut found = Vec::new();
-    corpus.for_each_diagnostic_transient(e.id, |d| found.push(d.clone()));
-    let chosen = diag::fix_all_with(&found, e.id);
+/// What the safe fixes do to document `e`, given its diagnostics.
+pub fn clean_one<'a>(e: &'a DocEntry, found: &[&Diagnostic]) -> Cleaned<'a> {
+    let chosen = diag::fix_all_with(found.iter().copied(), e.id);
     let fixes: Vec<&Fix> = chosen.iter().map(|(_, f)| *f).collect();
     let text = if fixes.is_empty() { e.text.to_string() } else { diag::apply(&e.text, &fixes) };
     let fixes = chosen.into_iter().map(|(d, f)| (d.clone(), f.clone())).collect();
     Cleaned { entry: e, text, fixes }
 }
 
+/// Call `f` on the cleaning of every document of `corpus`, in parallel batches, and `sink` on
+/// what it returns, in document order (nothing is kept cached).
+pub fn each_cleaned<R: Send>(corpus: &Corpus, f: impl Fn(Cleaned<'_>) -> R + Sync, sink: impl FnMut(R)) {
+    corpus.report(|e, found| f(clean_one(e, found)), sink);
+}
+
 /// The cleaning of every document of `corpus` that has safe fixes, in document order.
 pub fn cleaned(corpus: &Corpus) -> Vec<Cleaned<'_>> {
-    let docs = corpus.docs();
-    let all: Vec<Cleaned<'_>> = docs.par_iter().map(|e| clean_one(corpus, e)).collect();
-    all.into_iter().filter(|c| !c.fixes.is_empty()).collect()
+    let mut all = Vec::new();
+    for e in corpus.docs() {
+        let found = corpus.diagnostics(e.id);
+        let c = clean_one(e, &found.iter().collect::<Vec<_>>());
+        if !c.fixes.is_empty() {
+            all.push(c);
+        }
+    }
+    all
 }
 
 /// Why a document's file is not rewritten in place, if it is not.
@@ -51,12 +60,15 @@ fn refuse(e: &DocEntry) -> Option<String> {
 }
 
 /// Replace the file at `path` with `text`, atomically: a temporary file in the same folder,
-/// with the same permissions, renamed over it.
-pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+/// with the same permissions, renamed over it; `durable` waits for the text to reach the disk
+/// before the rename (for files that replace an original).
+pub fn write_atomically(path: &Path, text: &str, durable: bool) -> std::io::Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new().prefix(".dossier-").suffix(".tmp").tempfile_in(dir)?;
     tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
+    if durable {
+        tmp.as_file().sync_all()?;
+    }
     if let Ok(meta) = std::fs::metadata(path) {
         std::fs::set_permissions(tmp.path(), meta.permissions())?;
     }
@@ -72,7 +84,7 @@ pub fn fix_in_place(corpus: &Corpus) -> (usize, usize, bool) {
         let path = Path::new(&*c.entry.name);
         let result = match refuse(c.entry) {
             Some(why) => Err(why),
-            None => write_atomically(path, &c.text).map_err(|e| e.to_string()),
+            None => write_atomically(path, &c.text, true).map_err(|e| e.to_string()),
         };
         match result {
             Ok(()) => {
@@ -96,6 +108,21 @@ pub fn out_path(name: &str, roots: &[PathBuf], out: &Path) -> PathBuf {
     out.join(rel.unwrap_or_else(|| p.file_name().map(PathBuf::from).unwrap_or_else(|| PathBuf::from(name))))
 }
 
+/// One line of the report of `dossier clean`.
+#[derive(serde::Serialize)]
+struct Removed<'a> {
+    path: &'a str,
+    code: &'a str,
+    fix: &'a str,
+    line: usize,
+    #[serde(rename = "endLine")]
+    end_line: usize,
+    start: usize,
+    end: usize,
+    removed: &'a str,
+    replacement: &'a str,
+}
+
 /// One JSON line of the report for each edit of `c`: the file, the rule, where, what was
 /// removed and what replaced it.
 pub fn report_lines(c: &Cleaned<'_>, shown: &str) -> Vec<String> {
@@ -103,21 +130,18 @@ pub fn report_lines(c: &Cleaned<'_>, shown: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (d, f) in &c.fixes {
         for e in &f.edits {
-            let end_line = lines.line_of(e.range.end.saturating_sub(1).max(e.range.start));
-            out.push(
-                serde_json::json!({
-                    "path": shown,
-                    "code": d.code,
-                    "fix": f.title,
-                    "line": lines.line_of(e.range.start) + 1,
-                    "endLine": end_line + 1,
-                    "start": e.range.start,
-                    "end": e.range.end,
-                    "removed": &c.entry.text[e.range.clone()],
-                    "replacement": e.new_text,
-                })
-                .to_string(),
-            );
+            let row = Removed {
+                path: shown,
+                code: d.code,
+                fix: &f.title,
+                line: lines.line_of(e.range.start) + 1,
+                end_line: lines.line_of(e.range.end.saturating_sub(1).max(e.range.start)) + 1,
+                start: e.range.start,
+                end: e.range.end,
+                removed: &c.entry.text[e.range.clone()],
+                replacement: &e.new_text,
+            };
+            out.extend(serde_json::to_string(&row).ok());
         }
     }
     out
@@ -144,31 +168,27 @@ pub fn write_copies(
     out: &Path,
     shown: &(dyn Fn(&str) -> String + Sync),
 ) -> (Vec<String>, usize, usize, Vec<String>) {
-    let docs = corpus.docs();
-    let written: Vec<Written> = docs
-        .par_iter()
-        .map(|e| {
-            let c = clean_one(corpus, e);
-            let target = out_path(&e.name, roots, out);
-            if target == Path::new(&*e.name) {
-                return (Vec::new(), 0, Some(format!("{}: the copy would replace the original", e.name)));
-            }
-            let result = target
-                .parent()
-                .map_or(Ok(()), std::fs::create_dir_all)
-                .and_then(|()| write_atomically(&target, &c.text));
-            match result {
-                Ok(()) => (report_lines(&c, &shown(&e.name)), c.fixes.len(), None),
-                Err(err) => (Vec::new(), 0, Some(format!("{}: {err}", target.display()))),
-            }
-        })
-        .collect();
+    let write = |c: Cleaned<'_>| -> Written {
+        let name = &*c.entry.name;
+        let target = out_path(name, roots, out);
+        if target == Path::new(name) {
+            return (Vec::new(), 0, Some(format!("{name}: the copy would replace the original")));
+        }
+        let result = target
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| write_atomically(&target, &c.text, false));
+        match result {
+            Ok(()) => (report_lines(&c, &shown(name)), c.fixes.len(), None),
+            Err(err) => (Vec::new(), 0, Some(format!("{}: {err}", target.display()))),
+        }
+    };
     let (mut lines, mut fixes, mut files, mut failed) = (Vec::new(), 0, 0, Vec::new());
-    for (l, n, err) in written {
+    each_cleaned(corpus, write, |(l, n, err): Written| {
         lines.extend(l);
         fixes += n;
         files += usize::from(n > 0);
         failed.extend(err);
-    }
+    });
     (lines, fixes, files, failed)
 }

@@ -352,7 +352,7 @@ fn clean_command(path: PathBuf, out: Option<PathBuf>, dry_run: bool) -> ExitCode
     if !text.is_empty() {
         text.push('\n');
     }
-    let report_written = clean::write_atomically(&report, &text);
+    let report_written = clean::write_atomically(&report, &text, true);
     for f in &failed {
         eprintln!("dossier: not written: {f}");
     }

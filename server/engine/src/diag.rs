@@ -151,10 +151,13 @@ pub fn fix_all(diagnostics: &[Diagnostic], doc: DocId) -> Vec<&Fix> {
 }
 
 /// [`fix_all`], each fix with its diagnostic.
-pub fn fix_all_with(diagnostics: &[Diagnostic], doc: DocId) -> Vec<(&Diagnostic, &Fix)> {
-    let mut order: Vec<&Diagnostic> = diagnostics.iter().collect();
+pub fn fix_all_with<'a>(
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+    doc: DocId,
+) -> Vec<(&'a Diagnostic, &'a Fix)> {
+    let mut order: Vec<&Diagnostic> = diagnostics.into_iter().collect();
     order.sort_by_key(|d| (d.range.start, std::cmp::Reverse(d.range.end)));
-    let mut chosen: Vec<(&Diagnostic, &Fix)> = Vec::new();
+    let mut chosen: Vec<(&'a Diagnostic, &'a Fix)> = Vec::new();
     let mut taken: Vec<Range<usize>> = Vec::new();
     for d in order {
         let overlaps = |r: &Range<usize>, taken: &[Range<usize>]| {
