@@ -189,8 +189,10 @@ impl Backend {
             tokio::time::sleep(std::time::Duration::from_millis(300)).await;
             let (snap, pushed) = {
                 let st = this.st();
-                if st.recheck_generation != generation {
-                    return; // a newer change has scheduled its own check
+                // a newer change has scheduled its own check; a load publishes every document
+                // when it is done (and the census it would read is not worth building before)
+                if st.recheck_generation != generation || st.loading {
+                    return;
                 }
                 (st.snap(), st.pushed.clone())
             };
@@ -392,6 +394,8 @@ impl Backend {
             st.loading = true;
             (st.roots.clone(), st.config().clone(), st.flags.clone())
         };
+        // (also when the load is cut short)
+        let _loading = scopeguard::guard((), |()| self.st().loading = false);
         let progress = self.begin_progress(flags.progress).await;
         let started = Instant::now();
         let cache_root = roots.first().filter(|_| config.cache_enabled).cloned();
