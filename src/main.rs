@@ -12,6 +12,7 @@ use dossier_lsp::loader;
 use serde::Serialize;
 
 mod clean;
+mod views;
 
 #[derive(Parser)]
 #[command(name = "dossier", version, about = "Read and clean corpora of scraped, machine-translated news", long_about = None)]
@@ -61,8 +62,35 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: Format,
     },
-    /// Show the hover card of one entity.
-    Show { name: String, path: Option<PathBuf> },
+    /// Show the card of one entity: roles, defining sentence, who it appears with, documents.
+    Show {
+        name: String,
+        path: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: views::ShowFormat,
+        /// Also list every mention (path:line:column).
+        #[arg(long)]
+        references: bool,
+    },
+    /// The corpus at a glance: which entities appear together (shared paragraphs and
+    /// documents), and their mentions by document date.
+    Graph {
+        path: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "json")]
+        format: views::GraphFormat,
+        /// Only links between entities sharing at least this many paragraphs.
+        #[arg(long, default_value_t = 1)]
+        min_weight: u32,
+        /// Only these kinds (person, organization, place, other), comma-separated.
+        #[arg(long, value_delimiter = ',', value_parser = views::parse_kind)]
+        kinds: Vec<dossier_engine::entities::Kind>,
+        /// Only this entity and those it appears with.
+        #[arg(long)]
+        focus: Option<String>,
+        /// At most this many entities, the most mentioned first.
+        #[arg(long, default_value_t = 150)]
+        max_nodes: usize,
+    },
     /// List every diagnostic code with its default level and what it reports; with a corpus
     /// folder, also the level its dossier.toml sets.
     Rules {
@@ -105,7 +133,10 @@ fn main() -> ExitCode {
         Command::Check { paths, format, fix: true } => fix_then_check(paths, format),
         Command::Clean { path, out, dry_run } => clean_command(path, out, dry_run),
         Command::Entities { path, format } => entities(path, format),
-        Command::Show { name, path } => show(&name, path),
+        Command::Show { name, path, format, references } => show(&name, path, format, references),
+        Command::Graph { path, format, min_weight, kinds, focus, max_nodes } => {
+            graph(path, views::GraphArgs { format, min_weight, kinds, focus, max_nodes })
+        }
         Command::Rules { path, format } => list_rules(path, format),
     }
 }
@@ -404,20 +435,25 @@ fn entities(path: Option<PathBuf>, format: Format) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn show(name: &str, path: Option<PathBuf>) -> ExitCode {
+fn show(name: &str, path: Option<PathBuf>, format: views::ShowFormat, references: bool) -> ExitCode {
     let corpus = match load_or_report(path.into_iter().collect()) {
         Ok(c) => c,
         Err(code) => return code,
     };
-    let index = corpus.entities();
-    let Some(&id) = index.search(name, 1).first() else {
-        eprintln!("dossier: no entity matches “{name}”");
-        return ExitCode::from(1);
+    let cwd = std::env::current_dir().ok();
+    views::show(&corpus, name, format, references, |p| display_path(p, cwd.as_deref()))
+}
+
+fn graph(path: Option<PathBuf>, args: views::GraphArgs) -> ExitCode {
+    let root = path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let corpus = match load_or_report(path.into_iter().collect()) {
+        Ok(c) => c,
+        Err(code) => return code,
     };
-    let from = index.references(id).first().map(|l| l.doc).unwrap_or(dossier_engine::DocId(0));
-    let mut out = std::io::stdout().lock();
-    let _ = writeln!(out, "{}", index.hover(id, from));
-    ExitCode::SUCCESS
+    let code = views::graph(&corpus, &loader::normalize(&root), args);
+    // The process ends here: leave the corpus to the OS rather than freeing it piece by piece.
+    std::mem::forget(corpus);
+    code
 }
 
 fn list_rules(path: Option<PathBuf>, format: Format) -> ExitCode {

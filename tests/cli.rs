@@ -65,7 +65,7 @@ fn version_and_help() {
     assert!(out.starts_with("dossier "));
     let (code, out, _) = dossier(&["--help"], repo());
     assert_eq!(code, 0);
-    for sub in ["lsp", "check", "entities", "show"] {
+    for sub in ["lsp", "check", "entities", "show", "graph"] {
         assert!(out.contains(sub), "{sub} in help");
     }
 }
@@ -197,4 +197,102 @@ fn check_fix_rewrites_in_place_and_leaves_what_it_cannot_fix() {
         .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
         .collect();
     assert!(leftovers.is_empty(), "no temporary files left");
+}
+
+#[test]
+fn show_gives_the_card_in_the_terminal_and_as_json() {
+    let (code, out, _) = dossier(&["show", "Tasmagambetov", "seeds"], repo());
+    assert_eq!(code, 0);
+    assert!(out.starts_with("Imangali Tasmagambetov (person)\n"), "{out}");
+    assert!(out.contains("  roles         CSTO Secretary General · Deputy Prime Minister"), "{out}");
+    assert!(out.contains("  defined in    seeds/000_ed376fe458f0e54a.txt:3: From the Secretary"), "{out}");
+    assert!(out.contains("  appears with  CSTO (organization, 6 paragraphs, 1 document)"), "{out}");
+    assert!(out.contains("dossier show \"Imangali Tasmagambetov\" [PATH] --references"), "{out}");
+
+    let (code, out, _) = dossier(&["show", "Tasmagambetov", "seeds", "--format", "json"], repo());
+    assert_eq!(code, 0);
+    let card: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(card["name"], "Imangali Tasmagambetov");
+    assert_eq!(card["kind"], "person");
+    let roles: Vec<&str> = card["roles"].as_array().unwrap().iter().filter_map(|r| r.as_str()).collect();
+    assert!(roles.len() >= 2 && roles.contains(&"CSTO Secretary General"), "{roles:?}");
+    let with = card["appearsWith"].as_array().unwrap();
+    assert!(!with.is_empty() && with[0]["name"] == "CSTO" && with[0]["paragraphs"].as_u64() >= Some(2), "{with:?}");
+    let defined = &card["definedIn"];
+    assert!(defined["text"].as_str().unwrap().contains("Imangali Tasmagambetov"), "{defined}");
+    assert_eq!(defined["line"], 3);
+    assert_eq!((card["mentions"].as_u64(), card["documents"].as_u64()), (Some(23), Some(1)));
+
+    // every reference, as path:line:column
+    let (code, out, _) = dossier(&["show", "Nazarbayev", "seeds", "--references"], repo());
+    assert_eq!(code, 0);
+    let refs: Vec<&str> = out.lines().filter(|l| l.starts_with("seeds/")).collect();
+    assert_eq!(refs.len(), 6, "{out}");
+    assert!(
+        refs.iter().any(|l| l.starts_with("seeds/000_ed376fe458f0e54a.txt:53:22: However, challenging")),
+        "{refs:?}"
+    );
+    let (_, out, _) = dossier(&["show", "Nazarbayev", "seeds", "--references", "--format", "json"], repo());
+    let card: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(card["references"].as_array().map(Vec::len), Some(6));
+
+    let (code, _, err) = dossier(&["show", "Nobody Atall", "seeds"], repo());
+    assert_eq!(code, 1);
+    assert!(err.contains("no entity matches"), "{err}");
+}
+
+#[test]
+fn graph_of_the_seeds_in_json_dot_and_html() {
+    let (code, out, _) = dossier(&["graph", "seeds", "--format", "json"], repo());
+    assert_eq!(code, 0);
+    let g: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let nodes = g["nodes"].as_array().unwrap();
+    let id = |name: &str| nodes.iter().find(|n| n["name"] == name).map(|n| n["id"].clone());
+    for main in
+        ["Imangali Tasmagambetov", "Kassym-Jomart Tokayev", "Nursultan Nazarbayev", "CSTO", "Kazakhstan", "Russia"]
+    {
+        assert!(id(main).is_some(), "{main} is a node");
+    }
+    let edge = |a: &str, b: &str| {
+        let (a, b) = (id(a).unwrap(), id(b).unwrap());
+        g["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| (e["source"] == a && e["target"] == b) || (e["source"] == b && e["target"] == a))
+            .cloned()
+    };
+    // they share paragraphs of the first seed
+    let e = edge("Imangali Tasmagambetov", "CSTO").expect("an edge");
+    assert_eq!((e["paragraphs"].as_u64(), e["documents"].as_u64()), (Some(6), Some(1)));
+    assert!(edge("Kassym-Jomart Tokayev", "Kazakhstan").is_some());
+    // never in one paragraph: no edge
+    assert!(edge("Kassym-Jomart Tokayev", "CSTO").is_none());
+    // nodes are sized by mentions, with a timeline by document date
+    let kz = nodes.iter().find(|n| n["name"] == "Kazakhstan").unwrap();
+    assert_eq!(
+        (kz["kind"].as_str(), kz["mentions"].as_u64(), kz["documents"].as_u64()),
+        (Some("place"), Some(15), Some(2))
+    );
+    assert_eq!(kz["timeline"][0]["date"], "2022-03-02");
+    assert_eq!((g["documents"].as_u64(), g["datedDocuments"].as_u64()), (Some(2), Some(1)));
+
+    let (_, out, _) =
+        dossier(&["graph", "seeds", "--focus", "Tasmagambetov", "--kinds", "person", "--min-weight", "2"], repo());
+    let g: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let names: Vec<&str> = g["nodes"].as_array().unwrap().iter().filter_map(|n| n["name"].as_str()).collect();
+    assert_eq!(names[0], "Imangali Tasmagambetov");
+    assert!(names.contains(&"Nursultan Nazarbayev") && !names.contains(&"CSTO"), "{names:?}");
+    assert!(g["edges"].as_array().unwrap().iter().all(|e| e["paragraphs"].as_u64() >= Some(2)));
+
+    let (code, out, _) = dossier(&["graph", "seeds", "--format", "dot"], repo());
+    assert_eq!(code, 0);
+    assert!(out.starts_with("graph dossier {") && out.contains(" -- ") && out.contains("label=\"CSTO\""), "{out}");
+    let (code, out, _) = dossier(&["graph", "seeds", "--format", "html"], repo());
+    assert_eq!(code, 0);
+    assert!(out.starts_with("<!DOCTYPE html>") && out.contains("Imangali Tasmagambetov") && !out.contains("https://"));
+
+    let (code, _, err) = dossier(&["graph", "seeds", "--kinds", "animal"], repo());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown kind"), "{err}");
 }

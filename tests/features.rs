@@ -270,3 +270,74 @@ fn hover_on_a_diagnostic_explains_its_rule_and_ignoring_keeps_dossier_toml() {
     assert_eq!(config.ignore_lines, [line.trim()]);
     assert!(c.shutdown().success());
 }
+
+/// The card's link to every reference runs the client's command when the client has it, and
+/// `dossier/graph` answers from the index: a focus, its neighbours, their locations.
+#[test]
+fn card_links_references_and_the_graph_request() {
+    let dir = seeds_copy(&[]);
+    let mut caps = Client::caps();
+    caps["experimental"] = json!({"commands": {"commands": ["dossier.showReferences"]}});
+    let (mut c, _) = Client::start(dir.path(), caps, None);
+    c.wait_indexed();
+    let first = dir.path().join(FIRST);
+    let text = std::fs::read_to_string(&first).unwrap();
+    let u = c.open(&first, &text);
+    let at = find(&text, "Tasmagambetov said", 0);
+    let h = c.request("textDocument/hover", pos(&u, at)).unwrap();
+    let card = h["contents"]["value"].as_str().unwrap();
+    assert!(card.contains("Roles: CSTO Secretary General · Deputy Prime Minister"), "{card}");
+    assert!(card.contains("Appears with (shared paragraphs): CSTO 6"), "{card}");
+    let link = card.split("[All references](").nth(1).and_then(|r| r.split(')').next()).expect("a link");
+    let args = link.strip_prefix("command:dossier.showReferences?").expect("the command");
+    let args: Value = serde_json::from_str(&percent_decode(args)).unwrap();
+    assert_eq!(args, json!([u, {"line": at.0, "character": at.1}]));
+
+    // focus by position, people only
+    let g = c.request("dossier/graph", json!({"focus": pos(&u, at), "kinds": ["person"], "minWeight": 1})).unwrap();
+    let nodes = g["nodes"].as_array().unwrap();
+    assert_eq!(nodes[0]["name"], "Imangali Tasmagambetov");
+    assert_eq!(g["focus"], nodes[0]["id"]);
+    assert!(nodes.iter().all(|n| n["kind"] == "person"), "{nodes:?}");
+    let naz = nodes.iter().find(|n| n["name"] == "Nursultan Nazarbayev").expect("Nazarbayev appears with him");
+    assert!(naz["location"]["uri"].as_str().unwrap().ends_with(FIRST));
+    // the paragraph they share: its line names both
+    let line = naz["together"]["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let shared = text.split('\n').nth(line).unwrap();
+    assert!(shared.contains("Nazarbayev") && shared.contains("Tasmagambetov"), "{shared}");
+    assert!(g["edges"].as_array().unwrap().iter().all(|e| e["paragraphs"].as_u64() >= Some(1)));
+    // the whole corpus, as a page too
+    let g = c.request("dossier/graph", json!({"format": "html", "maxNodes": 10})).unwrap();
+    assert_eq!(g["nodes"].as_array().unwrap().len(), 10);
+    assert!(g["html"].as_str().unwrap().starts_with("<!DOCTYPE html>"));
+    // bad parameters are an error, not a crash
+    let e = c.request("dossier/graph", json!({"kinds": ["animal"]})).unwrap_err();
+    assert_eq!(e["code"], -32602, "{e}");
+    let e = c.request("dossier/graph", json!({"minWeight": "two"})).unwrap_err();
+    assert_eq!(e["code"], -32602, "{e}");
+    // a client without the command gets a hint instead of a link
+    let (mut plain, _) = Client::start(dir.path(), Client::caps(), None);
+    plain.wait_indexed();
+    let u = plain.open(&first, &text);
+    let h = plain.request("textDocument/hover", pos(&u, at)).unwrap();
+    let card = h["contents"]["value"].as_str().unwrap();
+    assert!(!card.contains("command:") && card.contains("“Find references” lists them all"), "{card}");
+    plain.shutdown();
+    c.shutdown();
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}

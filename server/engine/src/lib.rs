@@ -15,6 +15,7 @@
 //! - [`features`]: what the editor features decide, in byte offsets.
 //! - [`store`]: the index cache's formats (bytes ↔ values), and values read on first use.
 //! - [`hash`]: every hash, and which of them must give the same value in every run.
+//! - [`dates`]: the date of a document, from its date line.
 #![warn(clippy::print_stdout)]
 #![forbid(unsafe_code)]
 
@@ -22,6 +23,7 @@ pub mod blocks;
 pub mod chrome;
 pub mod config;
 pub mod corpus;
+pub mod dates;
 pub mod decode;
 pub mod diag;
 pub mod entities;

@@ -190,15 +190,109 @@ fn hover_card() {
     expect_test::expect![[r#"
         **Nursultan Nazarbayev** — person
 
-        Also: NAZARBAYEV · Nazarbayev
-
         Roles: member of the Soviet Politburo
 
-        6 mentions in 2 documents
+        Also: NAZARBAYEV · Nazarbayev
 
-        - `002_e2d909bfb0b5a3b3.txt`: …tually been launched. The party got rid of the influence of Nursultan Nazarbayev and is now completely Tokayev.
+        > However, challenging Nursultan Nazarbayev, a member of the Soviet Politburo who had been at the helm of Kazakhstan since before the collapse of the USSR, was dangerous: Akzhan Kazhegeldin, another ener…
+        >
+        > — `000_ed376fe458f0e54a.txt`
+
+        Appears with (shared paragraphs): Imangali Tasmagambetov 2 · Kassym-Jomart Tokayev 2 · Akzhan Kazhegeldin 1 · Kazakhstan 1 · USSR 1
+
+        6 mentions in 2 documents, 2022-03-02 · “Find references” lists them all
+
+        - `002_e2d909bfb0b5a3b3.txt` 2022-03-02 (2 mentions): …tually been launched. The party got rid of the influence of Nursultan Nazarbayev and is now completely Tokayev.
     "#]]
     .assert_eq(&idx.hover(id, DocId(0)));
+}
+
+/// The card of the seeds' main person: roles from the whole article, the defining sentence,
+/// who he appears with.
+#[test]
+fn card_of_the_seeds_main_person() {
+    let c = Corpus::new(&["seeds/000_ed376fe458f0e54a.txt", "seeds/002_e2d909bfb0b5a3b3.txt"]);
+    let idx = c.index(None);
+    let id = idx.search("Tasmagambetov", 1)[0];
+    let card = idx.card(id).unwrap();
+    assert_eq!(card.name, "Imangali Tasmagambetov");
+    for role in ["CSTO Secretary General", "Deputy Prime Minister", "akim"] {
+        assert!(card.roles.iter().any(|r| r == role), "{role}: {:?}", card.roles);
+    }
+    let defined = card.defined_in.as_ref().unwrap();
+    assert_eq!((defined.file.as_str(), defined.line), ("000_ed376fe458f0e54a.txt", 3));
+    assert!(defined.text.ends_with("the journey of Imangali Tasmagambetov."), "{}", defined.text);
+    let with: Vec<&str> = card.appears_with.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(with.len(), 5);
+    assert_eq!(with[0], "CSTO", "{with:?}");
+    assert!(card.appears_with.windows(2).all(|w| w[0].shared.paragraphs >= w[1].shared.paragraphs));
+    assert_eq!((card.mentions, card.documents, card.in_documents.len()), (23, 1, 1));
+    let hover = idx.hover(id, DocId(1));
+    assert!(hover.contains("Roles: CSTO Secretary General · Deputy Prime Minister") && hover.contains("Appears with"));
+}
+
+/// Cards and the network on articles of other kinds: sport, business, a Russian wire story,
+/// with date lines in several styles.
+#[test]
+fn cards_and_network_on_other_articles() {
+    let texts = [
+        (
+            "/c/sport.txt",
+            "Astana beat Kairat 2-1\n\nMarch 3, 2024, 21:40\n\nHead coach Grigori Babayan praised the team. Babayan said the league was tough.\n\nKairat captain Yan Vorogovskiy, a defender of the national team, disagreed with the referee.\n",
+        ),
+        (
+            "/c/business.txt",
+            "KazMunayGas sells a stake\n\n12.04.2024 09:15\n\nKazMunayGas chairman Magzum Mirzagaliyev met investors in London. Mirzagaliyev said the sale would close in May.\n\nAnalyst Grigori Babayan, an economist at Halyk Bank, doubted it.\n",
+        ),
+        (
+            "/c/wire.txt",
+            "Визит в Астану\n\n5 мая 2024\n\nМинистр энергетики Казахстана Алмасадам Саткалиев и Magzum Mirzagaliyev обсудили поставки.\n",
+        ),
+    ];
+    let build = || {
+        EntityIndex::build(
+            texts.iter().enumerate().map(|(i, (n, t))| DocInput {
+                id: DocId(i as u32),
+                name: (*n).into(),
+                text: (*t).into(),
+                entities: DocMentions::from(analyze(t)).into(),
+            }),
+            None,
+        )
+    };
+    let idx = build();
+    let net = idx.network();
+    let dates: Vec<String> = (0..3).map(|i| net.date(DocId(i)).map(|d| d.to_string()).unwrap_or_default()).collect();
+    assert_eq!(dates, ["2024-03-03", "2024-04-12", "2024-05-05"]);
+    let id = idx.search("Mirzagaliyev", 1)[0];
+    let card = idx.card(id).unwrap();
+    assert_eq!((card.name.as_str(), card.mentions, card.documents), ("Magzum Mirzagaliyev", 3, 2), "{card:?}");
+    assert!(card.roles.iter().any(|r| r == "KazMunayGas chairman"), "{:?}", card.roles);
+    let span = card.dates.unwrap();
+    assert_eq!(
+        (span.first.to_string(), span.last.to_string(), span.documents),
+        ("2024-04-12".into(), "2024-05-05".into(), 2)
+    );
+    // the documents with the most mentions first
+    let docs: Vec<(&str, usize)> = card.in_documents.iter().map(|d| (d.file.as_str(), d.mentions)).collect();
+    assert_eq!(docs, [("business.txt", 2), ("wire.txt", 1)]);
+    // who appears with whom: the paragraph, not the document
+    let with: Vec<&str> = card.appears_with.iter().map(|r| r.name.as_str()).collect();
+    assert!(with.contains(&"KazMunayGas") && with.contains(&"London"), "{with:?}");
+    assert!(!with.contains(&"Grigori Babayan"), "another paragraph: {with:?}");
+    // the graph: a focus and its neighbours, kinds, weights
+    let babayan = idx.search("Babayan", 1)[0];
+    let g = idx.graph(&dossier_engine::entities::GraphQuery { focus: Some(babayan), ..Default::default() });
+    assert_eq!(g.nodes[0].name, "Grigori Babayan");
+    let names: Vec<&str> = g.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert!(names.contains(&"Halyk Bank") && !names.contains(&"Magzum Mirzagaliyev"), "{names:?}");
+    let people = idx.graph(&dossier_engine::entities::GraphQuery { kinds: vec![Kind::Person], ..Default::default() });
+    assert!(people.nodes.iter().all(|n| n.kind == Kind::Person));
+    let all = idx.graph(&Default::default());
+    assert_eq!((all.documents, all.dated_documents), (3, 3));
+    assert!(all.edges.iter().all(|e| e.shared.paragraphs >= 1 && e.shared.documents >= 1));
+    let strong = idx.graph(&dossier_engine::entities::GraphQuery { min_weight: 2, ..Default::default() });
+    assert!(strong.edges.iter().all(|e| e.shared.paragraphs >= 2));
 }
 
 #[test]

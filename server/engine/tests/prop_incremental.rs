@@ -151,7 +151,7 @@ fn apply(
         }
         if query_between {
             // Fill the caches of this snapshot so that later snapshots can reuse (or wrongly keep) them.
-            let _ = corpus.entities();
+            let _ = corpus.entities().network();
             for e in corpus.docs() {
                 let _ = corpus.diagnostics(e.id);
             }
@@ -250,6 +250,22 @@ fn entities(c: &Corpus) -> Vec<String> {
             .map(|(r, id, kind)| format!("{r:?} {kind:?} {}", index.entity(id).map_or("?", |x| &x.name)))
             .collect();
         out.push(format!("{}: {ms:?}", e.name));
+    }
+    // Who appears with whom (derived along the updates, or built), and the documents' dates.
+    let net = index.network();
+    let mut appears: Vec<String> = (index.all())
+        .map(|(id, e)| {
+            let mut with: Vec<String> = (net.neighbours(id).iter())
+                .map(|(o, s)| format!("{}:{}:{}", index.entity(*o).map_or("?", |x| &x.name), s.paragraphs, s.documents))
+                .collect();
+            with.sort();
+            format!("{} {:?} appears with {with:?}", e.name, e.kind)
+        })
+        .collect();
+    appears.sort();
+    out.extend(appears);
+    for e in c.docs() {
+        out.push(format!("{} dated {:?}", e.name, net.date(e.id)));
     }
     out
 }

@@ -71,7 +71,7 @@ impl Snap {
         out
     }
 
-    fn definition_location(&self, def: &Definition) -> Option<lsp::Location> {
+    pub fn definition_location(&self, def: &Definition) -> Option<lsp::Location> {
         match def {
             Definition::Mention(loc) => self.location(loc),
             Definition::Registry(r) => {
@@ -99,7 +99,10 @@ pub fn hover(s: &Snap, p: lsp::HoverParams) -> Option<lsp::Hover> {
     let off = d.tp().offset(tdp.position);
     let index = s.corpus.entities();
     let card = match index.at(d.entry.id, off) {
-        Some((id, r)) => Some((r, index.hover(id, d.entry.id))),
+        Some((id, r)) => {
+            let link = crate::graph::references_link(s, &tdp.text_document.uri, d.tp().range(r.clone()).start);
+            Some((r, index.hover_with(id, d.entry.id, &link)))
+        }
         None => entities::cyrillic_word_hover(&d.entry.text, off),
     };
     let notes = engine_features::rules_at(&s.corpus, d.entry.id, off);

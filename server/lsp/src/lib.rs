@@ -13,6 +13,7 @@
 pub mod convert;
 pub mod disk;
 pub mod features;
+pub mod graph;
 pub mod server;
 pub mod state;
 pub mod transport;
@@ -30,7 +31,8 @@ pub async fn run_stdio() -> bool {
     let (stdout, output) = transport::guarded_stdout();
     let published = output.clone();
     let builder = LspService::build(move |client| server::Backend::new(client, published))
-        .custom_method(transport::PARSE_ERROR_METHOD, server::Backend::parse_error);
+        .custom_method(transport::PARSE_ERROR_METHOD, server::Backend::parse_error)
+        .custom_method(graph::METHOD, server::Backend::graph);
     // Debug builds expose introspection methods for the end-to-end tests: the server's current
     // text of a document, how the last load linked, and a request that panics (the fault
     // trigger).

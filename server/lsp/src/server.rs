@@ -664,11 +664,16 @@ fn write_cache(root: &Path, snap: &Corpus, stamps: Vec<(Arc<str>, Stamp, Arc<str
     }
 }
 
-/// After the index is announced: what is still kept in the mapped cache files (mention
-/// records, the linked index's documents and entities' mentions) is copied or read out of them
-/// in the background, so that they are no longer mapped, and memory is given back.
+/// After the index is announced, in the background: the co-occurrence network that hover cards
+/// and the graph read is built; then what is still kept in the mapped cache files (mention
+/// records, the linked index's documents and entities' mentions) is copied or read out of them,
+/// so that they are no longer mapped, and memory is given back.
 fn release_cache_files(kept: Arc<Corpus>) {
     tokio::task::spawn_blocking(move || {
+        // first what hover cards and the graph read: who appears with whom, the documents' dates
+        let t = Instant::now();
+        kept.entities().network();
+        info!("co-occurrence network built in {:.2} s", t.elapsed().as_secs_f64());
         let t = Instant::now();
         store::restore::copy_out(&kept);
         drop(kept);
@@ -1049,6 +1054,24 @@ fn settings_file(st: &State, key: &str) -> (bool, bool) {
 fn is_special(st: &State, key: &str) -> bool {
     let (cfg, reg) = settings_file(st, key);
     cfg || reg
+}
+
+impl Backend {
+    /// `dossier/graph`: the co-occurrence graph (see [`crate::graph`]), once the corpus is indexed.
+    pub async fn graph(&self, p: Value) -> Result<Value> {
+        let invalid = |message: String| jsonrpc::Error {
+            code: jsonrpc::ErrorCode::InvalidParams,
+            message: format!("dossier/graph: {message}").into(),
+            data: None,
+        };
+        let params: crate::graph::GraphParams = if p.is_null() {
+            Default::default()
+        } else {
+            serde_json::from_value(p).map_err(|e| invalid(e.to_string()))?
+        };
+        self.wait_ready().await;
+        self.run("dossier/graph", move |s| crate::graph::graph(s, params)).await?.map_err(invalid)
+    }
 }
 
 #[cfg(debug_assertions)]

@@ -31,7 +31,13 @@ pub struct ClientFlags {
     pub inlay_refresh: bool,
     pub document_changes: bool,
     pub resource_create: bool,
+    /// The client runs the command [`SHOW_REFERENCES`] from a link in a hover (it lists it in
+    /// `experimental.commands.commands`, as rust-analyzer's clients do for theirs).
+    pub show_references: bool,
 }
+
+/// The client command a hover card's "All references" link runs: arguments `[uri, position]`.
+pub const SHOW_REFERENCES: &str = "dossier.showReferences";
 
 impl ClientFlags {
     pub fn from_caps(c: &lsp::ClientCapabilities) -> ClientFlags {
@@ -63,6 +69,10 @@ impl ClientFlags {
                 .and_then(|w| w.workspace_edit.as_ref())
                 .and_then(|e| e.resource_operations.as_ref())
                 .is_some_and(|ops| ops.contains(&lsp::ResourceOperationKind::Create)),
+            show_references: (c.experimental.as_ref())
+                .and_then(|x| x.pointer("/commands/commands"))
+                .and_then(|v| v.as_array())
+                .is_some_and(|cmds| cmds.iter().any(|c| c.as_str() == Some(SHOW_REFERENCES))),
         }
     }
 }

@@ -27,6 +27,7 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
+use super::graph::Network;
 use super::keys::{key, person_key, surname_key, Key, KeyMap};
 use super::names::{surname_keys, READINGS};
 use super::recognize::Evidence;
@@ -237,6 +238,18 @@ pub struct EntityIndex {
     /// capitalised word with one of these keys is a person mention.
     pub(crate) known: Arc<KeyMap<u32>>,
     pub(crate) registry: Option<Registry>,
+    /// Which entities appear together, and the documents' dates: built on first use, then
+    /// derived from the previous index's by [`EntityIndex::update`] (see [`Network`]).
+    pub(crate) network: OnceLock<Arc<Network>>,
+}
+
+/// What the corpus-level views (co-occurrence, cards, the graph) read of one linked document.
+pub(super) struct DocView<'a> {
+    /// Normalised path.
+    pub name: &'a str,
+    pub text: &'a str,
+    /// The linked mentions by position: (start, end, entity), disjoint.
+    pub placed: &'a [(u32, u32, EntityId)],
 }
 
 /// What computing an entity reads from a mention's document.
@@ -554,12 +567,21 @@ impl EntityIndex {
     /// their contents only when the objects differ; a document's mentions must be those of its
     /// text.
     pub fn update(&self, docs: impl IntoIterator<Item = DocInput>, registry: Option<&Registry>) -> EntityIndex {
-        let (mut next, touched) = if self.registry.as_ref() == registry && !self.docs.is_empty() {
-            (self.clone(), Vec::new())
+        let derived = self.registry.as_ref() == registry && !self.docs.is_empty();
+        let (mut next, touched) = if derived {
+            let mut next = self.clone();
+            next.network = OnceLock::new();
+            (next, Vec::new())
         } else {
             EntityIndex::with_registry(registry)
         };
-        next.apply(docs.into_iter().collect(), touched);
+        let changed = next.apply(docs.into_iter().collect(), touched);
+        // the network of an index derived from this one follows from the changed documents
+        if let (true, Some(network)) = (derived, self.network.get()) {
+            let network =
+                if changed.is_empty() { network.clone() } else { Arc::new(network.derive(self, &next, &changed)) };
+            let _ = next.network.set(network);
+        }
         next
     }
 
@@ -594,9 +616,10 @@ impl EntityIndex {
 
     /// Bring the index to `inputs` (every document), in seven phases: what changed, the first
     /// pass of the changed documents, the surname tables, the unchanged documents a surname
-    /// change affects, the second pass, the new document links, the entities touched.
-    fn apply(&mut self, inputs: Vec<DocInput>, touched: Vec<EntityId>) {
-        let Some(mut ch) = self.changes(inputs, touched) else { return };
+    /// change affects, the second pass, the new document links, the entities touched. Returns the
+    /// documents linked again (added, changed, affected by a surname change, or gone).
+    fn apply(&mut self, inputs: Vec<DocInput>, touched: Vec<EntityId>) -> Vec<DocId> {
+        let Some(mut ch) = self.changes(inputs, touched) else { return Vec::new() };
         self.first_passes(&mut ch.relink);
         self.swap_surnames(&mut ch);
         self.relink_lone_surnames(&mut ch);
@@ -613,6 +636,7 @@ impl EntityIndex {
         new_links.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         self.recompute(&ch.touched, &ch.relinked, new_links);
         self.refresh_candidates(&ch.touched, &ch.changed_surnames);
+        (ch.relinked.iter().enumerate()).filter(|(_, &r)| r).map(|(i, _)| DocId(i as u32)).collect()
     }
 
     /// Phase 1, what changed: the documents that are new or not the same objects as before,
@@ -1110,6 +1134,38 @@ impl EntityIndex {
         self.data(id).map(|d| &d.entity)
     }
 
+    /// One more than the highest entity id.
+    pub(super) fn entity_slots(&self) -> usize {
+        self.entities.len()
+    }
+
+    /// One more than the highest document id linked.
+    pub(super) fn doc_slots(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// A linked document as the corpus-level views read it.
+    pub(super) fn doc_view(&self, id: DocId) -> Option<DocView<'_>> {
+        let d = self.docs.get(id.0 as usize)?.as_deref()?;
+        Some(DocView { name: &d.name, text: &d.text, placed: &d.found().placed })
+    }
+
+    /// An entity's mentions, sorted by document name then position: (document, start, end).
+    pub(super) fn spans(&self, id: EntityId) -> impl Iterator<Item = (DocId, u32, u32)> + '_ {
+        self.data(id).map_or(&[][..], |d| d.refs.get()).iter().map(|r| (r.doc, r.start, r.end))
+    }
+
+    /// The co-occurrence network and the documents' dates (see [`Network`]): built now, in
+    /// parallel, unless this index has it already (from the index it was updated from).
+    pub fn network(&self) -> &Network {
+        self.network.get_or_init(|| Arc::new(Network::build(self)))
+    }
+
+    /// [`EntityIndex::network`] if it is built (never builds).
+    pub fn network_if_built(&self) -> Option<&Network> {
+        self.network.get().map(|n| &**n)
+    }
+
     /// Every entity, in a stable order.
     pub fn all(&self) -> impl Iterator<Item = (EntityId, &Entity)> {
         self.entities.iter().enumerate().filter_map(|(i, (_, d))| d.as_ref().map(|d| (EntityId(i as u32), &d.entity)))
@@ -1140,11 +1196,6 @@ impl EntityIndex {
 
     pub fn definition(&self, id: EntityId) -> Option<Definition> {
         self.data(id)?.def.clone()
-    }
-
-    /// (document, file name, snippet) of the first mention in each of the entity's first documents.
-    pub(super) fn snippets(&self, id: EntityId) -> &[(DocId, String, String)] {
-        self.data(id).map_or(&[], |d| &d.snippets)
     }
 
     /// Entities whose name or forms match a workspace-symbol query (fuzzy, case-insensitive):

@@ -23,7 +23,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::DocId;
 
+mod card;
 mod gazetteer;
+pub mod graph;
 mod hover;
 pub(crate) mod keys;
 pub(crate) mod link;
@@ -33,6 +35,9 @@ mod names;
 mod recognize;
 pub mod registry;
 
+pub use card::{Card, DateSpan, DocLine, Form, Passage, ReferencesLink, Related};
+pub use graph::{Edge, Graph, GraphQuery, Network, Node, Shared, TimePoint};
+pub use hover::REFERENCES_HINT;
 pub use keys::NameMap;
 pub use mentions::{DocMentions, Mentions};
 pub(crate) use mentions::{Loose, Recorded};
@@ -135,7 +140,7 @@ pub fn record(text: &str) -> DocMentions {
 }
 
 /// Identity of an entity inside one [`EntityIndex`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct EntityId(pub u32);
 
 /// A place in a corpus document.

@@ -23,7 +23,7 @@ mod glued_footnote;
 mod markup_residue;
 mod mixed_script_word;
 mod mojibake;
-mod page_metadata;
+pub(crate) mod page_metadata;
 pub mod repeated_line;
 mod truncated_ending;
 pub(crate) mod untranslated;

@@ -61,7 +61,7 @@ static RUBRIC_PREFIX: LazyLock<Regex> = LazyLock::new(|| {
         .unwrap_or_else(|e| panic!("{e}"))
 });
 
-fn is_date_line(s: &str) -> bool {
+pub(crate) fn is_date_line(s: &str) -> bool {
     s.len() <= 90 && s.bytes().any(|b| b.is_ascii_digit()) && DATE_LINE.is_match(s) && HAS_DATE_OR_TIME.is_match(s)
 }
 

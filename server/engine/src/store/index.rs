@@ -418,6 +418,7 @@ pub fn read(
         surnames: Arc::new(t.surnames),
         known: Arc::new(t.known),
         registry: registry.cloned(),
+        network: Default::default(),
     })
 }
 

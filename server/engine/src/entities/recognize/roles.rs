@@ -20,6 +20,8 @@
 //! Architecture invariant: like the rest of recognition, this reads tokens and text only and
 //! never panics on any input; every range is a slice between token boundaries.
 
+use std::borrow::Cow;
+
 use super::super::gazetteer::{self, Entry, StopClass};
 use super::{is_quote_gap, Rec};
 use crate::entities::Kind;
@@ -65,10 +67,21 @@ impl Rec<'_> {
         t.poss == t.e && is_quote_gap(self.gap_after(k))
     }
 
-    /// The lowercase form of token `k`'s word when it is ASCII ("As" → "as").
-    fn ascii_lower(&self, k: usize) -> Option<String> {
+    /// Is token `k` one of these lowercase words, in any case ("As" is "as")?
+    fn is_word(&self, k: usize, words: &[&str]) -> bool {
         let w = self.word(k);
-        w.is_ascii().then(|| w.to_ascii_lowercase())
+        words.iter().any(|x| x.eq_ignore_ascii_case(w))
+    }
+
+    /// Token `k`'s word in lowercase (a copy only for a word with capitals).
+    fn lower(&self, k: usize) -> Cow<'_, str> {
+        let t = self.toks[k];
+        let w = self.word(k);
+        if t.cap || t.caps {
+            Cow::Owned(w.to_lowercase())
+        } else {
+            Cow::Borrowed(w)
+        }
     }
 
     fn is_title(&self, k: usize) -> bool {
@@ -81,14 +94,14 @@ impl Rec<'_> {
 
     /// A word that can head a role phrase: a role noun, or a title written with a capital.
     fn is_head(&self, k: usize) -> bool {
-        self.is_title(k) || gazetteer::is_role_noun(&self.word(k).to_lowercase())
+        self.is_title(k) || gazetteer::is_role_noun(&self.lower(k))
     }
 
     /// A word that can modify a head: an adjective, a title, a role noun, a demonym, an
     /// acronym or a portfolio ("Foreign", "Defence").
     fn is_modifier(&self, k: usize) -> bool {
         let t = self.toks[k];
-        let lower = self.word(k).to_lowercase();
+        let lower = self.lower(k);
         self.is_head(k) || adjective_like(&lower) || is_portfolio(&lower) || self.is_demonym(k) || t.cap && t.caps
     }
 
@@ -112,8 +125,7 @@ impl Rec<'_> {
         let mut start = k;
         while start > 0 && start + MAX_MODIFIERS > k && self.clause_gap(start - 1) {
             let t = self.toks[start - 1];
-            let lower = self.word(start - 1).to_lowercase();
-            if !(t.cap && (t.caps || is_portfolio(&lower) || self.is_demonym(start - 1))) {
+            if !(t.cap && (t.caps || is_portfolio(&self.lower(start - 1)) || self.is_demonym(start - 1))) {
                 break;
             }
             start -= 1;
@@ -136,8 +148,7 @@ impl Rec<'_> {
             k -= 1;
             let t = self.toks[k];
             // lowercase, or capitalised as a sentence's first word ("Economist X said")
-            let w = if t.cap && t.sent { self.word(k).to_lowercase() } else { self.word(k).to_string() };
-            if (!t.cap || t.sent) && gazetteer::is_role_noun(&w) {
+            if (!t.cap || t.sent) && gazetteer::is_role_noun(&self.lower(k)) {
                 let direct = k + 1 == a;
                 let of = self.lower_word(k + 1) == Some("of");
                 if direct || of {
@@ -151,8 +162,9 @@ impl Rec<'_> {
         while start > 0 && self.clause_gap(start - 1) && start + MAX_MODIFIERS > role {
             let w = self.word(start - 1);
             let t = self.toks[start - 1];
-            let sentence_adjective = t.cap && t.sent && adjective_like(&w.to_lowercase());
+            let sentence_adjective = t.cap && t.sent && adjective_like(&self.lower(start - 1));
             if self.is_demonym(start - 1)
+                || self.is_title(start - 1)
                 || sentence_adjective
                 || !t.cap && (gazetteer::is_role_noun(w) || adjective_like(w))
             {
@@ -161,7 +173,26 @@ impl Rec<'_> {
                 break;
             }
         }
-        Some(self.phrase(start, a - 1))
+        Some(self.phrase(self.organisation_before(start), a - 1))
+    }
+
+    /// The start of the organisation's name right before a role noun ("KazMunayGas chairman",
+    /// "Halyk Bank analyst"), else `start`: up to three capitalised words that are neither a
+    /// function word nor a date word.
+    fn organisation_before(&self, start: usize) -> usize {
+        let mut k = start;
+        while k > 0 && start - k < 3 && self.clause_gap(k - 1) {
+            let t = self.toks[k - 1];
+            let stop = matches!(self.word_exact(k - 1), Some(Entry::Stop(StopClass::Other)));
+            if !t.cap || stop || t.cyr {
+                break;
+            }
+            k -= 1;
+            if t.sent {
+                break;
+            }
+        }
+        k
     }
 
     /// "As Deputy Prime Minister, X …", "while serving as akim, X …": a role phrase between
@@ -173,7 +204,7 @@ impl Rec<'_> {
         let end = a - 1;
         let mut k = end;
         while k > 0 && end - k < MAX_MODIFIERS + MAX_COMPLEMENT && self.clause_gap(k - 1) {
-            if self.ascii_lower(k - 1).as_deref() == Some("as") {
+            if self.is_word(k - 1, &["as"]) {
                 return self.role_phrase(k, end).filter(|&(_, e)| e == end).map(|(s, e)| self.phrase(s, e));
             }
             k -= 1;
@@ -188,7 +219,7 @@ impl Rec<'_> {
         let mut k = a;
         while k > 0 && a - k < 5 && self.clause_gap(k - 1) && self.toks[k - 1].cyr {
             k -= 1;
-            let w = self.word(k).to_lowercase();
+            let w = self.lower(k);
             if is_cyrillic_role_noun(&w) {
                 head = Some(k);
                 break;
@@ -201,7 +232,7 @@ impl Rec<'_> {
         let head = head?;
         let mut start = head;
         while start > 0 && head - start < 2 && self.clause_gap(start - 1) && self.toks[start - 1].cyr {
-            if !is_cyrillic_adjective(&self.word(start - 1).to_lowercase()) {
+            if !is_cyrillic_adjective(&self.lower(start - 1)) {
                 break;
             }
             start -= 1;
@@ -326,7 +357,7 @@ impl Rec<'_> {
     /// Almaty"). The range of its words without the article, when it has a head.
     fn role_phrase(&self, from: usize, limit: usize) -> Option<(usize, usize)> {
         let mut k = from;
-        if k <= limit && matches!(self.ascii_lower(k).as_deref(), Some("the" | "a" | "an")) {
+        if k <= limit && self.is_word(k, &["the", "a", "an"]) {
             k += 1;
         }
         let start = k;
@@ -589,6 +620,8 @@ mod tests {
                 "Russian Foreign Minister",
             ),
             ("Kyrgyz economist Kubat Rakhimov disagrees.", "Kubat Rakhimov", "Kyrgyz economist"),
+            ("Yesterday Halyk Bank analyst Marat Serikov said so.", "Marat Serikov", "Halyk Bank analyst"),
+            ("On Monday chairman Marat Serikov resigned.", "Marat Serikov", "chairman"),
             (
                 "The rector of the Astana Medical University Marat Shaikenov resigned.",
                 "Marat Shaikenov",
