@@ -9,6 +9,7 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { ReferencesCommandFeature, registerGraph, SHOW_REFERENCES } from './graph';
 
 const SECTION = 'dossier';
 /** Settings of this extension alone (the server ignores them). */
@@ -121,6 +122,8 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     ],
     initializationOptions: serverSettings(),
     outputChannel: output,
+    // the hover card's "All references" link runs this command, and no other
+    markdown: { isTrusted: { enabledCommands: [SHOW_REFERENCES] } },
     middleware: {
       workspace: {
         // answer workspace/configuration for section "dossier" in the server's shape
@@ -152,6 +155,7 @@ async function startClient(context: vscode.ExtensionContext): Promise<void> {
     },
   };
   client = new LanguageClient('dossier', 'Dossier', serverOptions, clientOptions);
+  client.registerFeature(new ReferencesCommandFeature());
   client.onDidChangeState((e) => {
     if (e.newState === State.Starting) setStatus('Dossier: starting', server.path ?? '', true);
     if (e.newState === State.Stopped) setStatus('Dossier: stopped', 'The server is not running (Dossier: Restart Server)');
@@ -229,6 +233,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       }
     }),
   );
+  registerGraph(context, () => client);
   await startClient(context);
 }
 

@@ -119,6 +119,41 @@ async function hoverText(page) {
     .map((h) => h.textContent.replace(/\u00a0/g, ' ')).join('\n'));
 }
 
+/** The references peek view listing `n` locations ("Locations (23)" in its title). */
+async function waitForPeek(page, n) {
+  await page.waitForFunction((n) => [...document.querySelectorAll('.peekview-widget')]
+    .some((w) => new RegExp(`Locations \\(${n}\\)|\\b${n} references\\b`).test(w.textContent.replace(/\u00a0/g, ' '))), {}, n);
+}
+
+/** Run a command from the command palette by its title. */
+async function runCommand(page, title) {
+  await key(page, 'Control+Shift+KeyP');
+  await page.waitForSelector('.quick-input-widget input', { visible: true });
+  await page.keyboard.type(title);
+  await page.waitForFunction((t) => [...document.querySelectorAll('.quick-input-list .monaco-list-row')]
+    .some((r) => r.textContent.replace(/\u00a0/g, ' ').includes(t)), {}, title);
+  await page.keyboard.press('Enter');
+}
+
+/** `promise`, failing with what was awaited in its message. */
+function expect(what, promise) {
+  return promise.catch((e) => { throw new Error(`${what}: ${e && e.message}`); });
+}
+
+/** The frame of the Entity Graph webview, once its graph is drawn. */
+async function graphFrame(page) {
+  const deadline = Date.now() + T;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      const ready = await f.evaluate(() => document.body && document.body.dataset.ready === 'true'
+        && Number(document.body.dataset.nodes) > 0 && typeof window.dossierGraph === 'object').catch(() => false);
+      if (ready) return f;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error('the Entity Graph webview did not draw a graph');
+}
+
 async function statusText(page) {
   return page.evaluate(() => (document.querySelector('.statusbar')?.textContent ?? '').replace(/\u00a0/g, ' '));
 }
@@ -273,6 +308,20 @@ async function main() {
       await page.mouse.move(5, 400);
     });
 
+    await step('the card names his roles and who he appears with; its "All references" link opens them', async () => {
+      const p = await charPoint(page, 'capital, Tasmagambetov said', 'Tasmagambetov', 4);
+      if (!p) throw new Error('line not rendered');
+      await page.mouse.move(p.x - 3, p.y); await page.mouse.move(p.x, p.y);
+      await page.waitForFunction(() => [...document.querySelectorAll('.monaco-hover')]
+        .some((h) => /Roles: CSTO Secretary General · Deputy Prime Minister/.test(h.innerText)
+          && /Appears with \(shared paragraphs\): CSTO/.test(h.innerText)));
+      const link = await page.waitForSelector('.monaco-hover a[data-href^="command:dossier.showReferences"]', { visible: true });
+      await link.click();
+      await waitForPeek(page, 23);
+      await page.keyboard.press('Escape');
+      await page.mouse.move(5, 400);
+    });
+
     const nz = locate(SEED_B, 'Nazarbayev');
     const def = locate(SEED_A, 'Nursultan Nazarbayev');
     await step('F12 on "Nazarbayev" in the second seed opens the first at "Nursultan Nazarbayev"', async () => {
@@ -307,6 +356,46 @@ async function main() {
           .some((s) => Math.abs(s.getBoundingClientRect().top - y) < 4);
       }, {}, 'But these events did not affect');
     });
+    await step('Dossier: Entity Graph draws the co-occurrence graph; a click on a node opens its references', async () => {
+      // the cursor is on "Tasmagambetov": the graph opens with him selected
+      await quickOpen(page, SEED_A, hv.line, hv.col + 'capital, '.length + 2);
+      await key(page, 'Control+KeyB'); // room for the graph: the side bar closed
+      await runCommand(page, 'Dossier: Entity Graph');
+      const frame = await graphFrame(page);
+      const nodes = await frame.evaluate(() => window.dossierGraph.nodes().map((n) => n.data('label')));
+      for (const name of ['Imangali Tasmagambetov', 'CSTO', 'Kazakhstan', 'Nursultan Nazarbayev']) {
+        if (!nodes.includes(name)) throw new Error(`no node "${name}" among ${nodes.length}`);
+      }
+      const selected = await frame.evaluate(() => document.body.dataset.selected);
+      if (selected !== 'Imangali Tasmagambetov') throw new Error(`the entity under the cursor is not selected: ${selected}`);
+      const edges = await frame.evaluate(() => window.dossierGraph.edges().length);
+      if (edges < 10) throw new Error(`only ${edges} edges`);
+      // the kind filter hides the places
+      const before = Number(await frame.evaluate(() => document.body.dataset.nodes));
+      await (await frame.$('input[data-kind="place"]')).click();
+      await expect('unticking "place" hides nodes',
+        frame.waitForFunction((n) => Number(document.body.dataset.nodes) < n, { polling: 100 }, before));
+      await (await frame.$('input[data-kind="place"]')).click();
+      await expect('ticking "place" again shows them',
+        frame.waitForFunction((n) => Number(document.body.dataset.nodes) === n, { polling: 100 }, before));
+      // a real click on the node, where cytoscape drew it (another entity selected before)
+      await frame.evaluate(() => { window.dossierGraph.$(':selected').unselect(); document.body.dataset.selected = ''; });
+      const at = await frame.evaluate(() => {
+        const n = window.dossierGraph.nodes().filter((x) => x.data('label') === 'Imangali Tasmagambetov')[0];
+        window.dossierGraph.center(n);
+        return n.renderedPosition();
+      });
+      await (await frame.$('#cy')).click({ offset: { x: at.x, y: at.y } });
+      await expect('the clicked node is selected',
+        frame.waitForFunction(() => document.body.dataset.selected === 'Imangali Tasmagambetov', { polling: 100 }));
+      await expect('the side panel shows its timeline and who it appears with',
+        frame.waitForFunction(() => /Appears with/.test(document.getElementById('panel').innerText)
+          && document.getElementById('timeline') !== null, { polling: 100 }));
+      await expect('the references of the clicked node open', waitForPeek(page, 23));
+      await shot('vscode-graph');
+      await page.keyboard.press('Escape');
+    });
+
   } catch (e) {
     results.push({ name: 'setup', ok: false });
     log('FAIL - setup:', e && e.message);
