@@ -91,7 +91,7 @@ if [ ! -x "$DOSSIER_BIN" ]; then
 fi
 
 # ------------------------------------------------------------------ Neovim
-NVIM_CASES=(defaults attach diagnostics hover definition references semantic_tokens commands health)
+NVIM_CASES=(defaults attach diagnostics hover definition references semantic_tokens commands related graph health)
 nvim_suite() { # label binary
   local label=$1 nv=$2 c
   for c in "${NVIM_CASES[@]}"; do

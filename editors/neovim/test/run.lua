@@ -2,7 +2,8 @@
 --   DOSSIER_TEST=<case> DOSSIER_BIN=/path/to/dossier CORPUS=/tmp/copy-of-seeds \
 --   DOSSIER_PLUGIN=editors/neovim \
 --   timeout 60 nvim --headless -u NONE -i NONE -n -c 'luafile editors/neovim/test/run.lua'
--- Cases: attach, diagnostics, hover, definition, references, semantic_tokens, commands, health,
+-- Cases: attach, diagnostics, hover, definition, references, semantic_tokens, commands, related,
+-- graph, health,
 -- and defaults (the plain `require('dossier').setup{}`: attaches, caption diagnostic, hover,
 -- definition, semantic token colours). DOSSIER_SETUP=default runs any case with that set-up.
 -- Every case fails on a message the user would see from the client ("LSP[dossier][Warning] …").
@@ -287,6 +288,74 @@ function cases.commands()
   vim.cmd('DossierOpenRegistry')
   check(vim.api.nvim_buf_get_name(0) == vim.fn.fnamemodify(corpus .. '/entities.toml', ':p'),
     ':DossierOpenRegistry opened ' .. vim.api.nvim_buf_get_name(0))
+end
+
+function cases.related()
+  local buf = open(SEED_A)
+  local client = attached_client(buf)
+  if not check(client ~= nil, 'client attached') then return end
+  check(wait_indexed(client), 'corpus indexed (work-done progress ended)')
+  -- not on a name: a message, the quickfix list untouched
+  vim.fn.setqflist({}, ' ', { title = 'before' })
+  vim.api.nvim_win_set_cursor(0, { 2, 0 })
+  vim.cmd('DossierRelated')
+  vim.wait(500)
+  check(vim.fn.getqflist({ title = 1 }).title == 'before', 'off a name, the quickfix list is left alone')
+  local row, col = find(buf, 'capital, Tasmagambetov said')
+  vim.api.nvim_win_set_cursor(0, { row, col + #'capital, ' + 3 })
+  vim.cmd('DossierRelated')
+  local qf
+  check(wait(function()
+    qf = vim.fn.getqflist({ title = 1, items = 1 })
+    return qf.title ~= 'before'
+  end), ':DossierRelated filled the quickfix list')
+  check(qf.title == 'Dossier: appears with Imangali Tasmagambetov', 'title names the entity: ' .. qf.title)
+  check(#qf.items >= 5, ('at least 5 entities appear with him (got %d)'):format(#qf.items))
+  local first = qf.items[1] and qf.items[1].text or ''
+  check(first:find('^CSTO %(organization%): %d+ shared paragraphs') ~= nil, 'the most shared first: ' .. first)
+  check(vim.bo.buftype == 'quickfix', 'the quickfix window is open')
+  local last_count, sorted, bad = math.huge, true, {}
+  for i, it in ipairs(qf.items) do
+    local n = tonumber(it.text:match(': (%d+) shared paragraph'))
+    if not n or n > last_count then sorted = false end
+    last_count = n or 0
+    -- each entry leads to a mention of its entity: the card there names it
+    local name = it.text:match('^(.-) %(')
+    vim.cmd('cc ' .. i)
+    local here = vim.api.nvim_get_current_buf()
+    local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
+    local res = vim.lsp.buf_request_sync(here, 'textDocument/hover', params, TIMEOUT_MS) or {}
+    local r = res[client.id]
+    local card = r and r.result and r.result.contents and r.result.contents.value or ''
+    local first = card:match('^[^\n]*') or ''
+    if it.valid ~= 1 or not first:find(name, 1, true) then
+      table.insert(bad, ('%s at %d:%d, card %q'):format(name, it.lnum, it.col, first))
+    end
+  end
+  check(sorted, 'entries by shared paragraphs, most first')
+  check(#bad == 0, 'every entry opens on a mention of its entity ' .. vim.inspect(bad))
+end
+
+function cases.graph()
+  local buf = open(SEED_A)
+  local client = attached_client(buf)
+  if not check(client ~= nil, 'client attached') then return end
+  local opened
+  require('dossier').config.open_graph = function(path) opened = path end
+  local file = vim.fn.fnamemodify(corpus .. '/../graph.html', ':p')
+  vim.cmd('DossierGraph ' .. vim.fn.fnameescape(file))
+  check(wait(function() return opened ~= nil end), ':DossierGraph opened a page')
+  check(opened == file, 'the page written where asked: ' .. tostring(opened))
+  local f = io.open(file)
+  if not check(f ~= nil, 'the page exists') then return end
+  local html = f:read('*a')
+  f:close()
+  check(html:find('<html', 1, true) ~= nil and html:find('</html>', 1, true) ~= nil, 'an HTML page')
+  for _, name in ipairs({ 'Imangali Tasmagambetov', 'CSTO', 'Nursultan Nazarbayev' }) do
+    check(html:find('"' .. name .. '"', 1, true) ~= nil, 'the page has the entity ' .. name)
+  end
+  check(html:find('"paragraphs":', 1, true) ~= nil, 'the page has weighted links')
+  check(not html:find('<script src', 1, true), 'the page loads no script from elsewhere')
 end
 
 function cases.health()

@@ -23,6 +23,9 @@ M.defaults = {
   inlay_hints = true,
   on_attach = nil,
   capabilities = nil,
+  -- How :DossierGraph opens the page it writes: function(path) (default: vim.ui.open on
+  -- 0.10+, else xdg-open or open).
+  open_graph = nil,
 }
 
 M.config = nil
@@ -185,6 +188,10 @@ local function setup_commands()
   cmd('DossierReindex', function() M.restart() end, { desc = 'Re-index the corpus (restarts the server)' })
   cmd('DossierOpenRegistry', function() M.open_registry() end, { desc = 'Open entities.toml at the corpus root' })
   cmd('DossierCard', function() vim.lsp.buf.hover() end, { desc = 'Show the entity card under the cursor' })
+  cmd('DossierRelated', function() require('dossier.graph').related() end,
+    { desc = 'The entities that appear with the one under the cursor, in the quickfix list' })
+  cmd('DossierGraph', function(a) require('dossier.graph').graph(a.args) end,
+    { nargs = '?', complete = 'file', desc = 'Write the entity graph of the corpus as HTML and open it' })
 end
 
 function M.setup(opts)
