@@ -16,11 +16,11 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$(bash "$root/scripts/target-dir.sh"
 
 cd "$root"
 cargo build --release --bin dossier
-cargo build --release -p dossier-engine --example gen_corpus
+cargo build --release -p dossier-testgen --bin gen_corpus
 
 dir=$(mktemp -d "${TMPDIR:-/tmp}/dossier-bench.XXXXXX")
 trap 'rm -rf "$dir"' EXIT
-"$CARGO_TARGET_DIR/release/examples/gen_corpus" "$dir/corpus" "$n" "$seed"
+"$CARGO_TARGET_DIR/release/gen_corpus" "$dir/corpus" "$n" "$seed"
 bin=$CARGO_TARGET_DIR/release/dossier
 
 "$bin" graph "$dir/corpus" --format json > /dev/null # warm the page cache
