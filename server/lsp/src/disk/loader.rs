@@ -519,7 +519,21 @@ mod tests {
 
     #[test]
     fn normalisation_is_lexical() {
-        assert_eq!(normalize(Path::new("/a/b/../c/./d.txt")), PathBuf::from("/a/c/d.txt"));
+        for (path, normal) in [
+            ("/a/b/../c/./d.txt", "/a/c/d.txt"),
+            ("/a/./b//c.txt", "/a/b/c.txt"),
+            ("/a/b/c/../../d.txt", "/a/d.txt"),
+            // above the root stays at the root
+            ("/../../a.txt", "/a.txt"),
+            // a link is not resolved: `l/..` is the folder of `l`, whatever `l` points to
+            ("/a/l/../b.txt", "/a/b.txt"),
+            ("/корпус/./Токаев.txt", "/корпус/Токаев.txt"),
+        ] {
+            assert_eq!(normalize(Path::new(path)), PathBuf::from(normal), "{path}");
+        }
+        // a relative path is made absolute first
+        let here = std::env::current_dir().unwrap();
+        assert_eq!(normalize(Path::new("x/../y.txt")), here.join("y.txt"));
     }
 
     #[test]
