@@ -9,6 +9,7 @@
 //!   there answers that one request with an error.
 //! - stdout carries the protocol: nothing else may print to it.
 #![warn(clippy::print_stdout)]
+#![deny(unsafe_code)]
 
 pub mod convert;
 pub mod disk;
