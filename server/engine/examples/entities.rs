@@ -5,6 +5,10 @@
 //! With `--scale N…` it instead times recognition, linking and relinking after one edit on the
 //! first N articles of the generated corpus (`gen::corpus(N, 1)`), e.g.
 //! `cargo run --release -p dossier-engine --example entities -- --scale 1000 4000 20000`.
+//!
+//! With `--once N` it recognises and links the first N generated articles once, on one thread:
+//! a run to count instructions of (`valgrind --tool=callgrind`, then `callgrind_annotate
+//! --inclusive=yes` gives `record` and `EntityIndex::build` apart), steady on a shared machine.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -92,6 +96,10 @@ fn main() {
         memory(args.get(2).and_then(|a| a.parse().ok()).unwrap_or(20_000));
         return;
     }
+    if args.get(1).is_some_and(|a| a == "--once") {
+        once(args.get(2).and_then(|a| a.parse().ok()).unwrap_or(1_000));
+        return;
+    }
     if args.get(1).is_some_and(|a| a == "--scale") {
         let sizes: Vec<usize> = args[2..].iter().filter_map(|a| a.parse().ok()).collect();
         scale(if sizes.is_empty() { &[1_000, 4_000] } else { &sizes });
@@ -144,6 +152,26 @@ fn main() {
             println!("{}", index.hover(id, DocId(u32::MAX)));
         }
     }
+}
+
+/// Recognise and link the first `n` generated articles once, on the calling thread.
+fn once(n: usize) {
+    let docs = gen::corpus(n, 1);
+    let inputs: Vec<DocInput> = (docs.iter().enumerate())
+        .map(|(i, (name, t))| DocInput {
+            id: DocId(i as u32),
+            name: name.as_str().into(),
+            text: t.as_str().into(),
+            entities: record(t).into(),
+        })
+        .collect();
+    let index = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .use_current_thread()
+        .build()
+        .expect("a pool of the calling thread")
+        .install(|| EntityIndex::build(inputs, None));
+    println!("{n} articles: {} entities", index.all().count());
 }
 
 /// Resident memory of this process in MB (from /proc; 0 where unavailable).

@@ -324,7 +324,11 @@ fn first_pass(doc: &DocInput, reg_alias: &KeyMap<EntityId>) -> Pass1 {
             (Some(c), _, _) => (First::Entity(c), person_key.map(|_| keys.surname)),
             (None, Kind::Person, Some(k)) => (First::Key(ClusterKey::Person(k)), Some(keys.surname)),
             (None, Kind::Person, None) => {
-                let mut readings = surname_keys(surface);
+                // a Latin surname has one reading, as recognition stored it
+                let mut readings = [None; READINGS];
+                if has_cyrillic(surface) {
+                    readings = surname_keys(surface);
+                }
                 // the likeliest as recognition stored it
                 readings[0] = Some(keys.surname);
                 (First::Lone(Readings(readings)), None)
@@ -463,8 +467,15 @@ fn resolve_short(text: &str, e: &DocMentions, links: &mut [(u32, First)], full: 
     if shorts.is_empty() {
         return;
     }
+    // the parts of only the kinds of longer names the short ones can stand for
+    let persons = shorts.iter().any(|(_, p)| p.initials.is_none());
+    let others = shorts.iter().any(|(_, p)| p.initials.is_some());
     let long: Vec<(Parts, First)> = (links.iter())
-        .filter(|(i, _)| e.mentions[*i as usize].kind != Kind::Other)
+        .filter(|(i, _)| match e.mentions[*i as usize].kind {
+            Kind::Person => persons,
+            Kind::Other => false,
+            _ => others,
+        })
         .filter_map(|&(i, first)| Some((parts(surface(i), e.mentions[i as usize].kind)?, first)))
         .collect();
     for (j, want) in shorts {
@@ -917,7 +928,9 @@ impl EntityIndex {
                 links.push((m.0, m.1, m.2, target));
             }
         }
-        links.sort_unstable_by_key(|&(s, e, src, _)| (s, e, src));
+        // the first pass's links are in text order and the lone surnames came after them: a
+        // stable sort finds that run and merges the rest into it
+        links.sort_by_key(|&(s, e, src, _)| (s, e, src));
         Linked { input, known: pass1.known, lone: lone_keys, links, pending }
     }
 
@@ -1386,24 +1399,31 @@ fn titlecase(s: &str) -> String {
     out
 }
 
-/// One line of context around a mention, cut at char boundaries.
+/// One line of context around a mention, cut at char boundaries: up to 60 bytes on each side,
+/// with an ellipsis where the line goes on.
 pub(super) fn snippet(text: &str, range: Range<usize>) -> String {
-    let ls = text[..range.start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let le = text[range.end..].find(['\n', '\r']).map_or(text.len(), |i| range.end + i);
-    let mut a = ls.max(range.start.saturating_sub(60));
+    const SIDE: usize = 60;
+    let bytes = text.as_bytes();
+    let newline = |b: &u8| matches!(b, b'\n' | b'\r');
+    // the line's ends, looked for in the bytes shown only
+    let from = range.start.saturating_sub(SIDE);
+    let mut a = bytes[from..range.start].iter().rposition(newline).map_or(from, |i| from + i + 1);
+    let to = (range.end + SIDE).min(text.len());
+    let mut b = bytes[range.end..to].iter().position(newline).map_or(to, |i| range.end + i);
     while !text.is_char_boundary(a) {
         a -= 1;
     }
-    let mut b = le.min(range.end + 60);
     while !text.is_char_boundary(b) {
         b += 1;
     }
+    let cut_before = a > 0 && !newline(&bytes[a - 1]);
+    let cut_after = b < text.len() && !newline(&bytes[b]);
     let mut s = String::new();
-    if a > ls {
+    if cut_before {
         s.push('…');
     }
     s.push_str(text[a..b].trim());
-    if b < le {
+    if cut_after {
         s.push('…');
     }
     s
@@ -1412,6 +1432,25 @@ pub(super) fn snippet(text: &str, range: Range<usize>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn snippets_are_the_line_cut_around_the_mention() {
+        let text = "first line\nAlpha met Beta.\nlast";
+        let at = |w: &str| text.find(w).unwrap()..text.find(w).unwrap() + w.len();
+        assert_eq!(snippet(text, at("Beta")), "Alpha met Beta.");
+        let long = format!("{}Name{}", "x ".repeat(50), " y".repeat(50));
+        let r = long.find("Name").unwrap()..long.find("Name").unwrap() + 4;
+        let s = snippet(&long, r);
+        assert!(s.starts_with('…') && s.ends_with('…') && s.contains("Name"), "{s}");
+        // a line that ends exactly where the window does has no ellipsis
+        let exact = format!("{}\n{}Name{}\nz", "a".repeat(5), "b".repeat(60), "c".repeat(60));
+        let r = exact.find("Name").unwrap()..exact.find("Name").unwrap() + 4;
+        assert_eq!(snippet(&exact, r), format!("{}Name{}", "b".repeat(60), "c".repeat(60)));
+        // char boundaries
+        let cyr = format!("{}Имя{}", "ж".repeat(40), "ж".repeat(40));
+        let r = cyr.find("Имя").unwrap()..cyr.find("Имя").unwrap() + "Имя".len();
+        assert!(snippet(&cyr, r).contains("Имя"));
+    }
 
     #[test]
     fn what_leaves_a_table_and_enters_it_again_has_not_changed() {

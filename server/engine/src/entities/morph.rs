@@ -465,13 +465,27 @@ const FOLDED_ENDINGS: &[&str] = &[
     "u", "e", "o",
 ];
 
+/// [`FOLDED_ENDINGS`] that end with `last`, longest first.
+fn endings_ending_with(last: u8) -> &'static [&'static str] {
+    static BY_LAST: OnceLock<Vec<Vec<&'static str>>> = OnceLock::new();
+    let by_last = BY_LAST.get_or_init(|| {
+        (0..=u8::MAX)
+            .map(|b| FOLDED_ENDINGS.iter().copied().filter(|e| e.as_bytes().last() == Some(&b)).collect())
+            .collect()
+    });
+    &by_last[usize::from(last)]
+}
+
 /// A folded word without its case endings, stripped again and again while at least three
 /// letters stay: the same root for every case form of a name and for its Latin spelling
 /// (kazahtelekomom, kazahtelekom → kazahtelek; karagandoi, karaganda → karagand).
 pub(crate) fn root(folded: &str) -> &str {
     let mut s = folded;
     'strip: loop {
-        for e in FOLDED_ENDINGS {
+        let Some(&last) = s.as_bytes().last() else { return s };
+        // only the endings with the word's last letter can match (the first of them that does,
+        // as in the whole list)
+        for e in endings_ending_with(last) {
             if s.len() >= e.len() + 3 && s.is_char_boundary(s.len() - e.len()) && s.ends_with(e) {
                 s = &s[..s.len() - e.len()];
                 continue 'strip;
@@ -577,6 +591,22 @@ mod tests {
             assert_eq!(r(a), r(b), "{a} ~ {b}");
         }
         assert_ne!(r("Astana"), r("Astrakhan"));
+        // the same as stripping by the whole list, longest first
+        let by_list = |folded: &str| -> String {
+            let mut s = folded;
+            'strip: loop {
+                for e in FOLDED_ENDINGS {
+                    if s.len() >= e.len() + 3 && s.ends_with(e) {
+                        s = &s[..s.len() - e.len()];
+                        continue 'strip;
+                    }
+                }
+                return s.to_string();
+            }
+        };
+        for w in ["kazahtelekomom", "iyami", "rossiyami", "moskvaa", "stranoi", "ogoogo", "abcuu", "", "a", "xyz"] {
+            assert_eq!(root(w), by_list(w), "{w}");
+        }
         assert_eq!(root("ab"), "ab");
     }
 }

@@ -98,9 +98,8 @@ thread_local! {
     /// [`root_key`] of names that are not short ASCII (Cyrillic, mostly).
     static ROOT_KEYS: Memo<Key> =
         Default::default();
-    /// The given name's, surname's and whole name's keys of a Cyrillic full name read in its
-    /// base form (`None`: already in it).
-    static PERSON_KEYS: Memo<Option<(Key, Key, Key)>> =
+    /// [`person_name`] of Cyrillic full names.
+    static PERSON_NAMES: Memo<PersonName> =
         Default::default();
     /// [`given_and_patronymic`]'s keys.
     static PATRONYMICS: Memo<Option<(Key, Key)>> =
@@ -292,9 +291,13 @@ pub(crate) fn parts(name: &str, kind: Kind) -> Option<Parts> {
         return None;
     }
     if kind == Kind::Person {
-        let base = person_base(&words).unwrap_or_else(|| words.iter().map(|w| w.to_string()).collect());
-        let patronymic = (base.len() >= 3).then(|| keys::key(&base[1]));
-        return Some(Parts { given: Some(given_key(&base[0])), patronymic, initials: None });
+        if !has_cyrillic(name) {
+            // already in its base form: only the given name and patronymic are needed
+            let patronymic = (words.len() >= 3).then(|| keys::key(words[1]));
+            return Some(Parts { given: Some(given_key(words[0])), patronymic, initials: None });
+        }
+        let p = person_name(name);
+        return Some(Parts { given: Some(p.given), patronymic: p.patronymic, initials: None });
     }
     let initials: String = (words.iter())
         .filter(|w| !function_word(w))
@@ -383,27 +386,57 @@ fn person_keys(surface: &str, surface_key: Key, name: Option<&str>) -> MentionKe
     match words.as_slice() {
         [] => MentionKeys { surface: surface_key, label: surface_key, person: None, surname: surface_key },
         [one] => {
-            let surname = surname_keys(one)[0].unwrap_or(surface_key);
+            // a Latin surname is its own base form: its key is the surface's
+            let surname = if has_cyrillic(one) { surname_keys(one)[0].unwrap_or(surface_key) } else { surface_key };
             let label = name.map_or(surname, keys::key);
             MentionKeys { surface: surface_key, label, person: None, surname }
         }
-        [first, .., last] => {
-            let base = if has_cyrillic(surface) {
-                keys::memoised(&PERSON_KEYS, KEEP, surface, |s| {
-                    let words: Vec<&str> = s.split_whitespace().collect();
-                    let b = person_base(&words)?;
-                    Some((given_key(&b[0]), keys::key(&b[b.len() - 1]), keys::key(&b.join(" "))))
-                })
-            } else {
-                None
-            };
-            let (given, surname, label) = match base {
-                Some((g, s, l)) => (g, s, name.map_or(l, keys::key)),
-                None => (given_key(first), keys::key(last), name.map_or(surface_key, keys::key)),
-            };
-            MentionKeys { surface: surface_key, label, person: Some(keys::pair_key(given, surname)), surname }
+        [..] => {
+            let p = person_name(surface);
+            let label = name.map_or(p.whole.unwrap_or(surface_key), keys::key);
+            MentionKeys {
+                surface: surface_key,
+                label,
+                person: Some(keys::pair_key(p.given, p.surname)),
+                surname: p.surname,
+            }
         }
     }
+}
+
+/// The keys of a person's full name (two words or more) in its base form.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct PersonName {
+    /// The given name's key, the same for all its variants.
+    pub given: Key,
+    /// The second word's, in a name of three words or more.
+    pub patronymic: Option<Key>,
+    pub surname: Key,
+    /// The whole name's, when its base form is not the name as written.
+    pub whole: Option<Key>,
+}
+
+/// The keys of a person's full name in its base form (a Cyrillic name's are remembered per
+/// thread: linking asks again for the names recognition read).
+pub(crate) fn person_name(surface: &str) -> PersonName {
+    if has_cyrillic(surface) {
+        keys::memoised(&PERSON_NAMES, KEEP, surface, person_name_uncached)
+    } else {
+        person_name_uncached(surface)
+    }
+}
+
+fn person_name_uncached(surface: &str) -> PersonName {
+    let words: Vec<&str> = surface.split_whitespace().collect();
+    let base = person_base(&words);
+    let whole = base.as_ref().map(|b| keys::key(&b.join(" ")));
+    let base: Vec<&str> = base.as_ref().map_or_else(|| words.clone(), |b| b.iter().map(String::as_str).collect());
+    let (Some(first), Some(last)) = (base.first(), base.last()) else {
+        let k = keys::key(surface);
+        return PersonName { given: k, patronymic: None, surname: k, whole: None };
+    };
+    let patronymic = (base.len() >= 3).then(|| keys::key(base[1]));
+    PersonName { given: given_key(first), patronymic, surname: keys::key(last), whole }
 }
 
 /// The keys a capitalised word outside every mention is looked up by, as a surname seen in a
