@@ -49,6 +49,9 @@ fn main() {
         for w in &rep.wrong {
             println!("wrong   {w}");
         }
+        for d in &rep.bad_definitions {
+            println!("definition  {d}");
+        }
     }
     println!("{} documents, {} gold mentions, indexed in {:.0?}", gold.docs.len(), gold.mentions.len(), took);
     println!("{}", rep.summary());

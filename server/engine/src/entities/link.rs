@@ -333,10 +333,17 @@ fn first_pass(doc: &DocInput, reg_alias: &KeyMap<EntityId>) -> Pass1 {
                 readings[0] = Some(keys.surname);
                 (First::Lone(Readings(readings)), None)
             }
-            (None, Kind::Organization, _) if m.evidence != Evidence::Gazetteer && super::names::generic(surface) => {
-                // "Ministry of Foreign Affairs": whose is said next to it (else see below)
-                generic.push((p.links.len(), keys.label, qualifier(text, e, i)));
-                (First::Key(ClusterKey::Name(keys.label)), None)
+            (None, Kind::Organization, _) if m.evidence != Evidence::Gazetteer => {
+                match institution(surface) {
+                    Some((label, whose)) => {
+                        // "Ministry of Foreign Affairs": whose it says it is, or is said next to
+                        // it (else see below)
+                        let whose = whose.or_else(|| qualifier(text, e, i));
+                        generic.push((p.links.len(), label.unwrap_or(keys.label), whose));
+                        (First::Key(ClusterKey::Name(keys.label)), None)
+                    }
+                    None => (First::Key(ClusterKey::Name(keys.label)), None),
+                }
             }
             (None, _, _) => (First::Key(ClusterKey::Name(keys.label)), None),
         };
@@ -348,6 +355,7 @@ fn first_pass(doc: &DocInput, reg_alias: &KeyMap<EntityId>) -> Pass1 {
         scope_generic(fallback, &generic, &mut p.links);
     }
     resolve_short(text, e, &mut p.links, &mut full);
+    join_middle_names(text, e, &mut p.links, &mut full);
     for (&(_, first), surname) in p.links.iter().zip(full) {
         let Some(surname) = surname else { continue };
         p.known.push(surname);
@@ -422,14 +430,25 @@ fn scope_generic(fallback: Key, generic: &[(usize, Key, Option<Key>)], links: &m
     }
 }
 
+/// Is an organisation's name one that many countries have under the same name? The key it
+/// links by (`None`: its own) and the country it names, when it names one: an institution read
+/// by the lexicon ("Russian Foreign Ministry", "МИД России"), else a name of a generic head
+/// ("Inspectorate of Labour").
+fn institution(surface: &str) -> Option<(Option<Key>, Option<Key>)> {
+    match super::knowledge::institution(surface) {
+        Some(inst) => Some((Some(inst.key), inst.country)),
+        None => super::names::generic(surface).then_some((None, None)),
+    }
+}
+
 /// The country a generic institution's name belongs to, said next to it: "Ministry of Foreign
 /// Affairs of Kazakhstan", "Kazakhstan's Ministry of Defence", "Министерство иностранных дел
-/// Казахстана": the key of that known place.
+/// Казахстана", "Russian Foreign Ministry": the key of that place.
 fn qualifier(text: &str, e: &DocMentions, i: usize) -> Option<Key> {
     let m = &e.mentions[i];
     let place = |j: usize| {
         let q = e.mentions.get(j)?;
-        (q.kind == Kind::Place && q.evidence == Evidence::Gazetteer).then(|| (q, e.keys(j).label))
+        (q.kind == Kind::Place).then(|| (q, e.keys(j).label))
     };
     if let Some((q, k)) = place(i + 1) {
         let gap = text.get(m.end as usize..q.start as usize)?;
@@ -437,9 +456,20 @@ fn qualifier(text: &str, e: &DocMentions, i: usize) -> Option<Key> {
             return Some(k);
         }
     }
-    let (q, k) = place(i.checked_sub(1)?)?;
-    let gap = text.get(q.end as usize..m.start as usize)?;
-    matches!(gap, "'s " | "’s ").then_some(k)
+    if let Some((q, k)) = i.checked_sub(1).and_then(place) {
+        let gap = text.get(q.end as usize..m.start as usize)?;
+        if matches!(gap, "'s " | "’s ") {
+            return Some(k);
+        }
+    }
+    // a country's adjective right before the name
+    let before = text.get(..m.start as usize)?.strip_suffix(' ')?;
+    let start = (before.char_indices().rev())
+        .take_while(|&(_, c)| c.is_alphanumeric() || c == '.')
+        .last()
+        .map_or(before.len(), |(i, _)| i);
+    let word = &before[start..];
+    super::knowledge::demonym(word)
 }
 
 /// Short names of a document that stand for one longer name of it link as that name: a given
@@ -485,6 +515,44 @@ fn resolve_short(text: &str, e: &DocMentions, links: &mut [(u32, First)], full: 
             links[j].1 = target;
             full[j] = None;
         }
+    }
+}
+
+/// Full names of one person in a document that differ because one leaves the given name out
+/// ("Тайип Эрдоган" for "Recep Tayyip Erdogan": its given name is the longer name's middle
+/// name, and the surname is the same) link as the longer name, and are no full names of their
+/// own. Looked for only among full names that share a surname and are not one person already.
+fn join_middle_names(text: &str, e: &DocMentions, links: &mut [(u32, First)], full: &mut [Option<Key>]) {
+    use super::names::{middle_keys, parts};
+    // (link, surname, cluster)
+    let persons: Vec<(usize, Key, ClusterKey)> = (links.iter().enumerate())
+        .filter_map(|(j, &(_, f))| match (f, full[j]) {
+            (First::Key(k @ ClusterKey::Person(_)), Some(s)) => Some((j, s, k)),
+            _ => None,
+        })
+        .collect();
+    let shares = |a: &(usize, Key, ClusterKey)| persons.iter().any(|b| b.1 == a.1 && b.2 != a.2);
+    if !persons.iter().any(shares) {
+        return;
+    }
+    let surface = |j: usize| {
+        let m = &e.mentions[links[j].0 as usize];
+        text.get(m.start as usize..m.end as usize).unwrap_or_default()
+    };
+    let mut joins: Vec<(usize, ClusterKey)> = Vec::new();
+    for a in persons.iter().filter(|a| shares(a)) {
+        let Some(given) = parts(surface(a.0), Kind::Person).and_then(|p| p.given) else { continue };
+        let mut longer = (persons.iter())
+            .filter(|b| b.1 == a.1 && b.2 != a.2 && middle_keys(surface(b.0)).contains(&given))
+            .map(|b| b.2);
+        let Some(target) = longer.next() else { continue };
+        if longer.all(|k| k == target) {
+            joins.push((a.0, target));
+        }
+    }
+    for (j, target) in joins {
+        links[j].1 = First::Key(target);
+        full[j] = None;
     }
 }
 
@@ -1079,11 +1147,11 @@ impl EntityIndex {
         let def = match reg {
             Some(r) => Some(Definition::Registry(r.range.clone())),
             None => {
-                // the first mention of the name, else the first of the fullest form
-                let best = distinct
-                    .iter()
-                    .find(|(s, _, _)| *s == name)
-                    .or_else(|| distinct.iter().max_by_key(|(s, _, first)| (word_count(s), std::cmp::Reverse(*first))));
+                // the first mention of the fullest form: of most words, the name itself, else
+                // a Latin one, else the first
+                let best = distinct.iter().max_by_key(|(s, _, first)| {
+                    (word_count(s), *s == name, !has_cyrillic(s), std::cmp::Reverse(*first))
+                });
                 best.map(|&(_, _, first)| Definition::Mention(refs[first].location()))
             }
         };

@@ -28,6 +28,7 @@ mod gazetteer;
 pub mod graph;
 mod hover;
 pub(crate) mod keys;
+mod knowledge;
 pub(crate) mod link;
 mod mentions;
 mod morph;

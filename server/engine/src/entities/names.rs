@@ -18,8 +18,8 @@
 use std::sync::OnceLock;
 
 use super::keys::{self, Key, KeyMap};
-use super::morph;
 use super::recognize::Evidence;
+use super::{knowledge, morph};
 use super::{Kind, MentionKeys};
 use crate::translit::has_cyrillic;
 
@@ -307,6 +307,17 @@ pub(crate) fn parts(name: &str, kind: Kind) -> Option<Parts> {
     (initials.chars().count() >= 2).then_some(Parts { initials: Some(initials), ..Parts::default() })
 }
 
+/// The keys of the words of a person's full name between the given name and the surname, in
+/// their base forms and up to their variants (Tayyip in "Recep Tayyip Erdogan").
+pub(crate) fn middle_keys(name: &str) -> Vec<Key> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if words.len() < 3 {
+        return Vec::new();
+    }
+    let base = person_base(&words).unwrap_or_else(|| words.iter().map(|w| w.to_string()).collect());
+    base.get(1..base.len() - 1).unwrap_or_default().iter().map(|w| given_key(w)).collect()
+}
+
 /// A given name and patronymic without a surname ("Бориса Николаевича"): their parts.
 pub(crate) fn given_and_patronymic(name: &str) -> Option<Parts> {
     if !has_cyrillic(name) {
@@ -372,11 +383,12 @@ pub(crate) fn mention_keys(
     if kind == Kind::Person {
         return person_keys(surface, surface_key, name);
     }
+    // a known entity by its canonical name, whatever found it and in whichever case form it is
     let label = match (evidence, name) {
         (Evidence::Gazetteer, Some(n)) => keys::key(n),
-        (Evidence::Gazetteer, None) => surface_key,
-        (_, Some(n)) => root_key(n),
-        (_, None) => root_key(surface),
+        (_, Some(n)) => knowledge::known_name(n, keys::key(n)).map_or_else(|| root_key(n), keys::key),
+        (Evidence::Gazetteer, None) => knowledge::known_name(surface, surface_key).map_or(surface_key, keys::key),
+        (_, None) => knowledge::known_name(surface, surface_key).map_or_else(|| root_key(surface), keys::key),
     };
     MentionKeys { surface: surface_key, label, person: None, surname: surface_key }
 }

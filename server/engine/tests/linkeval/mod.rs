@@ -335,6 +335,8 @@ pub struct Report {
     /// Failures, for reading: "doc: a → b".
     pub missed: Vec<String>,
     pub wrong: Vec<String>,
+    /// Mentions whose definition is not a full-name mention: "doc: mention → where it lands".
+    pub bad_definitions: Vec<String>,
 }
 
 impl Report {
@@ -514,6 +516,17 @@ pub fn score(gold: &Gold, ix: &EntityIndex) -> Report {
             Definition::Registry(_) => true,
         });
         rep.definition.add(ok);
+        if !ok && rep.bad_definitions.len() < 400 {
+            let lands = match at[i].and_then(|id| ix.definition(id)) {
+                Some(Definition::Mention(l)) => {
+                    let (name, text) = &gold.docs[l.doc.0 as usize];
+                    format!("{name}: {}", &text[l.range])
+                }
+                Some(Definition::Registry(_)) => "the registry".to_string(),
+                None => "nothing".to_string(),
+            };
+            rep.bad_definitions.push(format!("{}: {} → {lands}", gold.docs[m.doc].0, m.surface));
+        }
     }
     rep
 }
