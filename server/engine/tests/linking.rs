@@ -7,7 +7,7 @@ mod linkeval;
 
 use std::path::PathBuf;
 
-use dossier_engine::entities::{analyze, DocInput, DocMentions, EntityIndex, Kind};
+use dossier_engine::entities::{analyze, DocEntities, DocInput, DocMentions, EntityIndex, Kind};
 use dossier_engine::DocId;
 
 fn corpus() -> linkeval::Gold {
@@ -76,6 +76,84 @@ fn case_forms_genders_and_the_pronoun_on() {
     assert_eq!(cands, ["Dariga Nazarbayeva", "Nursultan Nazarbayev"]);
     // the pronoun is not the UN
     assert_eq!(at(&ix, &texts, 0, "Он заявил"), None);
+}
+
+#[test]
+fn a_verb_next_to_a_surname_tells_the_man_from_the_woman() {
+    let texts = [(
+        "a.txt",
+        "Нурсултан Назарбаев и Дарига Назарбаева приехали в Астану.\nНазарбаева заявила, что визит важен.\nПотом встреча Назарбаева прошла спокойно.\n",
+    )];
+    let ix = index(&texts);
+    let name = |needle| at(&ix, &texts, 0, needle).map(|e| e.0);
+    assert_eq!(name("Назарбаева заявила"), Some("Dariga Nazarbayeva".into()));
+    // after a noun it is the genitive of either: not linked
+    let (_, _, cands) = at(&ix, &texts, 0, "Назарбаева прошла").expect("a mention");
+    assert_eq!(cands, ["Dariga Nazarbayeva", "Nursultan Nazarbayev"]);
+}
+
+/// An index of documents whose mentions are given (the first occurrence of each surface, with
+/// its kind), as a recogniser would find them.
+fn index_given(texts: &[(&str, &str, &[(&str, &str)])]) -> EntityIndex {
+    EntityIndex::build(
+        texts.iter().enumerate().map(|(i, (n, t, given))| {
+            let mentions: Vec<serde_json::Value> = given
+                .iter()
+                .map(|(s, kind)| {
+                    let start = t.find(s).expect("a given mention in its text");
+                    serde_json::json!({"range": {"start": start, "end": start + s.len()}, "kind": kind, "surface": s})
+                })
+                .collect();
+            let details: Vec<serde_json::Value> =
+                given.iter().map(|_| serde_json::json!({"name": null, "roles": [], "evidence": "Shape"})).collect();
+            let e: DocEntities = serde_json::from_value(serde_json::json!({"mentions": mentions, "details": details}))
+                .expect("mentions given as data");
+            DocInput {
+                id: DocId(i as u32),
+                name: (*n).into(),
+                text: (*t).into(),
+                entities: DocMentions::from(e).into(),
+            }
+        }),
+        None,
+    )
+}
+
+#[test]
+fn institutions_across_scripts_are_one_entity_per_country() {
+    let texts: [(&str, &str, &[(&str, &str)]); 3] = [
+        (
+            "a.txt",
+            "The Russian Foreign Ministry summoned the ambassador.\nThe Ministry of Foreign Affairs said more.\nМИД России вызвал посла.\n",
+            &[("Russian Foreign Ministry", "Organization"), ("Ministry of Foreign Affairs", "Organization"), ("МИД", "Organization"), ("России", "Place")],
+        ),
+        (
+            "b.txt",
+            "Министерство иностранных дел Казахстана сообщило о визите.\nThe Ministry of Foreign Affairs of Kazakhstan confirmed it.\n",
+            &[("Министерство иностранных дел", "Organization"), ("Казахстана", "Place"), ("Ministry of Foreign Affairs", "Organization"), ("Kazakhstan", "Place")],
+        ),
+        (
+            "c.txt",
+            "Верховный суд Казахстана отклонил иск. The Supreme Court of Kazakhstan ruled on Monday.\n",
+            &[("Верховный суд", "Organization"), ("Казахстана", "Place"), ("Supreme Court", "Organization"), ("Kazakhstan", "Place")],
+        ),
+    ];
+    let ix = index_given(&texts);
+    let id = |doc: usize, needle: &str| {
+        let off = texts[doc].1.find(needle)? + 2;
+        ix.at(DocId(doc as u32), off).map(|(id, _)| id)
+    };
+    let russia = id(0, "Russian Foreign Ministry");
+    assert!(russia.is_some());
+    assert_eq!(id(0, "Ministry of Foreign Affairs"), russia);
+    assert_eq!(id(0, "МИД"), russia);
+    let kazakhstan = id(1, "Ministry of Foreign Affairs");
+    assert!(kazakhstan.is_some());
+    assert_eq!(id(1, "Министерство иностранных дел"), kazakhstan);
+    assert_ne!(russia, kazakhstan, "two countries' ministries");
+    assert_eq!(id(2, "Верховный суд"), id(2, "Supreme Court"));
+    assert_ne!(id(2, "Supreme Court"), kazakhstan);
+    assert_eq!(id(1, "Казахстана"), id(2, "Kazakhstan"));
 }
 
 #[test]

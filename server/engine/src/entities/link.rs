@@ -324,14 +324,7 @@ fn first_pass(doc: &DocInput, reg_alias: &KeyMap<EntityId>) -> Pass1 {
             (Some(c), _, _) => (First::Entity(c), person_key.map(|_| keys.surname)),
             (None, Kind::Person, Some(k)) => (First::Key(ClusterKey::Person(k)), Some(keys.surname)),
             (None, Kind::Person, None) => {
-                // a Latin surname has one reading, as recognition stored it
-                let mut readings = [None; READINGS];
-                if has_cyrillic(surface) {
-                    readings = surname_keys(surface);
-                }
-                // the likeliest as recognition stored it
-                readings[0] = Some(keys.surname);
-                (First::Lone(Readings(readings)), None)
+                (First::Lone(Readings(lone_readings(text, m.start, m.end, keys.surname))), None)
             }
             (None, Kind::Organization, _) if m.evidence != Evidence::Gazetteer => {
                 match institution(surface) {
@@ -364,6 +357,37 @@ fn first_pass(doc: &DocInput, reg_alias: &KeyMap<EntityId>) -> Pass1 {
         }
     }
     p
+}
+
+/// The keys of the base forms of a surname written alone at `start..end`, the likeliest first
+/// (`likeliest`, as recognition stored it): a Latin surname has one; a Cyrillic one all its
+/// readings, or the one a past-tense verb next to it agrees with.
+fn lone_readings(text: &str, start: u32, end: u32, likeliest: Key) -> [Option<Key>; READINGS] {
+    let mut readings = [None; READINGS];
+    readings[0] = Some(likeliest);
+    let (Some(word), Some(before), Some(after)) =
+        (text.get(start as usize..end as usize), text.get(..start as usize), text.get(end as usize..))
+    else {
+        return readings;
+    };
+    if !has_cyrillic(word) {
+        return readings;
+    }
+    // a few words around are enough
+    let mut a = before.len().saturating_sub(40);
+    while !before.is_char_boundary(a) {
+        a += 1;
+    }
+    let mut b = after.len().min(40);
+    while !after.is_char_boundary(b) {
+        b -= 1;
+    }
+    if let Some(k) = super::names::surname_by_agreement(word, &before[a..], &after[..b]) {
+        return [Some(k), None, None];
+    }
+    let mut all = surname_keys(word);
+    all[0] = Some(likeliest);
+    all
 }
 
 /// What an update changes, gathered phase by phase (see [`EntityIndex::apply`]).

@@ -27,7 +27,7 @@ use super::keys;
 
 /// Grammatical cases, one bit each.
 pub(crate) type Cases = u8;
-const NOM: Cases = 1;
+pub(crate) const NOM: Cases = 1;
 const GEN: Cases = 2;
 const DAT: Cases = 4;
 const ACC: Cases = 8;

@@ -451,6 +451,63 @@ fn person_name_uncached(surface: &str) -> PersonName {
     PersonName { given: given_key(first), patronymic, surname: keys::key(last), whole }
 }
 
+/// The one base form a Cyrillic surname written alone has as the subject of the past-tense verb
+/// next to it, when it can be read as a man's and as a woman's: "Назарбаева заявила" is the
+/// woman Назарбаева (not Назарбаев in the genitive). `before` and `after` are the text before
+/// and after the word. `None` when the verb is not there or agrees with no reading, or the word
+/// is not where a subject stands (after a noun it is its genitive: "встреча Назарбаева прошла").
+pub(crate) fn surname_by_agreement(word: &str, before: &str, after: &str) -> Option<Key> {
+    let (prev, prev_gap) = last_word(before);
+    let (next, next_gap) = first_word(after);
+    let clause_start = |gap: &str, w: &str| {
+        w.is_empty() || gap.trim().chars().any(|c| ".,;:—–-(«\"".contains(c)) || matches!(w, "и" | "а" | "но" | "что")
+    };
+    let clause_end = |gap: &str| gap.trim().chars().next().is_some_and(|c| ".,;:—–-)»\"!?".contains(c));
+    let gender = if clause_start(prev_gap, prev) && next_gap.trim().is_empty() {
+        past_tense_gender(next)
+    } else if clause_end(next_gap) && prev_gap.trim().is_empty() {
+        past_tense_gender(prev)
+    } else {
+        None
+    }?;
+    let readings = morph::readings(word, morph::Role::Surname);
+    if !readings.iter().any(|r| r.gender != gender) {
+        return None;
+    }
+    let mut subject = readings.iter().filter(|r| r.gender == gender && r.cases & morph::NOM != 0);
+    let first = subject.next()?;
+    subject.all(|r| r.lemma == first.lemma).then(|| keys::key(&first.lemma))
+}
+
+/// The gender a Russian verb in the past tense agrees with: заявила, отказалась; заявил,
+/// отказался.
+fn past_tense_gender(w: &str) -> Option<morph::Gender> {
+    if w.chars().count() < 4 || !w.chars().all(|c| crate::translit::is_cyrillic(c) && c.is_lowercase()) {
+        return None;
+    }
+    let vowel_before = |stem: &str| stem.chars().next_back().is_some_and(|c| "аеиыоуяю".contains(c));
+    if let Some(stem) = w.strip_suffix("ла").or_else(|| w.strip_suffix("лась")) {
+        return vowel_before(stem).then_some(morph::Gender::Fem);
+    }
+    let stem = w.strip_suffix("л").or_else(|| w.strip_suffix("лся"))?;
+    vowel_before(stem).then_some(morph::Gender::Masc)
+}
+
+/// The last word of `text` and what follows it.
+fn last_word(text: &str) -> (&str, &str) {
+    let end = text.trim_end_matches(|c: char| !c.is_alphanumeric()).len();
+    let start =
+        text[..end].char_indices().rev().take_while(|&(_, c)| c.is_alphanumeric()).last().map_or(end, |(i, _)| i);
+    (&text[start..end], &text[end..])
+}
+
+/// The first word of `text` and what comes before it.
+fn first_word(text: &str) -> (&str, &str) {
+    let start = text.len() - text.trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+    let end = text[start..].char_indices().find(|&(_, c)| !c.is_alphanumeric()).map_or(text.len(), |(i, _)| start + i);
+    (&text[start..end], &text[..start])
+}
+
 /// The keys a capitalised word outside every mention is looked up by, as a surname seen in a
 /// full name elsewhere: its base forms (at most two), given to `each`.
 pub(crate) fn loose_keys(word: &str, word_key: Key, mut each: impl FnMut(Key)) {
@@ -496,6 +553,20 @@ mod tests {
         assert_eq!(keys_of("Назарбаеву", Kind::Person).surname, m);
         assert_eq!(surname_keys("Tokayev"), [Some(keys::key("Tokayev")), None, None]);
         assert!(surname_keys("Нетаньяху").contains(&Some(keys::key("Нетаньяху"))));
+    }
+
+    #[test]
+    fn a_surname_next_to_a_verb_agrees_with_it() {
+        let f = Some(keys::key("Nazarbayeva"));
+        let at = |before: &str, word: &str, after: &str| surname_by_agreement(word, before, after);
+        assert_eq!(at("Вчера. ", "Назарбаева", " заявила, что"), f);
+        assert_eq!(at("Об этом, — ", "Назарбаева", " сообщила"), f);
+        assert_eq!(at("«Нет», — сказала ", "Назарбаева", "."), f);
+        // a genitive after a noun, a masculine verb, a dative: no decision
+        assert_eq!(at("Встреча ", "Назарбаева", " прошла"), None);
+        assert_eq!(at("Вчера ", "Назарбаева", " заявил"), None);
+        assert_eq!(at("Потом ", "Назарбаеву", " сказала"), None);
+        assert_eq!(at("Вчера. ", "Назарбаев", " заявил"), None, "one gender only");
     }
 
     #[test]
