@@ -92,9 +92,12 @@ fn a_verb_next_to_a_surname_tells_the_man_from_the_woman() {
     assert_eq!(cands, ["Dariga Nazarbayeva", "Nursultan Nazarbayev"]);
 }
 
+/// A document given with its mentions: name, text and (surface, kind) of each mention.
+type GivenDoc<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+
 /// An index of documents whose mentions are given (the first occurrence of each surface, with
 /// its kind), as a recogniser would find them.
-fn index_given(texts: &[(&str, &str, &[(&str, &str)])]) -> EntityIndex {
+fn index_given(texts: &[GivenDoc]) -> EntityIndex {
     EntityIndex::build(
         texts.iter().enumerate().map(|(i, (n, t, given))| {
             let mentions: Vec<serde_json::Value> = given
@@ -121,7 +124,7 @@ fn index_given(texts: &[(&str, &str, &[(&str, &str)])]) -> EntityIndex {
 
 #[test]
 fn institutions_across_scripts_are_one_entity_per_country() {
-    let texts: [(&str, &str, &[(&str, &str)]); 3] = [
+    let texts: [GivenDoc; 3] = [
         (
             "a.txt",
             "The Russian Foreign Ministry summoned the ambassador.\nThe Ministry of Foreign Affairs said more.\nМИД России вызвал посла.\n",
