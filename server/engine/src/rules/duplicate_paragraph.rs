@@ -11,9 +11,8 @@
 //! words open the other paragraph (a common prefix of at least five words and half the teaser),
 //! or nearly all of them occur among the other paragraph's first words.
 
-use std::ops::Range;
-
 use super::{delete_line, is_ignored, trimmed, DocCtx, KeyMap, Mark, Rule, Scope};
+use crate::chrome::{split_marker, Marker};
 use crate::diag::Level;
 use crate::diag::{Diagnostic, Related, Severity};
 use crate::packed::{is_alphanumeric, put_char, Packed, BUF, CHUNK, LOWER_ALNUM_OR_SPACE, MASK};
@@ -154,41 +153,7 @@ impl Rule for DuplicateParagraph {
         }
     }
     fn check_rest(&self, cx: &DocCtx<'_>, marks: &[Mark], out: &mut Vec<Diagnostic>) {
-        let mut seen: KeyMap<&Range<usize>> = KeyMap::with_capacity_and_hasher(marks.len(), Default::default());
-        let mut teasers: Vec<&Mark> = Vec::new();
-        // The lines where the article's prose starts and ends, found when first needed.
-        let mut body: Option<(usize, usize)> = None;
-        for m in marks {
-            let (n, t) = (m.line, &m.range);
-            if let Some(first) = seen.get(&m.key) {
-                let s = &cx.text[t.clone()];
-                if is_ignored(cx.config, s) {
-                    continue;
-                }
-                // A short line repeated inside the article is a refrain, a question put to
-                // several people, an item two lists share: only a copy at the head or the tail
-                // of the page (a headline, a teaser in a list of stories) or a long paragraph
-                // is a copy to delete.
-                let (start, end) = *body.get_or_insert_with(|| prose_bounds(cx.text, marks));
-                if s.split_whitespace().count() < LONG_WORDS && (start..=end).contains(&n) {
-                    continue;
-                }
-                let first_line = cx.lines.line_of(first.start) + 1;
-                let mut d = Diagnostic::new(
-                    self.code(),
-                    t.clone(),
-                    format!("this paragraph repeats line {first_line} of the same document; delete the copy"),
-                )
-                .with_fix(delete_line(cx, n, "Delete duplicate line").safe());
-                d.related.push(Related { doc: cx.doc, range: (*first).clone(), message: "first occurrence".into() });
-                out.push(d);
-                continue;
-            }
-            seen.insert(m.key, t);
-            if m.aux == TEASER {
-                teasers.push(m);
-            }
-        }
+        let teasers = self.copies(cx, marks, out);
         if teasers.is_empty() {
             return;
         }
@@ -234,6 +199,61 @@ impl Rule for DuplicateParagraph {
     }
 }
 
+impl DuplicateParagraph {
+    /// Flags exact copies; returns the teaser lines among the first occurrences.
+    ///
+    /// A copy inside the article (between its first and last paragraphs of prose) is a
+    /// refrain, a question put to several people, a quote set apart or an item two lists
+    /// share, and stays, unless it is a long paragraph printed twice in a row. At the head
+    /// and the tail of the page it is chrome: a headline printed again, a story in a list. Of
+    /// two copies of a headline above the article that stand apart, the earlier one (in the
+    /// page's header or a list of stories) is the one flagged: the later is the article's own
+    /// headline. So is a copy that is a list item when the other is not.
+    fn copies<'m>(&self, cx: &DocCtx<'_>, marks: &'m [Mark], out: &mut Vec<Diagnostic>) -> Vec<&'m Mark> {
+        let mut seen: KeyMap<&Mark> = KeyMap::with_capacity_and_hasher(marks.len(), Default::default());
+        let mut teasers: Vec<&Mark> = Vec::new();
+        // The lines where the article's prose starts and ends, found when first needed.
+        let mut body: Option<(usize, usize)> = None;
+        let mut flagged: KeyMap<()> = KeyMap::default();
+        for m in marks {
+            let Some(&first) = seen.get(&m.key) else {
+                seen.insert(m.key, m);
+                if m.aux == TEASER {
+                    teasers.push(m);
+                }
+                continue;
+            };
+            let s = &cx.text[m.range.clone()];
+            if is_ignored(cx.config, s) {
+                continue;
+            }
+            let (start, end) = *body.get_or_insert_with(|| prose_bounds(cx.text, marks));
+            let in_a_row = (first.line + 1..m.line).all(|l| cx.text[cx.lines.line_range(cx.text, l)].trim().is_empty());
+            let long = s.split_whitespace().nth(LONG_WORDS - 1).is_some();
+            if (start..=end).contains(&m.line) && !(long && in_a_row) {
+                continue;
+            }
+            let listed = |x: &Mark| split_marker(&cx.text[x.range.clone()]).0 != Marker::None;
+            let earlier = (listed(first) && !listed(m)) || (m.line < start && !in_a_row);
+            let (copy, other) = if earlier { (first, m) } else { (m, first) };
+            if flagged.insert(copy.line as u64, ()).is_some() {
+                continue;
+            }
+            let other_line = other.line + 1;
+            let mut d = Diagnostic::new(
+                self.code(),
+                copy.range.clone(),
+                format!("this paragraph repeats line {other_line} of the same document; delete the copy"),
+            )
+            .with_fix(delete_line(cx, copy.line, "Delete duplicate line").safe());
+            let message = if earlier { "the copy that stays" } else { "first occurrence" };
+            d.related.push(Related { doc: cx.doc, range: other.range.clone(), message: message.into() });
+            out.push(d);
+        }
+        teasers
+    }
+}
+
 /// A repeated line of at least this many words is a duplicated paragraph wherever it is.
 const LONG_WORDS: usize = 25;
 
@@ -244,14 +264,18 @@ fn is_prose(s: &str) -> bool {
         && s.split_whitespace().nth(19).is_some()
 }
 
-/// The first and last lines of prose among the marked lines; the whole text when there is none
-/// (a text of short lines, such as a listing or verse, has no head or tail to tell apart).
+/// The first and last lines of prose among the marked lines that are no copy of an earlier
+/// line; the whole text when there is none (a text of short lines, such as a listing or
+/// verse, has no head or tail to tell apart).
 fn prose_bounds(text: &str, marks: &[Mark]) -> (usize, usize) {
-    let prose = |m: &&Mark| is_prose(&text[m.range.clone()]);
-    match (marks.iter().find(prose), marks.iter().rev().find(prose)) {
-        (Some(first), Some(last)) => (first.line, last.line),
-        _ => (0, usize::MAX),
+    let mut keys: KeyMap<()> = KeyMap::with_capacity_and_hasher(marks.len(), Default::default());
+    let mut bounds: Option<(usize, usize)> = None;
+    for m in marks {
+        if keys.insert(m.key, ()).is_none() && is_prose(&text[m.range.clone()]) {
+            bounds = Some((bounds.map_or(m.line, |b| b.0), m.line));
+        }
     }
+    bounds.unwrap_or((0, usize::MAX))
 }
 
 /// [`Mark::aux`] of a teaser line (never the hash of a first word, whose top bit is cleared).
@@ -356,6 +380,31 @@ mod tests {
         // the question asked twice inside the article stays; the paragraph printed twice and
         // the copy of the question after the article are flagged
         assert_eq!(flagged_lines(&DuplicateParagraph, &text), vec![13, 17]);
+    }
+
+    #[test]
+    fn of_two_headlines_above_the_article_the_one_apart_from_it_is_flagged() {
+        let para = "The council voted on the budget after a long debate that lasted well into the night, and the opposition walked out before the final reading.";
+        // the header's copy (line 3) goes, the article's headline (line 9) stays
+        let text = format!("site.example\n\nCouncil votes the budget after a long night\nSign in\nSubscribe\nPolitics\n\n\nCouncil votes the budget after a long night\n\n{para}\n");
+        assert_eq!(flagged_lines(&DuplicateParagraph, &text), vec![3]);
+        // a list item repeating the headline goes, wherever it is
+        let text = format!("Council votes the budget after a long night\n\n{para}\n\nMore stories\n* Council votes the budget after a long night\n* Roads to be repaired in spring, deputy says\n");
+        assert_eq!(flagged_lines(&DuplicateParagraph, &text), vec![6]);
+        let text = format!("* Council votes the budget after a long night\nWorld\n\nCouncil votes the budget after a long night\n\n{para}\n");
+        assert_eq!(flagged_lines(&DuplicateParagraph, &text), vec![1]);
+    }
+
+    #[test]
+    fn a_long_paragraph_repeated_apart_inside_the_article_stays() {
+        let a = "The council voted on the budget after a long debate that lasted well into the night, and the opposition walked out before the final reading of the text.";
+        let b = "The mayor said the roads would be repaired in spring, as the contract with the road company allows, and that the money was already set aside for it.";
+        let c = "The session ends the year for the council, which meets again in January to hear the report of the mayor on the state of the roads and the budget.";
+        let text = format!("{a}\n\n{b}\n\n{a}\n\n{c}\n");
+        assert!(flagged_lines(&DuplicateParagraph, &text).is_empty());
+        // after the article, the copy is flagged
+        let text = format!("{a}\n\n{b}\n\n{c}\n\nRead next\n{a}\n");
+        assert_eq!(flagged_lines(&DuplicateParagraph, &text), vec![8]);
     }
 
     #[test]
