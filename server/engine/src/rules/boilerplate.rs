@@ -87,6 +87,35 @@ const LINE_PATTERNS: &[(&str, &str)] = &[
     // read also / news lists
     ("\"read also\" block", r"^(?:read|see|watch|look|listen) (?:also|more|too)(?-u:\b)"),
     ("\"read also\" block", r"^also (?:read|see|on the topic)(?-u:\b)"),
+    ("\"read also\" block", r"^(?:читайте|смотрите|слушайте|см\.)\s+(?:также|тоже|ещё|еще|по теме|больше)(?:\s|:|$)"),
+    ("\"read also\" block", r"^(?:также|ещё|еще|больше)\s+(?:по теме|читайте|материалов)(?:\s|:|$)"),
+    ("news-list header", r"^(?:по теме|новости по теме|другие новости|последние новости|главное|популярное)\s*:?$"),
+    // a link set in the body: "[Related: …]", "(READ MORE: …)", «[Читайте также: …]»
+    (
+        "related link",
+        r"^[\[(]\s*(?:related|see|watch|listen|more|read(?: also| more| next)?|also read|recommended|читайте(?: также)?|смотрите(?: также)?|по теме|см\. также)\s*(?::|-|–|—).*[\])]$",
+    ),
+    // agency and staff credits: "(Reporting by …; Editing by …)", «(Подготовила …)»
+    (
+        "agency credit",
+        r"^\(\s*(?:additional |compiled |extra )?(?:reporting|writing|written|editing|edited|compiled|translated|translation|graphics|research|fact-checking|production)\s+by\s[^()]+\)$",
+    ),
+    (
+        "agency credit",
+        r"^(?:additional )?(?:reporting|writing|written) by [^.;]{2,80};\s*(?:additional )?(?:reporting|writing|editing|edited) by ",
+    ),
+    (
+        "agency credit",
+        r"^\(\s*(?:подготовил[аи]?|перевод(?:ла|ил|или)?|редактор|редактировал[аи]?|при участии|текст|автор)\s*:?\s[^()]{2,80}\)$",
+    ),
+    // newsletter and app promos
+    ("subscription prompt", r"^(?:sign up|subscribe|register) (?:for|to) [^.!?]{0,60}newsletters?(?-u:\b)"),
+    ("subscription prompt", r"^(?:подписывайтесь|подпишитесь|присоединяйтесь)\s+(?:на|к)\s"),
+    (
+        "app promo",
+        r"^(?:download|get|install|try) (?:the |our )?(?:free |new |official )?(?:[\w'’&-]+ ){0,3}apps?(?-u:\b)(?: (?:for|on|from) [^.]{0,40})?\W*$",
+    ),
+    ("app promo", r"^(?:скачайте|установите|загрузите)\s+(?:наше\s+|наши\s+|бесплатное\s+)?(?:\S+\s+){0,3}приложени"),
     (
         "news-list header",
         r"^(?:related|similar|recommended|popular|latest|recent|top|other|more|main|last|fresh|hot|trending|breaking|most (?:read|popular|viewed|discussed|commented))(?: news| articles| stories| materials| posts| publications| topics| videos| headlines)?(?: on (?:this|the) topic| of the day| for today)?\s*:?$",
@@ -585,6 +614,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::rules::testutil::{apply_first_fix, check, check_with, flagged_lines};
+    use crate::text::LineIndex;
 
     /// Chrome lines in the phrasings of many sites, each of which must be flagged.
     const CHROME: &[&str] = &[
@@ -680,6 +710,53 @@ mod tests {
     fn article_prose_is_not_flagged() {
         for line in PROSE {
             assert!(check(&Boilerplate, line).is_empty(), "false positive: {line}");
+        }
+    }
+
+    /// Links, credits and promos set inside the body, between two paragraphs of prose, where
+    /// the classifier leaves a line alone: flagged by their shape, in English and Russian.
+    #[test]
+    fn in_body_links_credits_and_promos() {
+        let before = "The council voted on the budget after a long debate that lasted well into the night, and the opposition walked out before the final reading.";
+        let after = "The mayor said the roads would be repaired in spring, as the contract with the road company allows, and that the money was set aside.";
+        let chrome = [
+            ("[Related: Council to vote on the budget in December]", "related link"),
+            ("(READ MORE: Why the roads are not repaired)", "related link"),
+            ("[Читайте также: Совет проголосует по бюджету в декабре]", "related link"),
+            ("ALSO READ: Council to vote on the budget in December", "read also"),
+            ("READ MORE: Why the roads are not repaired", "read also"),
+            ("Читайте также: Совет проголосует по бюджету", "read also"),
+            ("Смотрите также:", "read also"),
+            ("(Reporting by Jane Doe in Astana; Editing by John Roe)", "agency credit"),
+            ("(Additional reporting by Jane Doe)", "agency credit"),
+            ("Reporting by Jane Doe; editing by John Roe and Mary Major", "agency credit"),
+            ("(Подготовила Анна Иванова)", "agency credit"),
+            ("Sign up for The Daily Brief newsletter", "subscription prompt"),
+            ("Подписывайтесь на наш канал в Telegram", "subscription prompt"),
+            ("Download the Example News app for iPhone and Android", "app promo"),
+            ("Get our free app", "app promo"),
+            ("Скачайте наше приложение для iOS и Android", "app promo"),
+        ];
+        for (line, family) in chrome {
+            let text = format!("{before}\n\n{line}\n\n{after}\n");
+            let d = check(&Boilerplate, &text);
+            assert_eq!(d.len(), 1, "should flag: {line}");
+            assert_eq!(LineIndex::new(&text).line_of(d[0].range.start), 2, "{line}");
+            assert!(d[0].message.contains(family), "{line}: {}", d[0].message);
+        }
+        let prose = [
+            "[The mayor later said he had been misquoted.]",
+            "(The budget was adopted by 21 votes to 9.)",
+            "Reporting by the local newspaper showed that the contract had been signed in 2019.",
+            "Related questions were put to the minister, who declined to comment on the roads.",
+            "Download speeds in the regions remain far below those in the capital, the report says.",
+            "Подписывайтесь, говорил он, только на то, что прочитали.",
+            "Читайте внимательно: в договоре нет ни слова о сроках ремонта.",
+            "Get the app developers to fix the bug, the minister told his staff.",
+        ];
+        for line in prose {
+            let text = format!("{before}\n\n{line}\n\n{after}\n");
+            assert!(check(&Boilerplate, &text).is_empty(), "false positive: {line}");
         }
     }
 
