@@ -310,21 +310,21 @@ pub fn probabilities(lines: &[Line], model: &Model) -> Vec<f32> {
 /// Which lines are chrome, by the bundled model.
 pub fn classify(lines: &[Line]) -> Vec<bool> {
     let model = &*MODEL;
-    decide(lines, &probabilities(lines, model), model)
+    decide(lines, &probabilities(lines, model), model.threshold)
 }
 
 /// Lowest probability at which a line of prose ([`is_prose`]) is taken for chrome: a
 /// paragraph flagged by mistake loses more of the article than a label.
 const PROSE_THRESHOLD: f32 = 0.8;
 
-/// Which lines are chrome given their probabilities: above the model's threshold (a higher
+/// Which lines are chrome given their probabilities: above `threshold` (a higher
 /// one for prose), except a line whose neighbours are both prose that is not chrome (a
 /// subheading or a pull quote between two paragraphs belongs to the article).
-pub fn decide(lines: &[Line], probs: &[f32], model: &Model) -> Vec<bool> {
+pub fn decide(lines: &[Line], probs: &[f32], threshold: f32) -> Vec<bool> {
     let mut chrome: Vec<bool> = lines
         .iter()
         .zip(probs)
-        .map(|(l, &p)| p >= if is_prose(l.shape) { model.threshold.max(PROSE_THRESHOLD) } else { model.threshold })
+        .map(|(l, &p)| p >= if is_prose(l.shape) { threshold.max(PROSE_THRESHOLD) } else { threshold })
         .collect();
     let prose = |i: usize, chrome: &[bool]| !chrome[i] && is_prose(lines[i].shape);
     for i in 1..lines.len().saturating_sub(1) {
