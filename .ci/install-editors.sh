@@ -81,7 +81,7 @@ else
 fi
 
 # ---------------------------------------------------------------- extension deps
-# (esbuild, TypeScript, vsce, vscode-jsonrpc, puppeteer-core; pinned in package-lock.json)
+# (esbuild, TypeScript, vsce, vscode-jsonrpc, puppeteer-core, cytoscape; pinned in package-lock.json)
 EXT=$REPO/editors/vscode
 if [ -f "$EXT/package-lock.json" ]; then
   if [ -d "$EXT/node_modules" ] && [ "$EXT/node_modules/.package-lock.json" -nt "$EXT/package-lock.json" ]; then

@@ -248,15 +248,8 @@ fn queries(c: &mut Criterion) {
 
     // an entity with about 10,000 mentions: 500 articles mentioning one person 21 times each (a few
     // surname mentions are not linked)
-    let featured: Vec<(String, String)> = (0..500u64)
-        .map(|i| (format!("f{i:04}.txt"), gen::article_featuring(1_000 + i, 3_000, "Dosym", "Satpaev", 21)))
-        .collect();
-    let hot_corpus = build_corpus(&featured);
-    analyse_all(&hot_corpus);
+    let (hot_corpus, hot_doc, at) = featuring(500);
     let hot_index = hot_corpus.entities();
-    let hot_doc = hot_corpus.id("/corpus/f0000.txt").expect("document");
-    let hot_text = &featured[0].1;
-    let at = hot_text.find("Dosym Satpaev").expect("featured name") + 6;
     let (hot, _) = hot_index.at(hot_doc, at).expect("featured person is an entity");
     let n_refs = hot_index.references(hot).len();
     eprintln!("queries: the featured person has {n_refs} mentions in {} documents", hot_index.counts(hot).1);
@@ -277,6 +270,18 @@ fn queries(c: &mut Criterion) {
         })
     });
     g.bench_function(format!("references_{n_refs}_mentions"), |b| b.iter(|| hot_index.references(hot).len()));
+    // the card of an entity as often named as the most named one of 20,000 generated articles
+    // (about 50,000 mentions): what its hover costs grows with its mentions and documents
+    let (big_corpus, big_doc, big_at) = featuring(2_400);
+    let big_index = big_corpus.entities();
+    big_index.network();
+    let (big, _) = big_index.at(big_doc, big_at).expect("featured person is an entity");
+    g.bench_function(format!("hover_entity_with_{}_mentions", big_index.references(big).len()), |b| {
+        b.iter(|| {
+            let (e, _) = big_index.at(big_doc, big_at).expect("mention");
+            big_index.hover(e, big_doc).len()
+        })
+    });
     g.sample_size(10);
     g.bench_function("entity_index_rebuild_after_change_slice", |b| {
         // what the first entity query after an edit pays: a new snapshot links all cached analyses
@@ -292,6 +297,19 @@ fn queries(c: &mut Criterion) {
         )
     });
     g.finish();
+}
+
+/// `n` articles naming "Dosym Satpaev" 21 times each, linked: the corpus, its first document and
+/// an offset inside the first full-name mention there.
+fn featuring(n: u64) -> (Corpus, DocId, usize) {
+    let featured: Vec<(String, String)> = (0..n)
+        .map(|i| (format!("f{i:04}.txt"), gen::article_featuring(1_000 + i, 3_000, "Dosym", "Satpaev", 21)))
+        .collect();
+    let corpus = build_corpus(&featured);
+    analyse_all(&corpus);
+    let doc = corpus.id("/corpus/f0000.txt").expect("document");
+    let at = featured[0].1.find("Dosym Satpaev").expect("featured name") + 6;
+    (corpus, doc, at)
 }
 
 fn keystroke(c: &mut Criterion) {
