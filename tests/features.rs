@@ -310,7 +310,21 @@ fn card_links_references_and_the_graph_request() {
     let g = c.request("dossier/graph", json!({"format": "html", "maxNodes": 10})).unwrap();
     assert_eq!(g["nodes"].as_array().unwrap().len(), 10);
     assert!(g["html"].as_str().unwrap().starts_with("<!DOCTYPE html>"));
+    // timelines by day, and summed by month
+    let days = c.request("dossier/graph", json!({"maxNodes": 40})).unwrap();
+    let months = c.request("dossier/graph", json!({"maxNodes": 40, "timeline": "month"})).unwrap();
+    let sum =
+        |n: &Value| n["timeline"].as_array().unwrap().iter().map(|t| t["mentions"].as_u64().unwrap()).sum::<u64>();
+    let mut dated = 0;
+    for (d, m) in days["nodes"].as_array().unwrap().iter().zip(months["nodes"].as_array().unwrap()) {
+        assert_eq!((&d["id"], sum(d)), (&m["id"], sum(m)), "{d} {m}");
+        assert!(m["timeline"].as_array().unwrap().iter().all(|t| t["date"].as_str().unwrap().len() == 7), "{m}");
+        dated += usize::from(sum(d) > 0);
+    }
+    assert!(dated > 0, "an entity of the dated document has a timeline");
     // bad parameters are an error, not a crash
+    let e = c.request("dossier/graph", json!({"timeline": "year"})).unwrap_err();
+    assert_eq!(e["code"], -32602, "{e}");
     let e = c.request("dossier/graph", json!({"kinds": ["animal"]})).unwrap_err();
     assert_eq!(e["code"], -32602, "{e}");
     let e = c.request("dossier/graph", json!({"minWeight": "two"})).unwrap_err();

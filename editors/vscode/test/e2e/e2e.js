@@ -394,6 +394,15 @@ async function main() {
       await expect('the references of the clicked node open', waitForPeek(page, 23));
       await shot('vscode-graph');
       await page.keyboard.press('Escape');
+      // the timeline strip of an entity of the dated seed (2022-03-02): one bar, its month's mentions
+      const kz = await frame.evaluateHandle(() => [...document.querySelectorAll('#panel ol a')]
+        .find((a) => a.textContent === 'Kazakhstan'));
+      if (!kz.asElement()) throw new Error('no "Kazakhstan" among the entities he appears with');
+      await kz.asElement().click();
+      await expect('the timeline of Kazakhstan shows March 2022',
+        frame.waitForFunction(() => document.body.dataset.selected === 'Kazakhstan'
+          && /^2022-03: \d+ mentions?$/.test([...document.querySelectorAll('#timeline rect title')].map((t) => t.textContent).join('|')),
+        { polling: 100 }));
     });
 
   } catch (e) {

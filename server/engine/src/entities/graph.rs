@@ -369,6 +369,30 @@ pub struct TimePoint {
     pub mentions: u32,
 }
 
+/// Mentions of an entity in the documents of one month, the month written `YYYY-MM`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MonthPoint {
+    pub date: String,
+    pub mentions: u32,
+}
+
+/// A timeline (sorted by date) with its mentions summed by month.
+pub fn by_month(timeline: &[TimePoint]) -> Vec<MonthPoint> {
+    let mut out: Vec<MonthPoint> = Vec::new();
+    let mut last = None;
+    for t in timeline {
+        let month = (t.date.year, t.date.month);
+        match out.last_mut() {
+            Some(m) if last == Some(month) => m.mentions += t.mentions,
+            _ => {
+                out.push(MonthPoint { date: format!("{:04}-{:02}", month.0, month.1), mentions: t.mentions });
+                last = Some(month);
+            }
+        }
+    }
+    out
+}
+
 /// Two entities that appear together.
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct Edge {
@@ -512,5 +536,15 @@ mod tests {
         let list = [(e(1), s(3, 2)), (e(4), s(1, 1)), (e(9), s(2, 1))];
         let changes = [(e(0), 2, 1), (e(4), -1, -1), (e(9), 1, 0), (e(12), 1, 1)];
         assert_eq!(merged(&list, &changes), [(e(0), s(2, 1)), (e(1), s(3, 2)), (e(9), s(3, 1)), (e(12), s(1, 1))]);
+    }
+
+    #[test]
+    fn timelines_by_month_add_up_the_days_of_each_month() {
+        let at = |y, m, d, n| TimePoint { date: Date::new(y, m, d).unwrap(), mentions: n };
+        let days = [at(2023, 12, 31, 1), at(2024, 1, 2, 2), at(2024, 1, 30, 3), at(2024, 3, 1, 4), at(2025, 3, 1, 5)];
+        let months: Vec<(String, u32)> = by_month(&days).into_iter().map(|m| (m.date, m.mentions)).collect();
+        let want = [("2023-12", 1), ("2024-01", 5), ("2024-03", 4), ("2025-03", 5)];
+        assert_eq!(months, want.map(|(d, n)| (d.to_string(), n)));
+        assert!(by_month(&[]).is_empty());
     }
 }

@@ -37,7 +37,7 @@ mod recognize;
 pub mod registry;
 
 pub use card::{Card, DateSpan, DocLine, Form, Passage, ReferencesLink, Related};
-pub use graph::{Edge, Graph, GraphQuery, Network, Node, Shared, TimePoint};
+pub use graph::{by_month, Edge, Graph, GraphQuery, MonthPoint, Network, Node, Shared, TimePoint};
 pub use hover::REFERENCES_HINT;
 pub use keys::NameMap;
 pub use mentions::{DocMentions, Mentions};
