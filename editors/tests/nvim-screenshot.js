@@ -75,7 +75,7 @@ end)
   const row = lines.findIndex((l) => l.includes('capital, Tasmagambetov said')) + 1;
   const col = Buffer.byteLength(lines[row - 1].slice(0, lines[row - 1].indexOf('Tasmagambetov'))) + 3;
   fs.writeFileSync(init, fs.readFileSync(init, 'utf8').replace('ROW', String(row)).replace('COL', String(col)));
-  tmux('new-session', '-d', '-s', session, '-x', '110', '-y', '30', '-c', CORPUS,
+  tmux('new-session', '-d', '-s', session, '-x', '110', '-y', '36', '-c', CORPUS,
     `env TERM=tmux-256color COLORTERM=truecolor ${NVIM} -u ${init} -i NONE -n +${row} ${SEED_A}`);
   try {
     let screen = '';
@@ -88,14 +88,14 @@ end)
       }
       await sleep(700);
       screen = tmux('capture-pane', '-p', '-t', session);
-      if (/Imangali Tasmagambetov/.test(screen) && /person/.test(screen)) break;
+      if (cardShown(screen)) break;
     }
-    if (!(/Imangali Tasmagambetov/.test(screen) && /person/.test(screen))) {
+    if (!cardShown(screen)) {
       console.error('FAIL - no entity card in the terminal:\n' + screen);
       process.exitCode = 1;
       return; // (the finally below stops tmux)
     }
-    console.error('ok   - entity card shown by K in a terminal Neovim');
+    console.error('ok   - entity card (name, kind, roles, who he appears with) shown by K in a terminal Neovim');
     if (!OUT) return;
     const ansi = tmux('capture-pane', '-p', '-e', '-t', session);
     const html = `<html><body style="margin:0;background:#14161b"><pre id="t" style="margin:0;padding:8px;display:inline-block;
@@ -114,6 +114,12 @@ end)
     try { tmux('kill-server'); } catch { /* gone */ }
   }
 }
+/** The card of the first seed's surname on screen: name and kind, roles, who he appears with. */
+function cardShown(screen) {
+  return /Imangali Tasmagambetov/.test(screen) && /person/.test(screen) && /Roles: /.test(screen)
+    && /Appears with/.test(screen);
+}
+
 // tmux daemonises out of our process group: stop it on every way out
 for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
   process.on(sig, () => { try { tmux('kill-server'); } catch { /* gone */ } process.exit(1); });
