@@ -294,16 +294,13 @@ pub fn probabilities(lines: &[Line], model: &Model) -> Vec<f32> {
     let local = all_local_features(lines);
     let s1: Vec<f32> = local.chunks_exact(LOCAL).map(|x| model.local.score(x)).collect();
     let ctx = all_context_features(lines, &s1);
-    let mut x = Vec::with_capacity(LOCAL + CONTEXT);
+    // The second model's weights over a line's own features, then over its context.
+    let (on_local, on_context) = model.context.weights.split_at(LOCAL.min(model.context.weights.len()));
+    let dot = |w: &[f32], x: &[f32]| w.iter().zip(x).map(|(w, v)| w * v).sum::<f32>();
     local
         .chunks_exact(LOCAL)
         .zip(ctx.chunks_exact(CONTEXT))
-        .map(|(l, c)| {
-            x.clear();
-            x.extend_from_slice(l);
-            x.extend_from_slice(c);
-            sigmoid(model.context.score(&x))
-        })
+        .map(|(l, c)| sigmoid(model.context.bias + dot(on_local, l) + dot(on_context, c)))
         .collect()
 }
 
