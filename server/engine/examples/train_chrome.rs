@@ -351,6 +351,7 @@ fn decide(page: &Page, probs: &[f32], threshold: f32) -> Vec<bool> {
     } else {
         vec![false; page.lines.len()]
     };
+    chrome::keep_listings(&page.lines, &mut d, |i| chrome::code_like(&page.texts[i]));
     for (i, f) in d.iter_mut().enumerate() {
         *f |= page.lines[i].shape.has(flag::PATTERN) || page.others[i];
     }

@@ -22,7 +22,7 @@ pub mod shape;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-pub use shape::{flag, shape, split_marker, Marker, Shape, MONTHS};
+pub use shape::{code_like, flag, shape, split_marker, Marker, Shape, MONTHS};
 
 /// One non-empty line of a document as the classifier sees it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -330,4 +330,28 @@ pub fn decide(lines: &[Line], probs: &[f32], threshold: f32) -> Vec<bool> {
         }
     }
     chrome
+}
+
+/// Keeps the listings of the article: a group of lines (no blank line between them) of which
+/// half or more are code, table rows or a protocol listing (`code(i)`, asked only of groups
+/// with a flagged line) and that lies between two paragraphs of prose left to the article is
+/// part of it, however unlike prose its lines look. Lines that match a pattern stay flagged.
+pub fn keep_listings(lines: &[Line], chrome: &mut [bool], code: impl Fn(usize) -> bool) {
+    let prose = |i: &usize| !chrome[*i] && is_prose(lines[*i].shape);
+    let (Some(first), Some(last)) = ((0..lines.len()).find(prose), (0..lines.len()).rev().find(prose)) else {
+        return;
+    };
+    let mut i = first + 1;
+    while i < last {
+        let mut j = i + 1;
+        while j < last && lines[j].line == lines[j - 1].line + 1 {
+            j += 1;
+        }
+        if j - i >= 2 && chrome[i..j].contains(&true) && (i..j).filter(|&k| code(k)).count() * 2 >= j - i {
+            for k in i..j {
+                chrome[k] &= lines[k].shape.has(flag::PATTERN);
+            }
+        }
+        i = j;
+    }
 }

@@ -412,6 +412,31 @@ fn word_core(w: &str) -> &str {
     }
 }
 
+/// Does the line read like a line of code, a table row or a protocol listing: box-drawing
+/// characters, a quarter or more of its characters symbols, an identifier (`snake_case`,
+/// `camelCase`), a token of code (`()`, ` = `, `->`, `::`, braces, tags, `==`, `&&`, `||`, a
+/// shell prompt), or a short or lowercase line ending in code punctuation? Asked of the few
+/// lines that the classifier flags inside the article (see [`super::keep_listings`]), so it
+/// may read the whole line.
+pub fn code_like(line: &str) -> bool {
+    let (_, body) = split_marker(line);
+    if body.chars().any(|c| ('\u{2500}'..='\u{257f}').contains(&c)) {
+        return true;
+    }
+    let n = body.chars().count().max(1);
+    let symbols = body.chars().filter(|c| !c.is_alphanumeric() && !c.is_whitespace()).count();
+    let identifier = body.split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '_');
+        w.contains('_')
+            || (w.chars().next().is_some_and(char::is_lowercase) && w.chars().skip(1).any(char::is_uppercase))
+    });
+    const TOKENS: &[&str] = &["()", " = ", "->", "::", "{", "}", "</", "/>", "==", "&&", "||", "$ "];
+    let token = TOKENS.iter().any(|t| body.contains(t));
+    let code_end = body.ends_with([';', '{', '}', '(', ')', '[', ']', ',', '\\']) && !body.contains(". ");
+    let lower = body.chars().next().is_some_and(char::is_lowercase);
+    symbols * 4 > n || identifier || token || (code_end && (lower || n < 30))
+}
+
 /// The shape of a trimmed, non-empty line. `pattern` and `list_header` come from the
 /// `boilerplate` rule's own patterns.
 pub fn shape(line: &str, pattern: bool, list_header: bool) -> Shape {
@@ -556,6 +581,30 @@ mod tests {
             for w in s.split_ascii_whitespace() {
                 assert_eq!(word_core(w), w.trim_matches(|c: char| !c.is_alphanumeric()), "{w:?}");
             }
+        }
+    }
+
+    #[test]
+    fn code_and_table_lines() {
+        for s in [
+            "SELECT status_code, count(*) FROM requests",
+            "500 │ 2020-08-01 17:56:00+00 │ 0 │ 0.147",
+            "let total = parse_line(buf);",
+            "fn main() {",
+            "if (x == 1) { return; }",
+            "$ cargo build --release",
+            "getElementById",
+        ] {
+            assert!(code_like(s), "{s}");
+        }
+        for s in [
+            "The council voted on the budget after a long debate.",
+            "Home | News | World | Sport",
+            "Share this article",
+            "(Reporting by Jane Doe; Editing by John Roe)",
+            "Президент заявил, что реформа будет продолжена.",
+        ] {
+            assert!(!code_like(s), "{s}");
         }
     }
 

@@ -462,7 +462,9 @@ impl Rule for Boilerplate {
         }
         self.listed_headlines(cx, marks, &mut why, user.as_deref());
         if lines.len() >= chrome::MIN_LINES {
-            for (w, chrome) in why.iter_mut().zip(chrome::classify(&lines)) {
+            let mut classified = chrome::classify(&lines);
+            chrome::keep_listings(&lines, &mut classified, |i| chrome::code_like(&cx.text[marks[i].range.clone()]));
+            for (w, chrome) in why.iter_mut().zip(classified) {
                 if chrome && *w == Why::Article {
                     *w = Why::Classified;
                 }
