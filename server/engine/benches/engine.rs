@@ -270,6 +270,10 @@ fn queries(c: &mut Criterion) {
         })
     });
     g.bench_function(format!("references_{n_refs}_mentions"), |b| b.iter(|| hot_index.references(hot).len()));
+    // who appears with whom in the slice, from scratch (what a first hover card or graph waits for)
+    g.bench_function("network_build_slice", |b| {
+        b.iter(|| entities::Network::build(&index).neighbours(entities::EntityId(0)).len())
+    });
     // the card of an entity as often named as the most named one of 20,000 generated articles
     // (about 50,000 mentions): what its hover costs grows with its mentions and documents
     let (big_corpus, big_doc, big_at) = featuring(2_400);

@@ -58,9 +58,10 @@ pub struct Network {
 type Pairs = Vec<(EntityId, EntityId, u32)>;
 
 impl Network {
-    /// The network of `ix`, from all its documents, in parallel: each thread adds up the pairs
-    /// of its documents in a table of its own, then the tables are merged.
-    pub(super) fn build(ix: &EntityIndex) -> Network {
+    /// The network of `ix`, from all its documents, built from scratch (what
+    /// [`EntityIndex::network`] keeps), in parallel: each thread adds up the pairs of its
+    /// documents in a table of its own, then the tables are merged.
+    pub fn build(ix: &EntityIndex) -> Network {
         let n = ix.doc_slots();
         let dates: Vec<Option<Date>> =
             (0..n).into_par_iter().map(|i| ix.doc_view(DocId(i as u32)).and_then(|v| document_date(v.text))).collect();
