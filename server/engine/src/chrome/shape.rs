@@ -159,6 +159,9 @@ pub mod flag {
     pub const COUNT: usize = 19;
 }
 
+/// The bit of a packed [`Shape`] where its flags start.
+const FLAGS_AT: u32 = 39;
+
 /// The shape of one line, packed: characters (12 bits), words (8), stop words (8), marker (3),
 /// capitalised-word share (4), letter share (4), flags ([`flag::COUNT`] bits).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -186,7 +189,7 @@ impl Shape {
         ((self.0 >> 35) & 0xf) as u32
     }
     pub fn flags(self) -> u32 {
-        (self.0 >> 39) as u32
+        (self.0 >> FLAGS_AT) as u32
     }
     pub fn has(self, f: u32) -> bool {
         self.flags() & f != 0
@@ -200,7 +203,7 @@ impl Shape {
             | ((marker as u64) << 28)
             | (u64::from(title.min(15)) << 31)
             | (u64::from(letters.min(15)) << 35)
-            | (u64::from(flags) << 39);
+            | (u64::from(flags) << FLAGS_AT);
         Shape(v)
     }
 }
@@ -437,9 +440,47 @@ pub fn code_like(line: &str) -> bool {
     symbols * 4 > n || identifier || token || (code_end && (lower || n < 30))
 }
 
+/// Lines up to this long (in bytes) have their shape remembered: chrome lines are short and
+/// recur from page to page of a site.
+const MEMO_MAX: usize = 160;
+
+/// How many shapes a thread remembers before it starts over.
+const MEMO_CAP: usize = 1 << 12;
+
+thread_local! {
+    static MEMO: std::cell::RefCell<FastMap<Box<str>, Shape>> = std::cell::RefCell::new(FastMap::default());
+}
+
 /// The shape of a trimmed, non-empty line. `pattern` and `list_header` come from the
 /// `boilerplate` rule's own patterns.
 pub fn shape(line: &str, pattern: bool, list_header: bool) -> Shape {
+    let mut extra = 0;
+    if pattern {
+        extra |= flag::PATTERN;
+    }
+    if list_header {
+        extra |= flag::LIST_HEADER;
+    }
+    let with = |s: Shape| Shape(s.0 | u64::from(extra) << FLAGS_AT);
+    if line.len() > MEMO_MAX {
+        return with(shape_of(line));
+    }
+    if let Some(s) = MEMO.with(|m| m.borrow().get(line).copied()) {
+        return with(s);
+    }
+    let s = shape_of(line);
+    MEMO.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= MEMO_CAP {
+            m.clear();
+        }
+        m.insert(line.into(), s);
+    });
+    with(s)
+}
+
+/// [`shape`] without the pattern flags, computed.
+fn shape_of(line: &str) -> Shape {
     let (marker, body) = split_marker(line);
     // A long line is read in full only to count its words: its shares and flags are those of
     // its head, and counts above the fields' caps make no difference.
@@ -453,12 +494,6 @@ pub fn shape(line: &str, pattern: bool, list_header: bool) -> Shape {
         w.words += more;
     }
     let mut flags = c.flags | w.flags;
-    if pattern {
-        flags |= flag::PATTERN;
-    }
-    if list_header {
-        flags |= flag::LIST_HEADER;
-    }
     if c.letters == 0 && c.digits == 0 {
         flags |= flag::SYMBOLS_ONLY;
     } else if c.letters == 0 {
@@ -605,6 +640,18 @@ mod tests {
             "Президент заявил, что реформа будет продолжена.",
         ] {
             assert!(!code_like(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn remembered_shapes_equal_computed_ones() {
+        for line in ["* Video", "Read also:", "The president said that the reform would continue.", "x"] {
+            let computed = shape_of(line);
+            assert_eq!(shape(line, false, false), computed);
+            assert_eq!(shape(line, false, false), computed, "second time, from the memo");
+            let marked = shape(line, true, true);
+            assert!(marked.has(flag::PATTERN) && marked.has(flag::LIST_HEADER));
+            assert_eq!(marked.0 & !(u64::from(flag::PATTERN | flag::LIST_HEADER) << FLAGS_AT), computed.0);
         }
     }
 
