@@ -82,8 +82,10 @@ fn seeds_yield_the_expected_entities() {
     let off = text.find("Tasmagambetov's").unwrap();
     let (_, r) = idx.at(DocId(0), off).unwrap();
     assert_eq!(&text[r], "Tasmagambetov");
-    // titles, demonyms, months and sentence-initial words are not entities
-    for not in ["Secretary General", "Russian", "Kazakh", "November", "President", "However", "Classmates"] {
+    // titles, demonyms, months and sentence-initial words are not entities ("Classmates" in
+    // "at ThereThere, Yandex Zen, Telegram, Classmates, …" is: the social network Odnoklassniki,
+    // translated)
+    for not in ["Secretary General", "Russian", "Kazakh", "November", "President", "However"] {
         let spans = mention_spans(&c, 0).into_iter().chain(mention_spans(&c, 1));
         assert!(spans.clone().all(|(s, _)| s != not), "{not} recognised");
     }
@@ -112,7 +114,8 @@ fn other_sites_and_countries() {
         (0, "EDF", "Eurasian Development Fund", Kind::Organization),
         (0, "Naryn River", "Naryn River", Kind::Place),
         (0, "Chui", "Chui", Kind::Place),
-        (0, "Ministry of Energy", "Ministry of Energy", Kind::Organization),
+        // the ministry's name includes its country, as annotated news has it
+        (0, "Ministry of Energy", "Ministry of Energy of Kyrgyzstan", Kind::Organization),
         (0, "Institute for Strategic Analysis", "Institute for Strategic Analysis", Kind::Organization),
         (1, "Denis Pasler", "Denis Pasler", Kind::Person),
         (1, "Orenskaya Pravda", "Orenskaya Pravda", Kind::Organization),

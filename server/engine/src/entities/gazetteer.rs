@@ -486,3 +486,137 @@ pub fn is_honorific_suffix(part: &str) -> bool {
         "batyr" | "bi" | "khan" | "ata" | "apa" | "ana" | "biy" | "akyn" | "zhyrau" | "sultan" | "bey" | "bek"
     )
 }
+
+const PLACES: &str = include_str!("../../data/places.txt");
+
+/// Classes of places in [`Places`] (bits).
+pub mod place_class {
+    pub const COUNTRY: u8 = 1;
+    /// A city of a million people or more.
+    pub const CITY_LARGE: u8 = 2;
+    /// A city of 100,000 people or more.
+    pub const CITY_MEDIUM: u8 = 4;
+    pub const CITY_SMALL: u8 = 8;
+}
+
+/// The open gazetteer of places (`data/places.txt`: GeoNames cities and countries, CLDR country
+/// names, in Latin and Cyrillic script). Unlike [`Gazetteer`], it only informs the tagger's
+/// features: a town may be called "Best" or "Most", and a person "Jordan".
+pub struct Places {
+    /// Every name as written with its classes, and every prefix of a longer name that ends
+    /// before a char other than a letter or digit with 0; with each, whether a longer name starts so.
+    forms: StrMap<(u8, bool)>,
+    /// A bit for every key of `forms` ([`place_bit`]): most words start no place name.
+    sketch: Vec<u64>,
+    /// Lowercase stems of the one-word Cyrillic names (the name without a final vowel, soft sign
+    /// or й), with their classes: "Москв" of Москва matches Москве, Москвой.
+    stems: crate::hash::FastMap<Box<str>, u8>,
+    /// Longest name, in words.
+    pub max_words: usize,
+}
+
+pub fn places() -> &'static Places {
+    static P: OnceLock<Places> = OnceLock::new();
+    P.get_or_init(Places::load)
+}
+
+/// Bits of the places' sketch: about a tenth of them are set.
+const PLACE_SKETCH_BITS: usize = 1 << 21;
+
+/// A bit of the places' sketch from the length and the first, middle and last two bytes.
+#[inline]
+fn place_bit(s: &[u8]) -> usize {
+    let (Some(&a), Some(&z)) = (s.first(), s.last()) else { return 0 };
+    let m = s[s.len() / 2];
+    let y = s[s.len().saturating_sub(2)];
+    let x = u64::from(a) | u64::from(m) << 8 | u64::from(z) << 16 | u64::from(y) << 24 | (s.len() as u64) << 32;
+    (x.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 40) as usize % PLACE_SKETCH_BITS
+}
+
+/// The end of a Russian word that case endings replace.
+fn stem_end(c: char) -> bool {
+    matches!(c, 'а' | 'я' | 'о' | 'е' | 'ё' | 'и' | 'ы' | 'у' | 'ю' | 'ь' | 'й')
+}
+
+/// Case endings tried on a Cyrillic word, longest first.
+const CASE_ENDINGS: &[&str] = &[
+    "ами", "ями", "ого", "его", "ому", "ему", "ой", "ей", "ом", "ем", "ью", "ам", "ям", "ах", "ях", "ым", "им", "ую",
+    "а", "я", "у", "ю", "е", "и", "ы", "",
+];
+
+impl Places {
+    fn load() -> Places {
+        let mut forms: StrMap<(u8, bool)> = StrMap::default();
+        let mut stems: crate::hash::FastMap<Box<str>, u8> = Default::default();
+        let mut max_words = 1;
+        for line in PLACES.lines() {
+            let Some((class, names)) = line.split_once('\t') else { continue };
+            let class = match class {
+                "c" => place_class::COUNTRY,
+                "1" => place_class::CITY_LARGE,
+                "2" => place_class::CITY_MEDIUM,
+                "3" => place_class::CITY_SMALL,
+                _ => continue,
+            };
+            for name in names.split('|').filter(|n| !n.is_empty()) {
+                forms.entry(name).or_default().0 |= class;
+                if name.contains(' ') {
+                    max_words = max_words.max(name.split(' ').count());
+                    // the slices looked up end where a word does: before a space, or before
+                    // the dot of "St. Petersburg"
+                    let b = name.as_bytes();
+                    for i in 1..b.len() {
+                        if matches!(b[i], b' ' | b'.' | b'\'' | b'-') && b[i - 1] != b' ' {
+                            forms.entry(&name[..i]).or_default().1 = true;
+                        }
+                    }
+                } else if name.as_bytes()[0] == 0xd0 || name.as_bytes()[0] == 0xd1 {
+                    // Russian letters are two bytes starting 0xd0 or 0xd1
+                    let low: String = name.chars().map(crate::translit::lower_of).collect();
+                    let stem = low.strip_suffix(stem_end).unwrap_or(&low);
+                    if stem.chars().count() >= 3 {
+                        *stems.entry(stem.into()).or_default() |= class;
+                    }
+                }
+            }
+        }
+        let mut sketch = vec![0u64; PLACE_SKETCH_BITS / 64];
+        for f in forms.keys() {
+            let b = place_bit(f.as_bytes());
+            sketch[b / 64] |= 1 << (b % 64);
+        }
+        Places { forms, sketch, stems, max_words }
+    }
+
+    /// `None` when no name starts with `s` followed by a char other than a letter or digit (or
+    /// equals it); else the classes
+    /// of the name `s` (0 if it is only the start of longer names) and whether longer names
+    /// start so.
+    pub fn lookup(&self, s: &str) -> Option<(u8, bool)> {
+        let b = place_bit(s.as_bytes());
+        if self.sketch[b / 64] & (1 << (b % 64)) == 0 {
+            return None;
+        }
+        self.forms.get(s).copied()
+    }
+
+    /// The classes of the one-word name `w` as written (0 when it is none).
+    pub fn word(&self, w: &str) -> u8 {
+        self.lookup(w).map_or(0, |f| f.0)
+    }
+
+    /// The classes of the places whose Russian name `w` (lowercase) may be a case form of.
+    pub fn inflected(&self, low: &str) -> u8 {
+        let mut out = 0;
+        for e in CASE_ENDINGS {
+            if let Some(stem) = low.strip_suffix(e) {
+                if stem.chars().count() >= 3 {
+                    if let Some(&c) = self.stems.get(stem) {
+                        out |= c;
+                    }
+                }
+            }
+        }
+        out
+    }
+}

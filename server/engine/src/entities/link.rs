@@ -1413,7 +1413,7 @@ fn vote_kind(ms: &[Ref]) -> Kind {
         counts[m.kind as usize] += match m.evidence {
             Evidence::Gazetteer => 100,
             Evidence::Head | Evidence::Cue | Evidence::Acronym => 10,
-            Evidence::Shape => 5,
+            Evidence::Shape | Evidence::Model => 5,
             Evidence::Document => 2,
             Evidence::Context => 1,
         };

@@ -35,6 +35,7 @@ mod morph;
 mod names;
 mod recognize;
 pub mod registry;
+pub mod tagger;
 
 pub use card::{Card, DateSpan, DocLine, Form, Passage, ReferencesLink, Related};
 pub use graph::{by_month, Edge, Graph, GraphQuery, MonthPoint, Network, Node, Shared, TimePoint};
@@ -42,7 +43,7 @@ pub use hover::REFERENCES_HINT;
 pub use keys::NameMap;
 pub use mentions::{DocMentions, Mentions};
 pub(crate) use mentions::{Loose, Recorded};
-pub use recognize::Evidence;
+pub use recognize::{rule_mentions, Evidence};
 pub use registry::{Registry, RegistryEntry, RegistryError};
 
 /// The kind of a named entity.

@@ -15,7 +15,7 @@
 use std::cell::Cell;
 
 use super::gazetteer::{self, after_cue, before_cue, gazetteer, head, Entry, StopClass};
-use super::{keys, DocEntities, Kind, Mention, MentionDetail, MentionKeys};
+use super::{keys, tagger, DocEntities, Kind, Mention, MentionDetail, MentionKeys};
 
 mod roles;
 use crate::translit::{has_cyrillic, is_alpha, is_lower, is_upper, transliterate};
@@ -35,6 +35,8 @@ pub(crate) struct Tok {
     pub cyr: bool,
     /// First word of a sentence, a line or a heading.
     pub sent: bool,
+    /// First word of a line.
+    pub line: bool,
 }
 
 /// The char at byte `i` (a char boundary) and its length; ASCII without decoding.
@@ -147,7 +149,17 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
                 } else {
                     run & UPPER != 0 && bytes[i..k].iter().filter(|b| b.is_ascii_alphabetic()).count() >= 2
                 };
-                toks.push(Tok { s: i, e: k, poss: k, cap: cl & UPPER != 0, caps, shout: false, cyr: false, sent });
+                toks.push(Tok {
+                    s: i,
+                    e: k,
+                    poss: k,
+                    cap: cl & UPPER != 0,
+                    caps,
+                    shout: false,
+                    cyr: false,
+                    sent,
+                    line: toks.len() == line_first,
+                });
                 sent = false;
                 i = k;
                 continue;
@@ -164,108 +176,152 @@ pub(crate) fn tokenize_into(text: &str, toks: &mut Vec<Tok>) {
             }
             is_upper(c)
         };
-        let start = i;
-        let mut end = i;
-        let mut poss = None;
-        // letters outside ASCII, and those of them that are uppercase
-        let mut upper = 0usize;
-        let mut letters = 0usize;
-        // the classes of the ASCII letters and digits, or-ed
-        let mut ascii = 0u8;
-        let mut cyr = false;
-        let mut seg_len = 0usize;
-        let mut j = i;
-        while let Some(&bj) = bytes.get(j) {
-            if bj < 0x80 {
-                let cl = CLASS[bj as usize];
-                if cl & ALNUM != 0 {
-                    // a run of ASCII letters and digits; its letters are counted at the end of
-                    // the word, and only when none is lowercase
-                    let (k, run) = ascii_run(bytes, j + 1, cl);
-                    ascii |= run;
-                    seg_len += k - j;
-                    j = k;
-                    end = j;
-                    continue;
-                }
-                // other ASCII chars end the word, but for the joiners
-                if !matches!(bj, b'-' | b'\'' | b'.') {
-                    break;
-                }
-            }
-            let Some((d, dl)) = char_at(text, j) else { break };
-            let punct = general_punctuation(d);
-            let alpha = !punct && is_alpha(d);
-            if alpha || !punct && d.is_numeric() {
-                if alpha {
-                    letters += 1;
-                    if is_upper(d) {
-                        upper += 1;
-                    } else if is_lower(d) {
-                        line_lower = true;
-                    }
-                }
-                cyr |= crate::translit::is_cyrillic(d);
-                seg_len += 1;
-                j += dl;
-                end = j;
-                continue;
-            }
-            // a joiner inside a word: hyphen, apostrophe, or a dot in "Vlast.kz" / "U.S"
-            if !matches!(d, '-' | '‑' | '\'' | '’' | '.') {
-                break;
-            }
-            let after = j + dl;
-            let next_at = char_at(text, after);
-            let next = next_at.map(|(c, _)| c);
-            let next2 = next_at.and_then(|(_, l)| char_at(text, after + l)).map(|(c, _)| c);
-            let join = match d {
-                '-' | '‑' => next.is_some_and(char::is_alphanumeric),
-                '\'' | '’' => {
-                    if matches!(next, Some('s' | 'S')) && !next2.is_some_and(char::is_alphanumeric) {
-                        poss = Some(after + 1);
-                        false
-                    } else {
-                        next.is_some_and(char::is_alphabetic)
-                    }
-                }
-                '.' => {
-                    next.is_some_and(char::is_lowercase) && seg_len >= 2
-                        || seg_len == 1
-                            && next.is_some_and(char::is_uppercase)
-                            && !next2.is_some_and(char::is_alphanumeric)
-                }
-                _ => false,
-            };
-            if !join {
-                break;
-            }
-            seg_len = 0;
-            j += dl;
-        }
+        let w = scan_word(text, i, &mut line_lower);
+        let line = toks.len() == line_first;
+        toks.push(Tok {
+            s: i,
+            e: w.end,
+            poss: w.poss.unwrap_or(w.end),
+            cap,
+            caps: w.caps,
+            shout: false,
+            cyr: w.cyr,
+            sent,
+            line,
+        });
         // after a possessive, skip the apostrophe and the s
-        i = poss.unwrap_or(j);
-        let caps = if ascii & LOWER != 0 {
-            line_lower = true;
-            false
-        } else {
-            // every ASCII letter of the word is uppercase
-            let ascii_letters = if ascii & UPPER != 0 {
-                bytes[start..end].iter().filter(|b| b.is_ascii_alphabetic()).count()
-            } else {
-                0
-            };
-            letters + ascii_letters >= 2 && upper == letters
-        };
-        toks.push(Tok { s: start, e: end, poss: poss.unwrap_or(end), cap, caps, shout: false, cyr, sent });
+        i = w.poss.unwrap_or(w.next);
         sent = false;
     }
     finish_line(toks, line_first, line_lower);
 }
 
+/// A word that is not all plain ASCII, from its first char.
+struct Scanned {
+    end: usize,
+    /// The end of the name before a possessive "'s" (the word then ends after the s).
+    poss: Option<usize>,
+    /// Where the scan stopped.
+    next: usize,
+    /// Two or more letters, all uppercase.
+    caps: bool,
+    cyr: bool,
+}
+
+/// Scan the word that starts at byte `start` of `text`, setting `line_lower` when one of its
+/// letters is lowercase.
+fn scan_word(text: &str, start: usize, line_lower: &mut bool) -> Scanned {
+    let bytes = text.as_bytes();
+    let mut end = start;
+    let mut poss = None;
+    // letters outside ASCII, and those of them that are uppercase
+    let mut upper = 0usize;
+    let mut letters = 0usize;
+    // the classes of the ASCII letters and digits, or-ed
+    let mut ascii = 0u8;
+    let mut cyr = false;
+    let mut seg_len = 0usize;
+    // dots joined so far, each after a single letter ("U.S"), while every join was such a dot:
+    // the word may be initials
+    let mut initials = Some(0usize);
+    let mut j = start;
+    while let Some(&bj) = bytes.get(j) {
+        if bj < 0x80 {
+            let cl = CLASS[bj as usize];
+            if cl & ALNUM != 0 {
+                // a run of ASCII letters and digits; its letters are counted at the end of
+                // the word, and only when none is lowercase
+                let (k, run) = ascii_run(bytes, j + 1, cl);
+                ascii |= run;
+                seg_len += k - j;
+                j = k;
+                end = j;
+                continue;
+            }
+            // other ASCII chars end the word, but for the joiners
+            if !matches!(bj, b'-' | b'\'' | b'.') {
+                break;
+            }
+        }
+        let Some((d, dl)) = char_at(text, j) else { break };
+        let punct = general_punctuation(d);
+        let alpha = !punct && is_alpha(d);
+        if alpha || !punct && d.is_numeric() {
+            if alpha {
+                letters += 1;
+                if is_upper(d) {
+                    upper += 1;
+                } else if is_lower(d) {
+                    *line_lower = true;
+                }
+            }
+            cyr |= crate::translit::is_cyrillic(d);
+            seg_len += 1;
+            j += dl;
+            end = j;
+            continue;
+        }
+        // a joiner inside a word: hyphen, apostrophe, or a dot in "Vlast.kz" / "U.S"
+        if !matches!(d, '-' | '‑' | '\'' | '’' | '.') {
+            break;
+        }
+        let after = j + dl;
+        let next_at = char_at(text, after);
+        let next = next_at.map(|(c, _)| c);
+        let next2 = next_at.and_then(|(_, l)| char_at(text, after + l)).map(|(c, _)| c);
+        if d == '.' && seg_len == 1 && initials.is_some_and(|n| n > 0) && !next.is_some_and(char::is_alphanumeric) {
+            // the last dot of initials belongs to them: "U.S.", "B.C."
+            end = after;
+            j = after;
+            break;
+        }
+        let (join, possessive) = joins(d, next, next2, seg_len);
+        if possessive {
+            poss = Some(after + 1);
+        }
+        if !join {
+            break;
+        }
+        initials = initials.filter(|_| d == '.' && seg_len == 1).map(|n| n + 1);
+        seg_len = 0;
+        j += dl;
+    }
+    let caps = if ascii & LOWER != 0 {
+        *line_lower = true;
+        false
+    } else {
+        // every ASCII letter of the word is uppercase
+        let ascii_letters =
+            if ascii & UPPER != 0 { bytes[start..end].iter().filter(|b| b.is_ascii_alphabetic()).count() } else { 0 };
+        letters + ascii_letters >= 2 && upper == letters
+    };
+    Scanned { end, poss, next: j, caps, cyr }
+}
+
+/// Does the joiner `d` (a hyphen, apostrophe or dot followed by `next` and `next2`) continue a
+/// word whose last segment has `seg_len` chars, and is it the apostrophe of a possessive "'s"?
+fn joins(d: char, next: Option<char>, next2: Option<char>, seg_len: usize) -> (bool, bool) {
+    match d {
+        '-' | '‑' => (next.is_some_and(char::is_alphanumeric), false),
+        '\'' | '’' => {
+            if matches!(next, Some('s' | 'S')) && !next2.is_some_and(char::is_alphanumeric) {
+                (false, true)
+            } else {
+                (next.is_some_and(char::is_alphabetic), false)
+            }
+        }
+        '.' => {
+            let join = next.is_some_and(char::is_lowercase) && seg_len >= 2
+                || seg_len == 1 && next.is_some_and(char::is_uppercase) && !next2.is_some_and(char::is_alphanumeric);
+            (join, false)
+        }
+        _ => (false, false),
+    }
+}
+
 /// The gazetteer place or organisation of an inflected Russian form of a Cyrillic word
 /// (Беларуси → Беларусь, Москве → Москва); per thread, the answers for the words seen.
-fn inflected(w: &str) -> Option<Entry> {
+pub(crate) fn inflected(w: &str) -> Option<Entry> {
     thread_local! {
         static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<Entry>>> = Default::default();
     }
@@ -913,6 +969,230 @@ impl<'a> Rec<'a> {
         i + 1
     }
 
+    /// What the rules found, one code per token for the tagger's features: 0 outside every
+    /// mention, else 1 + evidence × 8 + kind × 2 + (1 inside a mention, 0 on its first word).
+    fn marks(&self) -> Vec<u8> {
+        let mut out = vec![0u8; self.toks.len()];
+        for f in &self.out {
+            let code = 1 + f.d.evidence.code() * 8 + (f.m.kind as u8) * 2;
+            for (k, m) in out[f.a..=f.b].iter_mut().enumerate() {
+                *m = code + u8::from(k > 0);
+            }
+        }
+        out
+    }
+
+    /// The tagger's names replace the rules' mentions, and the rules' evidence that is stronger
+    /// than the model corrects them (see [`Rec::correct`]).
+    fn merge(&mut self, tagged: Vec<tagger::Tagged>) {
+        let rules = std::mem::take(&mut self.out);
+        for c in &mut self.covered {
+            *c = false;
+        }
+        let mut margins = Vec::with_capacity(tagged.len());
+        for t in tagged {
+            if let Some((a, b, kind)) = self.name_words(t.a, t.b, t.kind) {
+                self.push_tagged(a, b, kind);
+                margins.push((a, t));
+            }
+        }
+        self.out.sort_by_key(|f| f.a);
+        // the long names that an acronym defined right after them spells out
+        let defined: Vec<(usize, usize)> = rules
+            .iter()
+            .filter(|f| f.d.evidence == Evidence::Acronym && f.a > 0)
+            .filter_map(|f| rules.iter().find(|g| g.b + 1 == f.a && g.d.evidence != Evidence::Acronym))
+            .map(|g| (g.a, g.b))
+            .collect();
+        for f in rules {
+            let long_name = defined.contains(&(f.a, f.b));
+            self.correct(f, long_name, &margins);
+        }
+    }
+
+    /// The words of a tagged span that make the name: titles are not part of names ("CSTO
+    /// Secretary General", "President Obama"), a name in Latin script ends in a capitalised word
+    /// ("Kostanay region"), a nationality alone is not a name ("Kazakh", "Russians"); `None`
+    /// when nothing is left.
+    fn name_words(&self, mut a: usize, mut b: usize, kind: Kind) -> Option<(usize, usize, Kind)> {
+        while b > a && (self.title(b) || self.lower_latin(b)) {
+            b -= 1;
+        }
+        // "Tajik President Emomali Rahmon": titles and nationalities before a person's name
+        while a < b && kind == Kind::Person && (self.title(a) || self.demonym(a)) {
+            a += 1;
+        }
+        // "С Мирзиёевым": a Russian word of one letter without a dot is a preposition or a
+        // conjunction, not an initial
+        while a < b && self.single_letter(a) {
+            a += 1;
+        }
+        // "Tsarist Russia", "Soviet Politburo": a nationality or era before a known name is not
+        // part of it
+        if a < b
+            && matches!(self.word_exact(a), Some(Entry::Stop(StopClass::Demonym)))
+            && matches!(self.gaz_at(a + 1), Some((j, Entry::Known(..), _)) if j == b)
+        {
+            a += 1;
+        }
+        if a == b && (self.title(a) || self.lower_latin(a) || self.demonym(a)) {
+            return None;
+        }
+        Some((a, b, kind))
+    }
+
+    fn demonym(&self, i: usize) -> bool {
+        matches!(self.word_exact(i), Some(Entry::Stop(StopClass::Demonym)))
+    }
+
+    fn single_letter(&self, i: usize) -> bool {
+        let t = self.toks[i];
+        t.cyr && self.word(i).chars().nth(1).is_none() && !self.text[t.e..].starts_with('.')
+    }
+
+    /// The gazetteer's entry for a tagged name whose words are one of its names, as written or
+    /// (a word in capitals, "DUSHANBE") folded.
+    fn known_as(&self, a: usize, b: usize) -> Option<(Kind, &'static str, Option<keys::Key>)> {
+        let (entry, key) = match self.gaz_at(a) {
+            Some((j, e, key)) if j == b => (Some(e), key),
+            _ if a == b && self.toks[a].caps && self.word(a).chars().all(char::is_alphabetic) => {
+                (gazetteer().folded(self.word_key(a)), None)
+            }
+            _ => (None, None),
+        };
+        match entry {
+            Some(Entry::Known(kind, name)) => Some((kind, name, key)),
+            _ => None,
+        }
+    }
+
+    /// Record a tagged name, as the gazetteer's when its words are one of its names.
+    fn push_tagged(&mut self, a: usize, b: usize, kind: Kind) {
+        let Some((kind, canonical, key)) = self.known_as(a, b) else {
+            self.push(a, b, kind, None, Evidence::Model);
+            return;
+        };
+        let name = (canonical != &self.text[self.toks[a].s..self.toks[b].e]).then(|| canonical.to_string());
+        match key {
+            Some(key) => self.push_keyed(a, b, key, kind, name, Evidence::Gazetteer),
+            None => self.push(a, b, kind, name, Evidence::Gazetteer),
+        }
+    }
+
+    /// Let a rule's mention correct the tagger's names, as far as its evidence is stronger than
+    /// the model (measured on the annotated dev text, the model wins most disagreements):
+    /// - the gazetteer and an acronym definition give the kind and canonical name of a tagged
+    ///   name they match exactly, and so does a cue that names the thing ("the Kül-Tegin stele");
+    /// - a gazetteer name of several words ("Minsk agreements") or a long name that an acronym
+    ///   after it spells out replaces the tagged names inside it;
+    /// - a cue, a head word or an acronym definition adds a name where the tagger saw none
+    ///   ("the newspaper Respublika").
+    fn correct(&mut self, f: Found, long_name: bool, margins: &[(usize, tagger::Tagged)]) {
+        let ev = f.d.evidence;
+        let at = self.out.partition_point(|m| m.b < f.a);
+        let overlapping = self.out[at..].iter().take_while(|m| m.a <= f.b).count();
+        let same = overlapping == 1 && self.out[at].a == f.a && self.out[at].b == f.b;
+        let several_words = f.b > f.a;
+        let names_it = ev == Evidence::Cue && f.d.name.is_some();
+        if same {
+            let tagged = &self.out[at];
+            let unsure = tagged.m.kind != f.m.kind
+                && tagged.d.evidence == Evidence::Model
+                && (margins.binary_search_by_key(&f.a, |m| m.0).ok())
+                    .is_some_and(|i| margins[i].1.margin_over(f.m.kind) < overrule_margin(ev));
+            if unsure {
+                let m = &mut self.out[at];
+                m.m.kind = f.m.kind;
+                m.d.evidence = ev;
+            }
+            if matches!(ev, Evidence::Gazetteer | Evidence::Acronym) || names_it || long_name {
+                let m = &mut self.out[at];
+                m.m.kind = f.m.kind;
+                m.d.name = f.d.name;
+                m.d.evidence = ev;
+                m.key = f.key;
+            }
+            return;
+        }
+        let inside = self.out[at..at + overlapping].iter().all(|m| f.a <= m.a && m.b <= f.b);
+        // a known organisation at the start of a longer tagged one keeps its own span: the
+        // words after it name a part of it ("Komsomol Central Committee")
+        let known_inside = ev == Evidence::Gazetteer
+            && f.m.kind == Kind::Organization
+            && overlapping == 1
+            && self.out[at].a == f.a
+            && f.b < self.out[at].b
+            && self.out[at].m.kind == f.m.kind;
+        let replaces =
+            overlapping > 0 && inside && (long_name || ev == Evidence::Gazetteer && several_words) || known_inside;
+        let fills = overlapping == 0 && matches!(ev, Evidence::Cue | Evidence::Head | Evidence::Acronym);
+        if replaces || fills {
+            self.out.drain(at..at + overlapping);
+            for c in &mut self.covered[f.a..=f.b] {
+                *c = true;
+            }
+            self.out.insert(at, f);
+        }
+    }
+
+    fn lower_latin(&self, i: usize) -> bool {
+        let t = self.toks[i];
+        !t.cap && !t.cyr && self.word(i).starts_with(|c: char| c.is_ascii_lowercase())
+    }
+
+    fn title(&self, i: usize) -> bool {
+        matches!(self.word_exact(i), Some(Entry::Stop(StopClass::Title)))
+    }
+
+    /// One name, one kind in a document: the kind most of its occurrences were given (the
+    /// first of them on a tie) wins, unless the gazetteer or an acronym definition says otherwise.
+    fn unify_kinds(&mut self) {
+        let mut votes: keys::KeyMap<[u32; 4]> = keys::KeyMap::default();
+        for f in &self.out {
+            votes.entry(f.key).or_default()[f.m.kind as usize] += 1;
+        }
+        let mut first: keys::KeyMap<Kind> = keys::KeyMap::default();
+        for f in &self.out {
+            first.entry(f.key).or_insert(f.m.kind);
+        }
+        for f in &mut self.out {
+            if !matches!(f.d.evidence, Evidence::Model) {
+                continue;
+            }
+            let v = votes[&f.key];
+            let lead = first[&f.key];
+            let best = (0..4).max_by_key(|&k| (v[k], Kind::ALL[k] == lead)).map_or(f.m.kind, |k| Kind::ALL[k]);
+            f.m.kind = best;
+        }
+        self.surnames_are_persons();
+    }
+
+    /// A Russian word alone that the tagger took for a place or an organisation is a person
+    /// when it is a case form of the surname of a person of the document ("Пашиняна",
+    /// "Зеленскому" after "Никол Пашинян", "Владимир Зеленский").
+    fn surnames_are_persons(&mut self) {
+        let mut surnames: Vec<keys::Key> = Vec::new();
+        for f in self.out.iter().filter(|f| f.m.kind == Kind::Person) {
+            let last = self.word(f.b);
+            if self.toks[f.b].cyr {
+                surnames.extend(super::names::surname_keys(last).into_iter().flatten());
+            }
+        }
+        if surnames.is_empty() {
+            return;
+        }
+        for k in 0..self.out.len() {
+            let f = &self.out[k];
+            if f.a != f.b || f.m.kind == Kind::Person || f.d.evidence != Evidence::Model || !self.toks[f.a].cyr {
+                continue;
+            }
+            let readings = super::names::surname_keys(self.word(f.a));
+            if readings.iter().flatten().any(|r| surnames.contains(r)) {
+                self.out[k].m.kind = Kind::Person;
+            }
+        }
+    }
+
     /// A name recognised once lends its kind to its other occurrences in the document.
     fn propagate(&mut self) {
         let mut known = std::mem::take(&mut self.known);
@@ -1018,6 +1298,24 @@ pub enum Evidence {
     Context,
     Acronym,
     Document,
+    /// The learned tagger ([`super::tagger`]), unconfirmed by other evidence.
+    Model,
+}
+
+impl Evidence {
+    /// A small number for each kind of evidence (the tagger's features see it).
+    pub(crate) fn code(self) -> u8 {
+        match self {
+            Evidence::Gazetteer => 0,
+            Evidence::Head => 1,
+            Evidence::Cue => 2,
+            Evidence::Shape => 3,
+            Evidence::Context => 4,
+            Evidence::Acronym => 5,
+            Evidence::Document => 6,
+            Evidence::Model => 7,
+        }
+    }
 }
 
 /// Buffers of [`analyze`] kept from one document to the next of a thread.
@@ -1085,8 +1383,14 @@ pub(crate) fn recognise(
         wexact: sc.wexact,
         known: sc.known,
     };
+    // the rules first: what they find is evidence for the tagger, and confirms or corrects it
     r.run();
     r.propagate();
+    let marks = r.marks();
+    if let Some(tagged) = tagger::tag_embedded(text, &r.toks, &marks) {
+        r.merge(tagged);
+        r.unify_kinds();
+    }
     r.out.sort_by_key(|f| (f.m.range.start, f.m.range.end));
     r.roles();
     let n = r.out.len();
@@ -1121,6 +1425,58 @@ pub(crate) fn recognise(
         });
     }
     loose
+}
+
+/// How far the tagger's score for its kind of a name may lead the score for the kind a rule
+/// gives the same words and the rule still decide the kind, in units of the model's largest
+/// weight (chosen on the annotated dev text: a cue or head word names the kind better than the
+/// model unless the model is sure; "in Alashorda" a little better than an unsure model; the
+/// other evidence never).
+fn overrule_margin(ev: Evidence) -> i32 {
+    let largest = i32::from(i16::MAX);
+    match ev {
+        Evidence::Cue | Evidence::Head => largest * 9 / 10,
+        Evidence::Context => largest / 10,
+        _ => 0,
+    }
+}
+
+/// The mentions the rules alone find in `text` (before the tagger), for tools that measure them.
+pub fn rule_mentions(text: &str) -> Vec<(std::ops::Range<usize>, Kind, Evidence)> {
+    let mut toks = Vec::new();
+    tokenize_into(text, &mut toks);
+    let n = toks.len();
+    let mut r = Rec {
+        text,
+        toks,
+        covered: vec![false; n],
+        out: Vec::new(),
+        gaz: vec![Cell::new(None); n],
+        wkey: vec![Cell::new(None); n],
+        wexact: vec![Cell::new(None); n],
+        known: keys::KeyMap::default(),
+    };
+    r.run();
+    r.propagate();
+    r.out.iter().map(|f| (f.m.range.clone(), f.m.kind, f.d.evidence)).collect()
+}
+
+/// What the rules find in a text cut into `toks`, as [`Rec::marks`] gives it to the tagger.
+pub(crate) fn evidence_marks(text: &str, toks: &[Tok]) -> Vec<u8> {
+    let n = toks.len();
+    let mut r = Rec {
+        text,
+        toks: toks.to_vec(),
+        covered: vec![false; n],
+        out: Vec::new(),
+        gaz: vec![Cell::new(None); n],
+        wkey: vec![Cell::new(None); n],
+        wexact: vec![Cell::new(None); n],
+        known: keys::KeyMap::default(),
+    };
+    r.run();
+    r.propagate();
+    r.marks()
 }
 
 /// Capitalised words of four or more bytes that no mention overlaps, with their folded keys, in
@@ -1172,5 +1528,21 @@ mod tests {
         }
         assert!(general_punctuation('—') && general_punctuation('“') && general_punctuation('’'));
         assert!(!general_punctuation('«') && !general_punctuation('a') && !general_punctuation('ж'));
+    }
+
+    fn words(text: &str) -> Vec<&str> {
+        let mut toks = Vec::new();
+        tokenize_into(text, &mut toks);
+        toks.iter().map(|t| &text[t.s..t.e]).collect()
+    }
+
+    #[test]
+    fn initials_keep_their_last_dot() {
+        assert_eq!(words("aid from the U.S. and B.C."), ["aid", "from", "the", "U.S.", "and", "B.C."]);
+        assert_eq!(
+            words("the U.S.-led force, George F. Hauser"),
+            ["the", "U.S.", "led", "force", "George", "F", "Hauser"]
+        );
+        assert_eq!(words("Dr. Smith of Vlast.kz, С.Ш.А."), ["Dr", "Smith", "of", "Vlast.kz", "С.Ш.А."]);
     }
 }

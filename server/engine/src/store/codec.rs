@@ -147,7 +147,7 @@ impl Fixed for Kind {
 }
 
 /// The stored byte of each evidence is its position here.
-const EVIDENCE: [Evidence; 7] = [
+const EVIDENCE: [Evidence; 8] = [
     Evidence::Gazetteer,
     Evidence::Head,
     Evidence::Cue,
@@ -155,6 +155,7 @@ const EVIDENCE: [Evidence; 7] = [
     Evidence::Context,
     Evidence::Acronym,
     Evidence::Document,
+    Evidence::Model,
 ];
 
 impl Fixed for Evidence {
