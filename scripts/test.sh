@@ -16,6 +16,9 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
 
+step "no function over 100 lines outside tests (clippy::too_many_lines, clippy.toml)"
+cargo clippy --workspace -- -D clippy::too_many_lines
+
 step "cargo test --workspace"
 cargo test --workspace
 
