@@ -991,9 +991,16 @@ impl<'a> Rec<'a> {
         }
         let mut margins = Vec::with_capacity(tagged.len());
         for t in tagged {
-            if let Some((a, b, kind)) = self.name_words(t.a, t.b, t.kind) {
-                self.push_tagged(a, b, kind);
-                margins.push((a, t));
+            // a name does not run over a bullet, a comma or a bracket ("Афганистан • Андорра")
+            let mut from = t.a;
+            for k in t.a..=t.b {
+                if k == t.b || self.hard_gap(k) {
+                    if let Some((a, b, kind)) = self.name_words(from, k, t.kind) {
+                        self.push_tagged(a, b, kind);
+                        margins.push((a, t));
+                    }
+                    from = k + 1;
+                }
             }
         }
         self.out.sort_by_key(|f| f.a);
@@ -1039,6 +1046,14 @@ impl<'a> Rec<'a> {
             return None;
         }
         Some((a, b, kind))
+    }
+
+    /// Is there more than spaces, dots, hyphens, apostrophes, an ampersand or the joints of a
+    /// user name between tokens `i` and `i + 1` (after a possessive "'s")? "Astana, Kazakhstan",
+    /// "Афганистан • Андорра" are two names each.
+    fn hard_gap(&self, i: usize) -> bool {
+        let gap = self.text.get(self.toks[i].poss..self.toks[i + 1].s).unwrap_or("");
+        !gap.chars().all(|c| matches!(c, ' ' | '.' | '-' | '\'' | '’' | '&' | '_' | '@'))
     }
 
     fn demonym(&self, i: usize) -> bool {
