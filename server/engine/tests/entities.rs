@@ -370,3 +370,14 @@ fn broken_input_never_panics() {
     let (_, errs) = Registry::parse("[[entity]\nname=");
     assert_eq!(errs.len(), 1);
 }
+
+#[test]
+fn a_name_after_the_that_stands_in_a_known_place_is_something_there() {
+    let text = "The paintings were shown for years at the Prado in Madrid.\n\
+                The manuscript is kept in the Matenadaran in Yerevan.\n\
+                Nobody expected the Foo in";
+    let found: Vec<(String, Kind)> = analyze(text).mentions.iter().map(|m| (m.surface.clone(), m.kind)).collect();
+    for (name, kind) in [("Prado", Kind::Organization), ("Madrid", Kind::Place), ("Matenadaran", Kind::Organization)] {
+        assert!(found.contains(&(name.into(), kind)), "{name}: {found:?}");
+    }
+}

@@ -785,6 +785,13 @@ impl<'a> Rec<'a> {
             && is_quote_gap(&self.text[self.toks[k - 1].e..self.toks[k].s])
     }
 
+    /// Is token `i` followed by "in" and a place the gazetteer knows ("… in St. Petersburg")?
+    fn in_known_place_after(&self, i: usize) -> bool {
+        i + 2 < self.toks.len()
+            && matches!(self.lower_word(i + 1), Some("in"))
+            && matches!(self.gaz_at(i + 2), Some((_, Entry::Known(Kind::Place, _), _)))
+    }
+
     /// A name ending in a head noun from token `i` ("… Research Center"), recorded with the
     /// acronym defined after it, if any; returns the token after the name.
     fn take_headed(&mut self, i: usize) -> Option<usize> {
@@ -964,7 +971,10 @@ impl<'a> Rec<'a> {
         } else if self.speech_after(i) || t.poss != t.e {
             self.push(i, i, Kind::Person, None, Evidence::Context);
         } else if self.the_before(i) {
-            self.push(i, i, Kind::Organization, None, Evidence::Context);
+            // "the Hermitage in St. Petersburg": a name that stands in a known place is
+            // something there (an institution, a building), which says more than "the" alone
+            let ev = if self.in_known_place_after(i) { Evidence::Cue } else { Evidence::Context };
+            self.push(i, i, Kind::Organization, None, ev);
         }
         i + 1
     }
@@ -1042,7 +1052,9 @@ impl<'a> Rec<'a> {
         {
             a += 1;
         }
-        if a == b && (self.title(a) || self.lower_latin(a) || self.demonym(a)) {
+        // a word the lists keep as never a name on its own (a title, a nationality, an honorific
+        // title used for one person) is not one when the model tags it alone
+        if a == b && (self.lower_latin(a) || matches!(self.word_exact(a), Some(Entry::Stop(_)))) {
             return None;
         }
         Some((a, b, kind))
