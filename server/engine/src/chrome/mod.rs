@@ -180,11 +180,19 @@ pub fn all_local_features(lines: &[Line]) -> Vec<f32> {
 /// Context features of every line given the first model's scores `s1` (logits; positive is
 /// chrome): [`CONTEXT`] values a line, in order.
 pub fn all_context_features(lines: &[Line], s1: &[f32]) -> Vec<f32> {
+    let mut all = Vec::with_capacity(lines.len() * CONTEXT);
+    context_features(lines, s1, |_, x| all.extend_from_slice(x));
+    all
+}
+
+/// Context features of each line in turn, given to `each` with the line's index ([`CONTEXT`]
+/// values, the same as [`all_context_features`] gives), so that they need not be kept.
+pub fn context_features(lines: &[Line], s1: &[f32], mut each: impl FnMut(usize, &[f32])) {
     let n = lines.len();
-    let mut out = Vec::with_capacity(n * CONTEXT);
     if n == 0 {
-        return out;
+        return;
     }
+    let mut out = Vec::with_capacity(CONTEXT);
     let clip = |v: f32| (v / 4.0).clamp(-2.0, 2.0);
     let s: Vec<f32> = s1.iter().map(|&v| clip(v)).collect();
     // Prefix sums for window means.
@@ -236,6 +244,7 @@ pub fn all_context_features(lines: &[Line], s1: &[f32]) -> Vec<f32> {
     let mut before = 0.0f32;
     for i in 0..n {
         let l = &lines[i];
+        out.clear();
         out.push(s[i]);
         out.push(if i > 0 { s[i - 1] } else { 1.0 });
         out.push(if i + 1 < n { s[i + 1] } else { 1.0 });
@@ -248,26 +257,32 @@ pub fn all_context_features(lines: &[Line], s1: &[f32]) -> Vec<f32> {
         out.push(f32::from(i == 0));
         out.push(f32::from(i + 1 == n));
         let (ga, gb) = groups[group[i]];
-        out.push(((gb - ga) as f32).ln_1p() / 4.0);
+        out.push(ln_1p(gb - ga) / 4.0);
         out.push((prefix[gb] - prefix[ga]) / (gb - ga) as f32);
-        out.push((marker_run[i] as f32).ln_1p() / 4.0);
-        out.push((counts.get(&l.key).copied().unwrap_or(1).saturating_sub(1) as f32).ln_1p() / 2.0);
+        out.push(ln_1p(marker_run[i]) / 4.0);
+        out.push(ln_1p(counts.get(&l.key).copied().unwrap_or(1).saturating_sub(1) as usize) / 2.0);
         let inside = a <= i && i < b;
         out.push(f32::from(inside));
-        out.push(if i < a { ((a - i) as f32).ln_1p() / 4.0 } else { 0.0 });
-        out.push(if i >= b { ((i + 1 - b) as f32).ln_1p() / 4.0 } else { 0.0 });
+        out.push(if i < a { ln_1p(a - i) / 4.0 } else { 0.0 });
+        out.push(if i >= b { ln_1p(i + 1 - b) / 4.0 } else { 0.0 });
         out.push(i as f32 / n as f32);
         out.push(before / total);
         before += mass[i];
         out.push((total - before).max(0.0) / total);
         let (wa, wb) = (i.saturating_sub(3), (i + 4).min(n));
         let most = lines[wa..wb].iter().map(|l| l.shape.words()).max().unwrap_or(0);
-        out.push((most as f32).ln_1p() / 4.0);
+        out.push(ln_1p(most as usize) / 4.0);
         let (wa, wb) = (i.saturating_sub(2), (i + 3).min(n));
         out.push(s[wa..wb].iter().copied().fold(f32::INFINITY, f32::min));
+        debug_assert_eq!(out.len(), CONTEXT);
+        each(i, &out);
     }
-    debug_assert_eq!(out.len(), n * CONTEXT);
-    out
+}
+
+/// `ln(1 + k)` of a count, the same number as `(k as f32).ln_1p()`: small counts are looked up.
+fn ln_1p(k: usize) -> f32 {
+    static SMALL: LazyLock<Vec<f32>> = LazyLock::new(|| (0..1024).map(|k| (k as f32).ln_1p()).collect());
+    SMALL.get(k).copied().unwrap_or_else(|| (k as f32).ln_1p())
 }
 
 /// The run of lines with the largest sum of `evidence` (Kadane's algorithm): `a..b`, empty
@@ -291,23 +306,61 @@ fn main_block(evidence: &[f32]) -> (usize, usize) {
 
 /// The probability that each line is chrome, with `model`.
 pub fn probabilities(lines: &[Line], model: &Model) -> Vec<f32> {
-    let local = all_local_features(lines);
-    let s1: Vec<f32> = local.chunks_exact(LOCAL).map(|x| model.local.score(x)).collect();
-    let ctx = all_context_features(lines, &s1);
-    // The second model's weights over a line's own features, then over its context.
-    let (on_local, on_context) = model.context.weights.split_at(LOCAL.min(model.context.weights.len()));
-    let dot = |w: &[f32], x: &[f32]| w.iter().zip(x).map(|(w, v)| w * v).sum::<f32>();
-    local
-        .chunks_exact(LOCAL)
-        .zip(ctx.chunks_exact(CONTEXT))
-        .map(|(l, c)| sigmoid(model.context.bias + dot(on_local, l) + dot(on_context, c)))
-        .collect()
+    let mut x = Vec::with_capacity(LOCAL);
+    probabilities_with(lines, model, |s| own_scores(s, model, &mut x))
+}
+
+/// The first model's score of a line's own features, and the second model's part of its score
+/// over them: both depend on the shape alone.
+fn own_scores(s: Shape, model: &Model, x: &mut Vec<f32>) -> (f32, f32) {
+    x.clear();
+    local_features(s, x);
+    let on_local = &model.context.weights[..LOCAL.min(model.context.weights.len())];
+    (model.local.score(x), dot(on_local, x))
+}
+
+fn dot(w: &[f32], x: &[f32]) -> f32 {
+    w.iter().zip(x).map(|(w, v)| w * v).sum::<f32>()
+}
+
+/// [`probabilities`] given each line's [`own_scores`]; the context features are scored as
+/// they come and not kept.
+fn probabilities_with(lines: &[Line], model: &Model, mut own_of: impl FnMut(Shape) -> (f32, f32)) -> Vec<f32> {
+    let on_context = &model.context.weights[LOCAL.min(model.context.weights.len())..];
+    let (s1, own): (Vec<f32>, Vec<f32>) = lines.iter().map(|l| own_of(l.shape)).unzip();
+    let mut probs = Vec::with_capacity(lines.len());
+    context_features(lines, &s1, |i, c| probs.push(sigmoid(model.context.bias + own[i] + dot(on_context, c))));
+    probs
+}
+
+/// How many shapes' [`own_scores`] by the bundled model a thread remembers before it starts
+/// over: chrome lines recur from page to page of a site, and with them their shapes.
+const SCORES_CAP: usize = 1 << 12;
+
+thread_local! {
+    static SCORES: std::cell::RefCell<crate::hash::FastMap<u64, (f32, f32)>> = Default::default();
 }
 
 /// Which lines are chrome, by the bundled model.
 pub fn classify(lines: &[Line]) -> Vec<bool> {
     let model = &*MODEL;
-    decide(lines, &probabilities(lines, model), model.threshold)
+    let mut x = Vec::with_capacity(LOCAL);
+    let probs = SCORES.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        probabilities_with(lines, model, |s| {
+            // A shape's bits spread over the key (an odd multiple and a shift are one to one).
+            let m = s.0.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let key = m ^ (m >> 29);
+            if let Some(&v) = memo.get(&key) {
+                return v;
+            }
+            if memo.len() >= SCORES_CAP {
+                memo.clear();
+            }
+            *memo.entry(key).or_insert_with(|| own_scores(s, model, &mut x))
+        })
+    });
+    decide(lines, &probs, model.threshold)
 }
 
 /// Lowest probability at which a line of prose ([`is_prose`]) is taken for chrome: a

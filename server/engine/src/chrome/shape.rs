@@ -10,6 +10,8 @@ use std::sync::LazyLock;
 /// Languages whose stop words are counted; a line's count is the largest over them, so that
 /// prose in any of them reads as prose.
 const STOP_LANGUAGES: &[&str] = &["en", "ru", "de", "fr", "es", "pt", "it", "nl"];
+// A language is a bit of a byte, and its count a byte of a `u64` (see `words_of`).
+const _: () = assert!(STOP_LANGUAGES.len() <= 8);
 
 /// Every stop word of [`STOP_LANGUAGES`] up to [`STOP_MAX`] bytes, packed into a `u128` (see
 /// [`pack`]), with a bit per language it belongs to.
@@ -244,19 +246,33 @@ fn stop_bits(w: &str) -> u8 {
     if w.is_empty() || w.len() > STOP_MAX {
         return 0;
     }
-    let key = if w.is_ascii() {
-        let mut buf = [0u8; STOP_MAX];
-        for (d, s) in buf.iter_mut().zip(w.bytes()) {
-            *d = s.to_ascii_lowercase();
-        }
-        u128::from_le_bytes(buf)
-    } else {
-        match pack(w.chars()) {
+    let key = match ascii_key(w.as_bytes()) {
+        Some(k) => k,
+        None => match pack(w.chars()) {
             Some(k) => k,
             None => return 0,
-        }
+        },
     };
     STOP_WORDS.get(&key).copied().unwrap_or(0)
+}
+
+/// The lowercase bytes of an ASCII word of at most 16 bytes packed as [`pack`] does, lowered
+/// eight bytes at a time; `None` when the word is not ASCII.
+fn ascii_key(w: &[u8]) -> Option<u128> {
+    let mut buf = [0u8; 16];
+    buf.get_mut(..w.len())?.copy_from_slice(w);
+    let (lo, hi) = (u64::from_le_bytes(buf[..8].try_into().ok()?), u64::from_le_bytes(buf[8..].try_into().ok()?));
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if (lo | hi) & HIGH != 0 {
+        return None;
+    }
+    // With every byte below 0x80 no sum carries into the next byte: a byte's top bit is set
+    // after adding 0x3f when it is 'A' or above, and after adding 0x25 when it is above 'Z'.
+    let lower = |x: u64| {
+        let upper = (x + 0x3f3f_3f3f_3f3f_3f3f) & !(x + 0x2525_2525_2525_2525) & HIGH;
+        x | (upper >> 2)
+    };
+    Some(u128::from(lower(lo)) | u128::from(lower(hi)) << 64)
 }
 
 /// Bytes of a line read for its shares and flags.
@@ -298,18 +314,25 @@ impl Counts {
     }
 
     fn of(body: &str) -> Counts {
-        let mut c = Counts::default();
         if body.is_ascii() {
-            body.bytes().for_each(|b| c.ascii(b));
-            return c;
+            return Counts::of_ascii(body.as_bytes());
         }
+        let mut c = Counts::default();
         for ch in body.chars() {
             if ch.is_ascii() {
                 c.ascii(ch as u8);
                 continue;
             }
             c.chars += 1;
-            if ch.is_alphabetic() {
+            if ('\u{400}'..='\u{45f}').contains(&ch) {
+                // Cyrillic letters without diacritics: capitals up to U+042F, small ones after.
+                c.letters += 1;
+                if ch < '\u{430}' {
+                    c.upper += 1;
+                } else {
+                    c.lower += 1;
+                }
+            } else if ch.is_alphabetic() {
                 c.letters += 1;
                 if ch.is_uppercase() {
                     c.upper += 1;
@@ -326,6 +349,23 @@ impl Counts {
         }
         c
     }
+
+    /// [`Counts::of`] ASCII bytes, in one pass without branches that the compiler vectorises.
+    fn of_ascii(bytes: &[u8]) -> Counts {
+        let (mut upper, mut lower, mut digits) = (0usize, 0usize, 0usize);
+        for run in bytes.chunks(255) {
+            let (mut u, mut l, mut d) = (0u8, 0u8, 0u8);
+            for &b in run {
+                u += u8::from(b.is_ascii_uppercase());
+                l += u8::from(b.is_ascii_lowercase());
+                d += u8::from(b.is_ascii_digit());
+            }
+            upper += usize::from(u);
+            lower += usize::from(l);
+            digits += usize::from(d);
+        }
+        Counts { chars: bytes.len(), letters: upper + lower, upper, lower, digits, flags: 0 }
+    }
 }
 
 /// Words, stop words and capitalised words of a line, and the flags found on the way.
@@ -336,11 +376,46 @@ struct Words {
     flags: u32,
 }
 
+/// A byte of language bits spread to a byte a language: bit `i` becomes byte `i`, which is 1.
+static SPREAD: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut i = 0;
+        while i < 8 {
+            t[b] |= ((b as u64 >> i) & 1) << (8 * i);
+            i += 1;
+        }
+        b += 1;
+    }
+    t
+};
+
+/// Does the word look like an address: `://`, `www.` at its start, or `@` and a dot?
+fn link_like(w: &[u8]) -> bool {
+    if w.starts_with(b"www.") {
+        return true;
+    }
+    let (mut at, mut dot) = (false, false);
+    for (i, &b) in w.iter().enumerate() {
+        match b {
+            b':' if w[i + 1..].starts_with(b"//") => return true,
+            b'@' => at = true,
+            b'.' => dot = true,
+            _ => {}
+        }
+    }
+    at && dot
+}
+
 fn words_of(body: &str) -> Words {
     let (mut words, mut titled) = (0usize, 0usize);
-    let mut by_lang = [0u16; STOP_LANGUAGES.len()];
+    // Stop words counted per language, a byte a language (at most STOP_SAMPLE each).
+    let mut by_lang = 0u64;
     let mut flags = 0;
     let mut prev_end_sentence = false;
+    // Only a line with a colon or an at sign can hold an address other than `www.`.
+    let marks = memchr::memchr2(b':', b'@', body.as_bytes()).is_some();
     for w in body.split_ascii_whitespace() {
         let core = word_core(w);
         let Some(first) = core.chars().next() else {
@@ -356,18 +431,13 @@ fn words_of(body: &str) -> Words {
         }
         prev_end_sentence = w.len() > 2 && w.ends_with(['.', '!', '?']);
         if words <= STOP_SAMPLE {
-            let bits = stop_bits(core);
-            if bits != 0 {
-                for (i, n) in by_lang.iter_mut().enumerate() {
-                    *n += u16::from(bits >> i & 1);
-                }
-            }
-            if w.len() > 4 && (w.contains("://") || w.starts_with("www.") || (w.contains('@') && w.contains('.'))) {
+            by_lang += SPREAD[usize::from(stop_bits(core))];
+            if w.len() > 4 && (w.starts_with("www.") || (marks && link_like(w.as_bytes()))) {
                 flags |= flag::LINK;
             }
         }
     }
-    let best = by_lang.iter().copied().max().unwrap_or(0) as usize;
+    let best = by_lang.to_le_bytes().into_iter().max().unwrap_or(0) as usize;
     let stops = if words > 0 { best * words / words.min(STOP_SAMPLE) } else { 0 };
     Words { words, stops, titled, flags }
 }
@@ -538,6 +608,34 @@ fn shape_of(line: &str) -> Shape {
     Shape::pack(c.chars, w.words, w.stops, marker, title, letter_share, flags)
 }
 
+/// The words [`has_time`] looks for, lowercase.
+fn time_words() -> impl Iterator<Item = &'static str> {
+    MONTHS.iter().copied().chain(["ago", "назад"])
+}
+
+/// The first bytes of [`time_words`]: most words start with none of them and are not looked up.
+static TIME_WORD_START: LazyLock<[bool; 256]> = LazyLock::new(|| {
+    let mut t = [false; 256];
+    for w in time_words() {
+        t[usize::from(w.as_bytes()[0])] = true;
+    }
+    t
+});
+
+/// [`time_words`] as [`time_key`]s.
+static TIME_WORDS: LazyLock<crate::hash::FastSet<u128>> =
+    LazyLock::new(|| time_words().map(|w| time_key(w.as_bytes())).collect());
+
+/// The bytes of a word of at most 16 bytes (longer ones are cut), ASCII letters lowered, as
+/// one number: two words have the same key when they are equal ignoring ASCII case.
+fn time_key(w: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    for (d, s) in buf.iter_mut().zip(w) {
+        *d = s.to_ascii_lowercase();
+    }
+    u128::from_le_bytes(buf)
+}
+
 /// A clock time ("10:15"), a relative date ("2 hours ago", "3 days ago") or a short date with a
 /// month name ("Nov 28, 2013", "28 November").
 fn has_time(s: &str) -> bool {
@@ -550,12 +648,17 @@ fn has_time(s: &str) -> bool {
     if s.len() > 100 {
         return false;
     }
-    s.split(|c: char| !c.is_alphabetic()).any(|w| {
+    // `w` is "ago", "назад" or a month name, ASCII letters in any case.
+    let time_word = |w: &[u8]| {
         (2..=9).contains(&w.len())
-            && (w.eq_ignore_ascii_case("ago")
-                || w == "назад"
-                || MONTHS.iter().any(|m| m.len() == w.len() && m.eq_ignore_ascii_case(w)))
-    })
+            && TIME_WORD_START[usize::from(w[0].to_ascii_lowercase())]
+            && TIME_WORDS.contains(&time_key(w))
+    };
+    if s.is_ascii() {
+        // The same words, split between bytes without decoding.
+        return b.split(|c| !c.is_ascii_alphabetic()).any(time_word);
+    }
+    s.split(|c: char| !c.is_alphabetic()).any(|w| time_word(w.as_bytes()))
 }
 
 #[cfg(test)]
@@ -616,6 +719,73 @@ mod tests {
             for w in s.split_ascii_whitespace() {
                 assert_eq!(word_core(w), w.trim_matches(|c: char| !c.is_alphanumeric()), "{w:?}");
             }
+        }
+    }
+
+    /// [`Counts::of`] as it reads without its fast paths.
+    fn slow_counts(body: &str) -> (usize, usize, usize, usize, usize, u32) {
+        let mut c = (0, 0, 0, 0, 0, 0);
+        for ch in body.chars() {
+            c.0 += 1;
+            if ch.is_alphabetic() {
+                c.1 += 1;
+                if ch.is_uppercase() {
+                    c.2 += 1;
+                } else if ch.is_lowercase() {
+                    c.3 += 1;
+                }
+            } else if ch.is_numeric() {
+                c.4 += 1;
+            } else if ('\u{e000}'..='\u{f8ff}').contains(&ch) {
+                c.5 |= flag::ICON;
+            } else if ch == '©' {
+                c.5 |= flag::COPYRIGHT;
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn fast_paths_equal_their_definitions() {
+        let cyrillic: String = ('\u{3f0}'..='\u{470}').collect();
+        let ascii: String = (0u8..0x80).map(char::from).collect();
+        for s in [
+            cyrillic.as_str(),
+            ascii.as_str(),
+            "РљР°Р·Р°С…СЃС‚Р°РЅ: — This decision",
+            "Ёлка и ёж, Ђ and ѝ © \u{e009}",
+            "Views: 63471",
+        ] {
+            let c = Counts::of(s);
+            assert_eq!((c.chars, c.letters, c.upper, c.lower, c.digits, c.flags), slow_counts(s), "{s:?}");
+        }
+        let old_link = |w: &str| w.contains("://") || w.starts_with("www.") || (w.contains('@') && w.contains('.'));
+        for w in ["https://x.org", "www.site", "a@b.c", "a@b", "a.b", "x:/y", "x:", "10:15", "mail@", "://"] {
+            assert_eq!(link_like(w.as_bytes()), old_link(w), "{w}");
+        }
+        for w in ["The", "AND", "über", "x", "ABCDEFGHIJKLMNOP", "@[`{~Zz09", "Президент", "and\u{7f}"] {
+            let old = w.is_ascii().then(|| {
+                let mut buf = [0u8; STOP_MAX];
+                for (d, s) in buf.iter_mut().zip(w.bytes()) {
+                    *d = s.to_ascii_lowercase();
+                }
+                u128::from_le_bytes(buf)
+            });
+            assert_eq!(ascii_key(w.as_bytes()), old, "{w}");
+        }
+        assert!(stop_bits("The") != 0 && stop_bits("И") != 0 && stop_bits("Council") == 0);
+        let old_time = |s: &str| {
+            s.split(|c: char| !c.is_alphabetic()).any(|w| {
+                (2..=9).contains(&w.len())
+                    && (w.eq_ignore_ascii_case("ago")
+                        || w == "назад"
+                        || MONTHS.iter().any(|m| m.len() == w.len() && m.eq_ignore_ascii_case(w)))
+            })
+        };
+        for s in
+            ["2 hours ago", "Nov 28, 2013", "28 NOVEMBER", "in 2 Agos", "3 декабрь", "1 Декабрь", "Sept. 3", "4. 4"]
+        {
+            assert_eq!(has_time(s), old_time(s), "{s}");
         }
     }
 
