@@ -229,8 +229,8 @@ impl DuplicateParagraph {
             }
             let (start, end) = *body.get_or_insert_with(|| prose_bounds(cx.text, marks));
             let in_a_row = (first.line + 1..m.line).all(|l| cx.text[cx.lines.line_range(cx.text, l)].trim().is_empty());
-            let long = s.split_whitespace().nth(LONG_WORDS - 1).is_some();
-            if (start..=end).contains(&m.line) && !(long && in_a_row) {
+            let long = || s.split_whitespace().nth(LONG_WORDS - 1).is_some();
+            if (start..=end).contains(&m.line) && !(in_a_row && long()) {
                 continue;
             }
             let listed = |x: &Mark| split_marker(&cx.text[x.range.clone()]).0 != Marker::None;
@@ -269,13 +269,13 @@ fn is_prose(s: &str) -> bool {
 /// verse, has no head or tail to tell apart).
 fn prose_bounds(text: &str, marks: &[Mark]) -> (usize, usize) {
     let mut keys: KeyMap<()> = KeyMap::with_capacity_and_hasher(marks.len(), Default::default());
-    let mut bounds: Option<(usize, usize)> = None;
-    for m in marks {
-        if keys.insert(m.key, ()).is_none() && is_prose(&text[m.range.clone()]) {
-            bounds = Some((bounds.map_or(m.line, |b| b.0), m.line));
-        }
+    let first: Vec<bool> = marks.iter().map(|m| keys.insert(m.key, ()).is_none()).collect();
+    // Only the first and the last such line are wanted: each is looked for from its end.
+    let prose = |i: &usize| first[*i] && is_prose(&text[marks[*i].range.clone()]);
+    match ((0..marks.len()).find(prose), (0..marks.len()).rev().find(prose)) {
+        (Some(a), Some(b)) => (marks[a].line, marks[b].line),
+        _ => (0, usize::MAX),
     }
-    bounds.unwrap_or((0, usize::MAX))
 }
 
 /// [`Mark::aux`] of a teaser line (never the hash of a first word, whose top bit is cleared).
