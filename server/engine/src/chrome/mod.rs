@@ -181,18 +181,30 @@ pub fn all_local_features(lines: &[Line]) -> Vec<f32> {
 /// chrome): [`CONTEXT`] values a line, in order.
 pub fn all_context_features(lines: &[Line], s1: &[f32]) -> Vec<f32> {
     let mut all = Vec::with_capacity(lines.len() * CONTEXT);
-    context_features(lines, s1, |_, x| all.extend_from_slice(x));
+    context_features(lines, s1, &mut all);
     all
 }
 
-/// Context features of each line in turn, given to `each` with the line's index ([`CONTEXT`]
-/// values, the same as [`all_context_features`] gives), so that they need not be kept.
-pub fn context_features(lines: &[Line], s1: &[f32], mut each: impl FnMut(usize, &[f32])) {
+/// Where [`context_features`] puts each line's features, in order, then says the line is done.
+pub trait Features {
+    fn put(&mut self, v: f32);
+    /// The [`CONTEXT`] features of line `i` are all put.
+    fn done(&mut self, _i: usize) {}
+}
+
+impl Features for Vec<f32> {
+    fn put(&mut self, v: f32) {
+        self.push(v);
+    }
+}
+
+/// Context features of each line in turn, put into `out` ([`CONTEXT`] values a line, the same as
+/// [`all_context_features`] gives), so that they need not be kept.
+pub fn context_features(lines: &[Line], s1: &[f32], out: &mut impl Features) {
     let n = lines.len();
     if n == 0 {
         return;
     }
-    let mut out = Vec::with_capacity(CONTEXT);
     let clip = |v: f32| (v / 4.0).clamp(-2.0, 2.0);
     let s: Vec<f32> = s1.iter().map(|&v| clip(v)).collect();
     // Prefix sums for window means.
@@ -244,38 +256,36 @@ pub fn context_features(lines: &[Line], s1: &[f32], mut each: impl FnMut(usize, 
     let mut before = 0.0f32;
     for i in 0..n {
         let l = &lines[i];
-        out.clear();
-        out.push(s[i]);
-        out.push(if i > 0 { s[i - 1] } else { 1.0 });
-        out.push(if i + 1 < n { s[i + 1] } else { 1.0 });
-        out.push(if i > 1 { s[i - 2] } else { 1.0 });
-        out.push(if i + 2 < n { s[i + 2] } else { 1.0 });
-        out.push(mean(i, 3));
-        out.push(mean(i, 10));
-        out.push(f32::from(i == 0 || lines[i - 1].line + 1 != l.line));
-        out.push(f32::from(i + 1 == n || lines[i + 1].line != l.line + 1));
-        out.push(f32::from(i == 0));
-        out.push(f32::from(i + 1 == n));
+        out.put(s[i]);
+        out.put(if i > 0 { s[i - 1] } else { 1.0 });
+        out.put(if i + 1 < n { s[i + 1] } else { 1.0 });
+        out.put(if i > 1 { s[i - 2] } else { 1.0 });
+        out.put(if i + 2 < n { s[i + 2] } else { 1.0 });
+        out.put(mean(i, 3));
+        out.put(mean(i, 10));
+        out.put(f32::from(i == 0 || lines[i - 1].line + 1 != l.line));
+        out.put(f32::from(i + 1 == n || lines[i + 1].line != l.line + 1));
+        out.put(f32::from(i == 0));
+        out.put(f32::from(i + 1 == n));
         let (ga, gb) = groups[group[i]];
-        out.push(ln_1p(gb - ga) / 4.0);
-        out.push((prefix[gb] - prefix[ga]) / (gb - ga) as f32);
-        out.push(ln_1p(marker_run[i]) / 4.0);
-        out.push(ln_1p(counts.get(&l.key).copied().unwrap_or(1).saturating_sub(1) as usize) / 2.0);
+        out.put(ln_1p(gb - ga) / 4.0);
+        out.put((prefix[gb] - prefix[ga]) / (gb - ga) as f32);
+        out.put(ln_1p(marker_run[i]) / 4.0);
+        out.put(ln_1p(counts.get(&l.key).copied().unwrap_or(1).saturating_sub(1) as usize) / 2.0);
         let inside = a <= i && i < b;
-        out.push(f32::from(inside));
-        out.push(if i < a { ln_1p(a - i) / 4.0 } else { 0.0 });
-        out.push(if i >= b { ln_1p(i + 1 - b) / 4.0 } else { 0.0 });
-        out.push(i as f32 / n as f32);
-        out.push(before / total);
+        out.put(f32::from(inside));
+        out.put(if i < a { ln_1p(a - i) / 4.0 } else { 0.0 });
+        out.put(if i >= b { ln_1p(i + 1 - b) / 4.0 } else { 0.0 });
+        out.put(i as f32 / n as f32);
+        out.put(before / total);
         before += mass[i];
-        out.push((total - before).max(0.0) / total);
+        out.put((total - before).max(0.0) / total);
         let (wa, wb) = (i.saturating_sub(3), (i + 4).min(n));
         let most = lines[wa..wb].iter().map(|l| l.shape.words()).max().unwrap_or(0);
-        out.push(ln_1p(most as usize) / 4.0);
+        out.put(ln_1p(most as usize) / 4.0);
         let (wa, wb) = (i.saturating_sub(2), (i + 3).min(n));
-        out.push(s[wa..wb].iter().copied().fold(f32::INFINITY, f32::min));
-        debug_assert_eq!(out.len(), CONTEXT);
-        each(i, &out);
+        out.put(s[wa..wb].iter().copied().fold(f32::INFINITY, f32::min));
+        out.done(i);
     }
 }
 
@@ -328,9 +338,37 @@ fn dot(w: &[f32], x: &[f32]) -> f32 {
 fn probabilities_with(lines: &[Line], model: &Model, mut own_of: impl FnMut(Shape) -> (f32, f32)) -> Vec<f32> {
     let on_context = &model.context.weights[LOCAL.min(model.context.weights.len())..];
     let (s1, own): (Vec<f32>, Vec<f32>) = lines.iter().map(|l| own_of(l.shape)).unzip();
-    let mut probs = Vec::with_capacity(lines.len());
-    context_features(lines, &s1, |i, c| probs.push(sigmoid(model.context.bias + own[i] + dot(on_context, c))));
-    probs
+    let mut scored = Scored { weights: on_context, k: 0, sum: -0.0, bias: model.context.bias, own, probs: Vec::new() };
+    scored.probs.reserve(lines.len());
+    context_features(lines, &s1, &mut scored);
+    scored.probs
+}
+
+/// The second model's probabilities, each line's context features added to its score as
+/// they come: the same sum, in the same order, as [`dot`] over the kept features.
+struct Scored<'w> {
+    weights: &'w [f32],
+    /// The next feature's weight, and the sum so far over the line's context features.
+    k: usize,
+    sum: f32,
+    bias: f32,
+    /// The second model's part of each line's score over its own features.
+    own: Vec<f32>,
+    probs: Vec<f32>,
+}
+
+impl Features for Scored<'_> {
+    fn put(&mut self, v: f32) {
+        if let Some(w) = self.weights.get(self.k) {
+            self.sum += w * v;
+        }
+        self.k += 1;
+    }
+
+    fn done(&mut self, i: usize) {
+        self.probs.push(sigmoid(self.bias + self.own[i] + self.sum));
+        (self.k, self.sum) = (0, -0.0);
+    }
 }
 
 /// How many shapes' [`own_scores`] by the bundled model a thread remembers before it starts
