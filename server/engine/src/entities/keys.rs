@@ -26,6 +26,49 @@ const STACK: usize = 64;
 
 /// The key of `fold(s)`.
 pub fn key(s: &str) -> Key {
+    let b = s.as_bytes();
+    if b.len() > MEMO_LEN {
+        return key_uncached(s);
+    }
+    RECENT_KEYS.with(|m| {
+        let Ok(mut m) = m.try_borrow_mut() else { return key_uncached(s) };
+        if m.is_empty() {
+            m.resize(MEMO_SLOTS, Recent { len: u8::MAX, bytes: [0; MEMO_LEN], key: 0 });
+        }
+        let e = &mut m[crate::hash::words(b) as usize % MEMO_SLOTS];
+        if usize::from(e.len) == b.len() && &e.bytes[..b.len()] == b {
+            return e.key;
+        }
+        let key = key_uncached(s);
+        e.len = b.len() as u8;
+        e.bytes[..b.len()].copy_from_slice(b);
+        e.key = key;
+        key
+    })
+}
+
+/// Strings of up to this many bytes have their keys remembered in [`RECENT_KEYS`].
+const MEMO_LEN: usize = 30;
+/// Entries of [`RECENT_KEYS`] (80 kB per thread).
+const MEMO_SLOTS: usize = 2048;
+
+/// A string [`key`] has seen lately, with its key.
+#[derive(Clone, Copy)]
+struct Recent {
+    len: u8,
+    bytes: [u8; MEMO_LEN],
+    key: Key,
+}
+
+thread_local! {
+    /// The keys of short strings seen lately, per thread, by the hash of their bytes (one entry a
+    /// slot, the newest kept): the words and names of a corpus recur, and a hit compares the bytes
+    /// instead of folding them.
+    static RECENT_KEYS: RefCell<Vec<Recent>> = const { RefCell::new(Vec::new()) };
+}
+
+/// [`key`] without [`RECENT_KEYS`].
+fn key_uncached(s: &str) -> Key {
     let mut buf = [0u8; STACK];
     if let Some(n) = fold_ascii(s.as_bytes(), &mut buf) {
         return hash_bytes(&buf[..n]);
@@ -278,5 +321,22 @@ mod tests {
         assert_eq!(folded_key(&["moskv", "a"]), folded_key(&["moskva"]));
         let long = "x".repeat(STACK);
         assert_eq!(folded_key(&[&long, "ia"]), folded_key(&[&format!("{long}ia")]));
+    }
+
+    #[test]
+    fn remembered_keys_are_the_keys() {
+        // more strings than the memo has slots, so that they share slots and replace each other,
+        // of every length up to the longest remembered and beyond, Latin and Cyrillic, twice
+        let words: Vec<String> = (0..3 * MEMO_SLOTS)
+            .map(|i| {
+                let stem = ["Tokayev", "Назарбаев", "Kassym-Jomart", "ООН", "Ye"][i % 5];
+                format!("{stem}{}", "y".repeat(i % (MEMO_LEN + 3)))
+            })
+            .collect();
+        for _ in 0..2 {
+            for w in &words {
+                assert_eq!(key(w), key_uncached(w), "{w:?}");
+            }
+        }
     }
 }

@@ -206,11 +206,36 @@ pub(crate) struct WordType {
     pub suf3: u64,
     pub pre5: u64,
     pub flags: u64,
+    /// [`census_bit`] of the lowercase form (not a feature: it lets the lowercase census skip
+    /// most words without hashing them).
+    pub census: u16,
+    /// Whether a place name of several words starts with this word (not a feature: it lets
+    /// [`place_marks`] skip the other words).
+    pub place_head: bool,
 }
 
 /// The word type that stands beyond the ends of a line.
-pub(crate) const BOUNDARY: WordType =
-    WordType { low: 0x5bd1_e995_0000_0001, short: 0x5bd1_e995_0000_0002, suf3: 0, pre5: 0, flags: 0 };
+pub(crate) const BOUNDARY: WordType = WordType {
+    low: 0x5bd1_e995_0000_0001,
+    short: 0x5bd1_e995_0000_0002,
+    suf3: 0,
+    pre5: 0,
+    flags: 0,
+    census: 0,
+    place_head: false,
+};
+
+/// Bits of the lowercase census's filter ([`census_bit`]).
+const CENSUS_BITS: usize = 4096;
+
+/// A bit of the lowercase census's filter from the first byte, the last byte and the length of a
+/// word's bytes: a word can be the lowercase form of another only if their bits are equal.
+#[inline]
+fn census_bit(b: &[u8]) -> u16 {
+    let (first, last) = (b.first().copied().unwrap_or(0), b.last().copied().unwrap_or(0));
+    let h = (u32::from(first) << 16 | u32::from(last) << 8 | b.len() as u32 & 0xff).wrapping_mul(0x9e37_79b1);
+    (h >> 20) as u16 % CENSUS_BITS as u16
+}
 
 /// Lowercase form of a word.
 pub(crate) fn lower(w: &str) -> String {
@@ -284,6 +309,8 @@ pub(crate) fn word_type(w: &str) -> WordType {
         suf3: if n > 3 { hash_bytes(7, &low.as_bytes()[idx[n - 3]..]) } else { 0 },
         pre5: if n > 5 { hash_bytes(8, &low.as_bytes()[..idx[5]]) } else { 0 },
         flags: flags_of(w, &low),
+        census: census_bit(low.as_bytes()),
+        place_head: gazetteer::places().lookup(w).is_some_and(|(_, longer)| longer),
     }
 }
 
@@ -523,7 +550,7 @@ impl<'a> Doc<'a> {
             text,
             toks,
             types: vec![BOUNDARY; n],
-            place: place_marks(text, toks),
+            place: Vec::new(),
             lower_seen: HashSet::default(),
             quoted: quoted_marks(text, toks),
             active,
@@ -536,6 +563,7 @@ impl<'a> Doc<'a> {
             }
         }
         doc.lower_seen = lower_seen(text, toks, &doc.types, &doc.active);
+        doc.place = place_marks(text, toks, &doc.types);
         doc
     }
 
@@ -698,6 +726,8 @@ fn lower_seen(
     // (the last byte, the length) of the capitalised words, as bits: most lowercase words match
     // none and are not hashed
     let mut shapes = [0u64; 64];
+    // and the census bits of their lowercase forms: a word whose bit is not set is none of them
+    let mut census = [0u64; CENSUS_BITS / 64];
     let bytes = text.as_bytes();
     for (i, t) in toks.iter().enumerate() {
         if active[i] && (t.cap || t.caps) {
@@ -706,6 +736,8 @@ fn lower_seen(
             let last = bytes[t.e - 1];
             shapes[usize::from(last) % 64] |= 1 << ((t.e - t.s) % 64);
             shapes[usize::from(last ^ 0x20) % 64] |= 1 << ((t.e - t.s) % 64);
+            let c = usize::from(types[i].census);
+            census[c / 64] |= 1 << (c % 64);
         }
     }
     let mut seen = HashSet::default();
@@ -715,6 +747,10 @@ fn lower_seen(
     for t in toks {
         let len = t.e - t.s;
         if t.cap || shapes[usize::from(bytes[t.e - 1]) % 64] & (1 << (len % 64)) == 0 || bytes[t.s].is_ascii_digit() {
+            continue;
+        }
+        let c = usize::from(census_bit(&bytes[t.s..t.e]));
+        if census[c / 64] & (1 << (c % 64)) == 0 {
             continue;
         }
         let h = hash_bytes(LOWER.into(), &bytes[t.s..t.e]);
@@ -776,7 +812,8 @@ fn quoted_marks(text: &str, toks: &[Tok]) -> Vec<bool> {
             open = false;
         }
         let before = if i == 0 { &text[..t.s] } else { text.get(toks[i - 1].e..t.s).unwrap_or("") };
-        if before != " " {
+        // every quotation mark starts with one of these bytes
+        if before != " " && before.bytes().any(|b| matches!(b, b'"' | 0xc2 | 0xe2)) {
             for c in before.chars() {
                 match c {
                     '«' | '“' | '„' => open = true,
@@ -793,13 +830,15 @@ fn quoted_marks(text: &str, toks: &[Tok]) -> Vec<bool> {
 
 /// For every token, the longest place name of several words ([`gazetteer::places`]) it starts or
 /// continues.
-fn place_marks(text: &str, toks: &[Tok]) -> Vec<u8> {
+/// Every capitalised word is looked at by the tagger, so its word type (in `types`) tells
+/// whether such a name starts with it.
+fn place_marks(text: &str, toks: &[Tok], types: &[WordType]) -> Vec<u8> {
     let p = gazetteer::places();
     let n = toks.len();
     let mut out = vec![0u8; n];
     let mut i = 0;
     while i < n {
-        if !toks[i].cap {
+        if !toks[i].cap || !types[i].place_head {
             i += 1;
             continue;
         }
