@@ -595,6 +595,20 @@ impl<'a> Doc<'a> {
         }
     }
 
+    /// The class of the gap before token `i` (for `i` the number of tokens: after the last),
+    /// one space without looking at the text's chars.
+    #[inline]
+    fn gap_class_before(&self, i: usize) -> u64 {
+        let (a, b) = match (i.checked_sub(1).and_then(|p| self.toks.get(p)), self.toks.get(i)) {
+            (Some(a), Some(b)) => (a.e, b.s),
+            _ => return gap_class(if i == 0 { self.gap_before(0) } else { self.gap_after(i - 1) }),
+        };
+        if b == a + 1 && self.text.as_bytes()[a] == b' ' {
+            return 2;
+        }
+        gap_class(self.text.get(a.min(b)..b).unwrap_or(""))
+    }
+
     fn type_at(&self, j: usize) -> &WordType {
         self.types.get(j).unwrap_or(&BOUNDARY)
     }
@@ -618,8 +632,8 @@ impl<'a> Doc<'a> {
         if t.poss != t.e {
             emit.small(POSS, 0);
         }
-        emit.small(GAP_BEFORE, gap_class(self.gap_before(i)));
-        emit.small(GAP_AFTER, gap_class(self.gap_after(i)));
+        emit.small(GAP_BEFORE, self.gap_class_before(i));
+        emit.small(GAP_AFTER, self.gap_class_before(i + 1));
         if wt.flags & (flag::CAP | flag::CAPS) != 0 && self.lower_seen.contains(&wt.low) {
             emit.small(if t.sent { LOWER_ELSEWHERE_SENT } else { LOWER_ELSEWHERE }, u64::from(shout));
         }
@@ -722,16 +736,16 @@ fn lower_seen(
     types: &[WordType],
     active: &[bool],
 ) -> HashSet<u64, BuildHasherDefault<IdHasher>> {
-    let mut wanted: HashSet<u64, BuildHasherDefault<IdHasher>> = HashSet::default();
     // (the last byte, the length) of the capitalised words, as bits: most lowercase words match
     // none and are not hashed
     let mut shapes = [0u64; 64];
     // and the census bits of their lowercase forms: a word whose bit is not set is none of them
     let mut census = [0u64; CENSUS_BITS / 64];
     let bytes = text.as_bytes();
+    let mut lows = Vec::with_capacity(toks.len() / 4);
     for (i, t) in toks.iter().enumerate() {
         if active[i] && (t.cap || t.caps) {
-            wanted.insert(types[i].low);
+            lows.push(types[i].low);
             // the last letter in either case (capitals lines: "NATO", nato)
             let last = bytes[t.e - 1];
             shapes[usize::from(last) % 64] |= 1 << ((t.e - t.s) % 64);
@@ -741,9 +755,12 @@ fn lower_seen(
         }
     }
     let mut seen = HashSet::default();
-    if wanted.is_empty() {
+    if lows.is_empty() {
         return seen;
     }
+    let mut wanted: HashSet<u64, BuildHasherDefault<IdHasher>> =
+        HashSet::with_capacity_and_hasher(lows.len(), BuildHasherDefault::default());
+    wanted.extend(lows);
     for t in toks {
         let len = t.e - t.s;
         if t.cap || shapes[usize::from(bytes[t.e - 1]) % 64] & (1 << (len % 64)) == 0 || bytes[t.s].is_ascii_digit() {
@@ -811,9 +828,11 @@ fn quoted_marks(text: &str, toks: &[Tok]) -> Vec<bool> {
         if t.line {
             open = false;
         }
-        let before = if i == 0 { &text[..t.s] } else { text.get(toks[i - 1].e..t.s).unwrap_or("") };
+        let from = if i == 0 { 0 } else { toks[i - 1].e };
         // every quotation mark starts with one of these bytes
-        if before != " " && before.bytes().any(|b| matches!(b, b'"' | 0xc2 | 0xe2)) {
+        let gap = text.as_bytes().get(from..t.s).unwrap_or(&[]);
+        if gap != b" " && gap.iter().any(|b| matches!(b, b'"' | 0xc2 | 0xe2)) {
+            let before = text.get(from..t.s).unwrap_or("");
             for c in before.chars() {
                 match c {
                     '«' | '“' | '„' => open = true,
@@ -829,8 +848,7 @@ fn quoted_marks(text: &str, toks: &[Tok]) -> Vec<bool> {
 }
 
 /// For every token, the longest place name of several words ([`gazetteer::places`]) it starts or
-/// continues.
-/// Every capitalised word is looked at by the tagger, so its word type (in `types`) tells
+/// continues. Every capitalised word is looked at by the tagger, so its word type (in `types`) tells
 /// whether such a name starts with it.
 fn place_marks(text: &str, toks: &[Tok], types: &[WordType]) -> Vec<u8> {
     let p = gazetteer::places();
