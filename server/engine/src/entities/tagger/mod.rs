@@ -559,6 +559,39 @@ mod tests {
     }
 
     #[test]
+    fn cached_sums_give_the_scores_of_the_plain_feature_lists() {
+        let model = embedded().expect("the embedded model reads");
+        let mut texts: Vec<String> = dossier_testgen::corpus(20, 3).into_iter().map(|(_, t)| t).collect();
+        texts.push(
+            "«Газпром» и МИД РФ. President Obama met NATO in New York; \"Halyk Bank\" said.\nUNITED NATIONS".into(),
+        );
+        let mut scorer = Scorer::new(model);
+        let mut checked = 0;
+        for text in &texts {
+            let plain = sample(text);
+            let mut toks = Vec::new();
+            tokenize_into(text, &mut toks);
+            let marks = evidence_marks(text, &toks);
+            let mut slots = vec![u32::MAX; toks.len()];
+            let doc = Doc::new(text, &toks, &marks, |i, w| {
+                let s = scorer.slot(w);
+                slots[i] = s;
+                scorer.types[s as usize].wt
+            });
+            assert_eq!(doc.active, plain.active);
+            for (i, features) in plain.features.iter().enumerate().filter(|&(i, _)| doc.active[i]) {
+                let mut want = [0; LABELS];
+                for &f in features {
+                    model.add(f, &mut want);
+                }
+                assert_eq!(scorer.score(&doc, &slots, i), want, "token {i} of {text:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked} tokens");
+    }
+
+    #[test]
     fn labels_round_trip_kinds() {
         for k in KINDS {
             assert_eq!(kind_of(begin(k)), Some(k));
