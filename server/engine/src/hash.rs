@@ -75,7 +75,12 @@ const MUL: u64 = 0x9e37_79b9_7f4a_7c15;
 /// The stable hash of a short string (a folded name): eight bytes a step, the length mixed in
 /// first, the last word zero-padded, then spread over all 64 bits.
 pub fn words(bytes: &[u8]) -> u64 {
-    let mut h = SEED ^ (bytes.len() as u64).wrapping_mul(MUL);
+    finish(absorb_words(SEED ^ (bytes.len() as u64).wrapping_mul(MUL), bytes))
+}
+
+/// `h` with `bytes` mixed in eight bytes a step, the last word zero-padded (the body of
+/// [`words`], also of the name tagger's feature hashes).
+pub(crate) fn absorb_words(mut h: u64, bytes: &[u8]) -> u64 {
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
         let mut w = [0u8; 8];
@@ -88,7 +93,7 @@ pub fn words(bytes: &[u8]) -> u64 {
         w[..rest.len()].copy_from_slice(rest);
         h = (h ^ u64::from_le_bytes(w)).wrapping_mul(MUL).rotate_left(29);
     }
-    finish(h)
+    h
 }
 
 /// The stable hash of two hashes in order (a full name's from its first and last word's).

@@ -1472,6 +1472,17 @@ fn overrule_margin(ev: Evidence) -> i32 {
 pub fn rule_mentions(text: &str) -> Vec<(std::ops::Range<usize>, Kind, Evidence)> {
     let mut toks = Vec::new();
     tokenize_into(text, &mut toks);
+    let r = rules_only(text, toks);
+    r.out.iter().map(|f| (f.m.range.clone(), f.m.kind, f.d.evidence)).collect()
+}
+
+/// What the rules find in a text cut into `toks`, as [`Rec::marks`] gives it to the tagger.
+pub(crate) fn evidence_marks(text: &str, toks: &[Tok]) -> Vec<u8> {
+    rules_only(text, toks.to_vec()).marks()
+}
+
+/// The rules run over a text cut into `toks`, with fresh memos (no tagger).
+fn rules_only(text: &str, toks: Vec<Tok>) -> Rec<'_> {
     let n = toks.len();
     let mut r = Rec {
         text,
@@ -1485,25 +1496,7 @@ pub fn rule_mentions(text: &str) -> Vec<(std::ops::Range<usize>, Kind, Evidence)
     };
     r.run();
     r.propagate();
-    r.out.iter().map(|f| (f.m.range.clone(), f.m.kind, f.d.evidence)).collect()
-}
-
-/// What the rules find in a text cut into `toks`, as [`Rec::marks`] gives it to the tagger.
-pub(crate) fn evidence_marks(text: &str, toks: &[Tok]) -> Vec<u8> {
-    let n = toks.len();
-    let mut r = Rec {
-        text,
-        toks: toks.to_vec(),
-        covered: vec![false; n],
-        out: Vec::new(),
-        gaz: vec![Cell::new(None); n],
-        wkey: vec![Cell::new(None); n],
-        wexact: vec![Cell::new(None); n],
-        known: keys::KeyMap::default(),
-    };
-    r.run();
-    r.propagate();
-    r.marks()
+    r
 }
 
 /// Capitalised words of four or more bytes that no mention overlaps, with their folded keys, in

@@ -30,21 +30,8 @@ pub const FEATURES_VERSION: u32 = 9;
 /// last word zero-padded), then a final mix.
 pub(crate) fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
     const MUL: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut h =
-        0xcbf2_9ce4_8422_2325 ^ seed.wrapping_mul(MUL) ^ (bytes.len() as u64).wrapping_mul(0xff51_afd7_ed55_8ccd);
-    let mut chunks = bytes.chunks_exact(8);
-    for c in &mut chunks {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(c);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(MUL).rotate_left(29);
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        let mut w = [0u8; 8];
-        w[..rest.len()].copy_from_slice(rest);
-        h = (h ^ u64::from_le_bytes(w)).wrapping_mul(MUL).rotate_left(29);
-    }
-    mix(h)
+    let h = 0xcbf2_9ce4_8422_2325 ^ seed.wrapping_mul(MUL) ^ (bytes.len() as u64).wrapping_mul(0xff51_afd7_ed55_8ccd);
+    mix(crate::hash::absorb_words(h, bytes))
 }
 
 /// MurmurHash3's finaliser.
