@@ -236,9 +236,18 @@ pub(crate) fn lower(w: &str) -> String {
 /// The shape of a word: letters as X or x, digits as d, other chars as themselves, every run of
 /// one class cut to two ("Tasmagambetov" → "Xxx", "NATO" → "XX", "U.S" → "X.X").
 fn shape(w: &str) -> String {
+    shape_runs(w, 2)
+}
+
+/// The shape with every run cut to one char: "Xx", "X", "x", "X.X.", "Xx-Xx", "d".
+fn short_shape(w: &str) -> String {
+    shape_runs(w, 1)
+}
+
+/// The shape of `w` with runs of one class cut to `keep` chars.
+fn shape_runs(w: &str, keep: usize) -> String {
     let mut out = String::new();
-    let mut last = '\0';
-    let mut run = 0;
+    let (mut last, mut run) = ('\0', 0);
     for c in w.chars() {
         let s = if c.is_uppercase() {
             'X'
@@ -251,35 +260,11 @@ fn shape(w: &str) -> String {
         };
         if s == last {
             run += 1;
-            if run > 2 {
-                continue;
-            }
         } else {
-            run = 1;
-            last = s;
+            (last, run) = (s, 1);
         }
-        out.push(s);
-    }
-    out
-}
-
-/// The shape with every run cut to one char: "Xx", "X", "x", "X.X.", "Xx-Xx", "d".
-fn short_shape(w: &str) -> String {
-    let mut out = String::new();
-    let mut last = '\0';
-    for c in w.chars() {
-        let s = if c.is_uppercase() {
-            'X'
-        } else if c.is_lowercase() {
-            'x'
-        } else if c.is_numeric() {
-            'd'
-        } else {
-            c
-        };
-        if s != last {
+        if run <= keep {
             out.push(s);
-            last = s;
         }
     }
     out
