@@ -53,7 +53,9 @@ for t in "${TARGETS[@]}"; do
   if ! "$OUT/$HOST/release/$t" -max_total_time="$SECS" -timeout=20 -rss_limit_mb=2048 -max_len=65536 \
       -print_final_stats=1 -artifact_prefix="$artifacts/" \
       "$work" "fuzz/corpus/$t" "fuzz/regressions/$t" 2>"$OUT/$t.log"; then
-    tail -n 40 "$OUT/$t.log" >&2
+    # the panic message and the input's summary first: the backtrace after it is long
+    grep -E -A2 "panicked at" "$OUT/$t.log" | head -n 20 >&2 || true
+    tail -n 12 "$OUT/$t.log" >&2
     echo "fuzz: $t FAILED; inputs in $artifacts (copy to fuzz/regressions/$t/ once fixed)" >&2
     failed+=("$t")
   else

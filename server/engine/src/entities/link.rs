@@ -1469,7 +1469,13 @@ fn canonical(named: &[(&str, usize)], distinct: &[(&str, usize, usize)], kind: K
     if has_cyrillic(s) {
         // the base form: "Нурсултана Назарбаева" is shown as Nursultan Nazarbayev
         let others: Vec<&str> = distinct.iter().map(|d| d.0).collect();
-        transliterate(&super::names::display_base(s, kind, &others))
+        let latin = transliterate(&super::names::display_base(s, kind, &others));
+        // letters with no Latin spelling ("Ъ") keep the name as written
+        if latin.trim().is_empty() {
+            s.to_string()
+        } else {
+            latin
+        }
     } else if kind == Kind::Person && is_all_caps(s) {
         titlecase(s)
     } else {

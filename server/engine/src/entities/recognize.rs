@@ -1053,8 +1053,11 @@ impl<'a> Rec<'a> {
             a += 1;
         }
         // a word the lists keep as never a name on its own (a title, a nationality, an honorific
-        // title used for one person) is not one when the model tags it alone
-        if a == b && (self.lower_latin(a) || matches!(self.word_exact(a), Some(Entry::Stop(_)))) {
+        // title used for one person) is not one when the model tags it alone, nor is a lone
+        // Russian letter ("Ъ")
+        if a == b
+            && (self.lower_latin(a) || self.single_letter(a) || matches!(self.word_exact(a), Some(Entry::Stop(_))))
+        {
             return None;
         }
         Some((a, b, kind))
