@@ -28,8 +28,9 @@ pub static SHUTDOWN_REQUESTED: std::sync::atomic::AtomicBool = std::sync::atomic
 /// Serve the language server on stdin/stdout until the client says `exit` or closes the pipe.
 /// Returns whether a `shutdown` request came first.
 pub async fn run_stdio() -> bool {
-    let stdin = transport::guarded_stdin();
-    let (stdout, output) = transport::guarded_stdout();
+    let activity = transport::Activity::default();
+    let stdin = transport::guarded_stdin(activity.clone());
+    let (stdout, output) = transport::guarded_stdout(activity);
     let published = output.clone();
     let builder = LspService::build(move |client| server::Backend::new(client, published))
         .custom_method(transport::PARSE_ERROR_METHOD, server::Backend::parse_error)

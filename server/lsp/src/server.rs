@@ -140,7 +140,12 @@ impl Backend {
                 return;
             }
         };
+        let many = computed.len() > 2;
         for (key, revision, uri, fingerprint, diags) in computed {
+            if many {
+                // before the check of the revision: what is sent after the pause is current
+                self.output.yield_to_requests().await;
+            }
             let version = {
                 let mut st = self.st();
                 let current = st.corpus.by_name(&key).map(|e| e.revision);

@@ -22,15 +22,22 @@
 //! of through a `serde_json::Value` tree (a third of the time of an edit in a 1 MB document).
 //! Published diagnostics wait for room in a small window, so a client that reads slowly holds
 //! back the publishing of a whole corpus instead of letting it pile up in memory.
+//!
+//! Answers come first: the output thread writes tower-lsp-server's frames before any queued
+//! publishing, and the publishing of a whole corpus pauses while the client is asking (see
+//! [`Output::yield_to_requests`]), so a hover sent while 20,000 documents' diagnostics are pushed
+//! waits behind what is already in the pipe at most once, not behind the whole stream.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use serde_json::Value;
 use tokio::io::{AsyncWriteExt, DuplexStream};
+use tokio::time::Instant;
 
 /// The method a malformed frame is replaced with.
 pub const PARSE_ERROR_METHOD: &str = "dossier/parseError";
@@ -89,8 +96,63 @@ fn read_headers(r: &mut impl BufRead) -> Option<Option<usize>> {
     }
 }
 
-/// Start the guard: returns the stream tower-lsp-server should read instead of stdin.
-pub fn guarded_stdin() -> DuplexStream {
+/// When the client last sent a request, seen by the input side and read by the publishing (on
+/// tokio's clock, which tests can pause).
+#[derive(Clone)]
+pub struct Activity(Arc<(Instant, AtomicU64)>);
+
+impl Default for Activity {
+    fn default() -> Activity {
+        Activity(Arc::new((Instant::now(), AtomicU64::new(u64::MAX))))
+    }
+}
+
+impl Activity {
+    fn request_received(&self) {
+        let (base, last) = &*self.0;
+        last.store(base.elapsed().as_micros() as u64, Ordering::Relaxed);
+    }
+
+    /// Time since the last request, `None` before the first.
+    fn since_last_request(&self) -> Option<Duration> {
+        let (base, last) = &*self.0;
+        let at = last.load(Ordering::Relaxed);
+        (at != u64::MAX).then(|| base.elapsed().saturating_sub(Duration::from_micros(at)))
+    }
+}
+
+/// Is this well-formed message a request (a method and an id)?
+fn is_request(v: &Value) -> bool {
+    v.get("method").is_some() && v.get("id").is_some()
+}
+
+/// The frame a well-formed message is passed on as: unchanged, but for `exit` (which starts the
+/// watchdog) and `initialize` (whose capabilities that do not decode are dropped).
+fn pass_through(body: &[u8], mut v: Value) -> Vec<u8> {
+    match v.get("method").and_then(Value::as_str) {
+        Some("exit") => {
+            exit_watchdog();
+            frame(body)
+        }
+        Some("initialize") => {
+            let dropped = lenient_initialize(&mut v);
+            if dropped.is_empty() {
+                frame(body)
+            } else {
+                tracing::warn!(
+                    "initialize: ignored client capabilities that do not match the protocol: {}",
+                    dropped.join(", ")
+                );
+                frame(v.to_string().as_bytes())
+            }
+        }
+        _ => frame(body),
+    }
+}
+
+/// Start the guard: returns the stream tower-lsp-server should read instead of stdin. Every
+/// request that passes through is noted in `activity`.
+pub fn guarded_stdin(activity: Activity) -> DuplexStream {
     let (reader, mut writer) = tokio::io::duplex(1 << 20);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
     std::thread::Builder::new()
@@ -113,25 +175,12 @@ pub fn guarded_stdin() -> DuplexStream {
                     let _ = std::io::copy(&mut (&mut input).take((len - MAX_FRAME) as u64), &mut std::io::sink());
                 }
                 let out = match well_formed(&body).filter(|_| len <= MAX_FRAME) {
-                    Some(mut v) => match v.get("method").and_then(Value::as_str) {
-                        Some("exit") => {
-                            exit_watchdog();
-                            frame(&body)
+                    Some(v) => {
+                        if is_request(&v) {
+                            activity.request_received();
                         }
-                        Some("initialize") => {
-                            let dropped = lenient_initialize(&mut v);
-                            if dropped.is_empty() {
-                                frame(&body)
-                            } else {
-                                tracing::warn!(
-                                    "initialize: ignored client capabilities that do not match the protocol: {}",
-                                    dropped.join(", ")
-                                );
-                                frame(v.to_string().as_bytes())
-                            }
-                        }
-                        _ => frame(&body),
-                    },
+                        pass_through(&body, v)
+                    }
                     None => {
                         tracing::warn!("protocol: malformed message ({len} bytes) answered with a parse error");
                         parse_error_frame()
@@ -154,21 +203,29 @@ pub fn guarded_stdin() -> DuplexStream {
     reader
 }
 
-/// What the output thread is given: a frame (and whether it holds a publishing permit), or a
+/// What the output thread is given besides tower-lsp-server's frames: a published frame, or a
 /// request to report once everything queued before it is written.
 enum Out {
-    Frame(Vec<u8>, bool),
+    Published(Vec<u8>),
     Flushed(std::sync::mpsc::Sender<()>),
 }
 
 /// Published frames queued and not yet written, at most.
 const WINDOW: usize = 32;
 
+/// The publishing of many documents pauses until the client has sent no request for this long...
+const QUIET: Duration = Duration::from_millis(30);
+
+/// ...but for no longer than this per document, so that a client asking all the time still
+/// gets every document's diagnostics.
+const MAX_PAUSE: Duration = Duration::from_millis(250);
+
 /// A handle for publishing to the client from any task.
 #[derive(Clone)]
 pub struct Output {
-    tx: std::sync::mpsc::Sender<Out>,
+    tx: crossbeam_channel::Sender<Out>,
     window: Arc<tokio::sync::Semaphore>,
+    activity: Activity,
 }
 
 impl Output {
@@ -189,8 +246,22 @@ impl Output {
             }
         };
         permit.forget();
-        if self.tx.send(Out::Frame(frame(&body), true)).is_err() {
+        if self.tx.send(Out::Published(frame(&body))).is_err() {
             self.window.add_permits(1);
+        }
+    }
+
+    /// Before publishing one of many documents: wait while the client is asking (no request for
+    /// [`QUIET`]), at most [`MAX_PAUSE`]. Hover, tokens and the like are answered at once; a
+    /// corpus's diagnostics go on in the pauses between them.
+    pub async fn yield_to_requests(&self) {
+        let start = Instant::now();
+        while let Some(since) = self.activity.since_last_request() {
+            let waited = start.elapsed();
+            if since >= QUIET || waited >= MAX_PAUSE {
+                break;
+            }
+            tokio::time::sleep((QUIET - since).min(MAX_PAUSE - waited)).await;
         }
     }
 
@@ -206,7 +277,7 @@ impl Output {
 /// The stream tower-lsp-server writes to: cut into whole frames and queued for the output thread.
 pub struct FrameSplitter {
     buf: Vec<u8>,
-    tx: std::sync::mpsc::Sender<Out>,
+    tx: crossbeam_channel::Sender<Vec<u8>>,
 }
 
 /// Length of the first complete frame at the start of `buf`, if there is one. A header block
@@ -231,7 +302,7 @@ impl tokio::io::AsyncWrite for FrameSplitter {
         while let Some(n) = complete_frame(&this.buf) {
             let rest = this.buf.split_off(n);
             let whole = std::mem::replace(&mut this.buf, rest);
-            if this.tx.send(Out::Frame(whole, false)).is_err() {
+            if this.tx.send(whole).is_err() {
                 return Poll::Ready(Err(std::io::ErrorKind::BrokenPipe.into()));
             }
         }
@@ -249,32 +320,53 @@ impl tokio::io::AsyncWrite for FrameSplitter {
 
 /// Start the output thread: returns the stream tower-lsp-server should write to instead of
 /// stdout, and the handle that publishes through the same thread.
-pub fn guarded_stdout() -> (FrameSplitter, Output) {
-    let (tx, rx) = std::sync::mpsc::channel::<Out>();
+pub fn guarded_stdout(activity: Activity) -> (FrameSplitter, Output) {
+    let (answers, answers_rx) = crossbeam_channel::unbounded::<Vec<u8>>();
+    let (tx, rx) = crossbeam_channel::unbounded::<Out>();
     let window = Arc::new(tokio::sync::Semaphore::new(WINDOW));
     let freed = window.clone();
     std::thread::Builder::new()
         .name("dossier-stdout".into())
-        .spawn(move || {
-            let mut out = std::io::stdout().lock();
-            let mut broken = false;
-            for item in rx {
-                match item {
-                    Out::Frame(bytes, permit) => {
-                        // after a write error the client is gone: drain, so nobody waits
-                        broken = broken || out.write_all(&bytes).and_then(|()| out.flush()).is_err();
-                        if permit {
-                            freed.add_permits(1);
-                        }
-                    }
-                    Out::Flushed(done) => {
-                        let _ = done.send(());
-                    }
-                }
-            }
-        })
+        .spawn(move || write_frames(&mut std::io::stdout().lock(), answers_rx, rx, &freed))
         .ok();
-    (FrameSplitter { buf: Vec::new(), tx: tx.clone() }, Output { tx, window })
+    (FrameSplitter { buf: Vec::new(), tx: answers }, Output { tx, window, activity })
+}
+
+/// The output thread: tower-lsp-server's frames (answers, its own notifications) before any
+/// queued publishing, each queue in its order, until both are closed. After a write error the
+/// client is gone: what comes is drained, so nobody waits.
+fn write_frames(
+    out: &mut impl Write,
+    answers: crossbeam_channel::Receiver<Vec<u8>>,
+    published: crossbeam_channel::Receiver<Out>,
+    freed: &tokio::sync::Semaphore,
+) {
+    let mut broken = false;
+    let mut write = |bytes: &[u8]| broken = broken || out.write_all(bytes).and_then(|()| out.flush()).is_err();
+    let (mut answers, mut published) = (Some(answers), Some(published));
+    loop {
+        let next = match (&answers, &published) {
+            (Some(a), Some(p)) => crossbeam_channel::select_biased! {
+                recv(a) -> m => m.map(Ok).map_err(|_| true),
+                recv(p) -> m => m.map(Err).map_err(|_| false),
+            },
+            (Some(a), None) => a.recv().map(Ok).map_err(|_| true),
+            (None, Some(p)) => p.recv().map(Err).map_err(|_| false),
+            (None, None) => return,
+        };
+        match next {
+            Ok(Ok(bytes)) => write(&bytes),
+            Ok(Err(Out::Published(bytes))) => {
+                write(&bytes);
+                freed.add_permits(1);
+            }
+            Ok(Err(Out::Flushed(done))) => {
+                let _ = done.send(());
+            }
+            Err(true) => answers = None,
+            Err(false) => published = None,
+        }
+    }
 }
 
 /// Drop the client capability entries of an `initialize` request that do not decode; returns
@@ -370,7 +462,7 @@ mod tests {
     #[test]
     fn written_bytes_become_whole_frames() {
         use tokio::io::AsyncWrite;
-        let (tx, rx) = std::sync::mpsc::channel();
+        let (tx, rx) = crossbeam_channel::unbounded();
         let mut w = FrameSplitter { buf: Vec::new(), tx };
         let waker = std::task::Waker::noop();
         let mut cx = Context::from_waker(waker);
@@ -385,19 +477,65 @@ mod tests {
         }
         write(two);
         write(b"Content-Length: 3\r\n\r\n[1");
-        let frames: Vec<Vec<u8>> = rx
-            .try_iter()
-            .map(|o| match o {
-                Out::Frame(f, permit) => {
-                    assert!(!permit);
-                    f
-                }
-                Out::Flushed(_) => panic!("no flush asked"),
-            })
-            .collect();
+        let frames: Vec<Vec<u8>> = rx.try_iter().collect();
         let (a, b) = two.split_at(23);
         assert_eq!(frames, vec![a.to_vec(), b.to_vec(), a.to_vec(), b.to_vec()], "the incomplete third is held");
         assert_eq!(complete_frame(b"X-Other: 1\r\n\r\nrest"), Some(14), "no length: the header block alone");
+    }
+
+    #[test]
+    fn answers_are_written_before_queued_publishing() {
+        let (answers, answers_rx) = crossbeam_channel::unbounded();
+        let (published, published_rx) = crossbeam_channel::unbounded();
+        let window = tokio::sync::Semaphore::new(0);
+        published.send(Out::Published(b"p1".to_vec())).unwrap();
+        published.send(Out::Published(b"p2".to_vec())).unwrap();
+        answers.send(b"a1".to_vec()).unwrap();
+        let (done, flushed) = std::sync::mpsc::channel();
+        published.send(Out::Flushed(done)).unwrap();
+        answers.send(b"a2".to_vec()).unwrap();
+        drop((answers, published));
+        let mut out = Vec::new();
+        write_frames(&mut out, answers_rx, published_rx, &window);
+        assert_eq!(out, b"a1a2p1p2", "answers first, each queue in its order");
+        assert_eq!(window.available_permits(), 2, "each published frame gives its place back");
+        assert!(flushed.try_recv().is_ok(), "a flush is reported once what came before it is written");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn publishing_pauses_while_the_client_asks() {
+        let activity = Activity::default();
+        let (tx, _rx) = crossbeam_channel::unbounded();
+        let output = Output { tx, window: Arc::new(tokio::sync::Semaphore::new(WINDOW)), activity: activity.clone() };
+        let paused = || async {
+            let t = Instant::now();
+            output.yield_to_requests().await;
+            t.elapsed()
+        };
+        assert_eq!(paused().await, Duration::ZERO, "no request yet");
+        activity.request_received();
+        assert_eq!(paused().await, QUIET, "a request just now");
+        tokio::time::sleep(QUIET).await;
+        assert_eq!(paused().await, Duration::ZERO, "the client is quiet");
+        // a client that asks all the time still gets its diagnostics
+        let asking = activity.clone();
+        let asker = tokio::spawn(async move {
+            loop {
+                asking.request_received();
+                tokio::time::sleep(QUIET / 3).await;
+            }
+        });
+        tokio::task::yield_now().await;
+        assert_eq!(paused().await, MAX_PAUSE);
+        asker.abort();
+    }
+
+    #[test]
+    fn requests_are_told_from_other_messages() {
+        let v = |s: &str| serde_json::from_str::<Value>(s).unwrap();
+        assert!(is_request(&v(r#"{"jsonrpc":"2.0","id":1,"method":"textDocument/hover"}"#)));
+        assert!(!is_request(&v(r#"{"jsonrpc":"2.0","method":"textDocument/didChange"}"#)));
+        assert!(!is_request(&v(r#"{"jsonrpc":"2.0","id":1,"result":null}"#)));
     }
 
     #[test]
