@@ -100,6 +100,9 @@ fn keys_of(text: &str, old: Option<&DocEntry>) -> Keys {
     (line_keys.into(), Arc::new(Blocks { blocks, keys: ranges }))
 }
 
+/// Up to this many queued documents, [`Corpus::diagnostics_now`] brings the census up to date.
+const CENSUS_QUEUE_FOR_HOVER: usize = 500;
+
 /// The line census and the changes not yet applied to it (see the module docs).
 #[derive(Debug, Default)]
 struct Census {
@@ -500,6 +503,18 @@ impl Corpus {
         all
     }
 
+    /// The diagnostics of a document as far as they are known without waiting, for a hover:
+    /// while the line census is being brought up to date (the first seconds after a large load)
+    /// the corpus-level findings are left out.
+    pub fn diagnostics_now(&self, id: DocId) -> Vec<Diagnostic> {
+        let Some(own) = self.rule_findings(id) else { return Vec::new() };
+        let corpus_level = match (self.get(id), self.census_if_ready()) {
+            (Some(e), Some(census)) => self.corpus_findings(&census, e, true),
+            _ => Vec::new(),
+        };
+        merged(&own, &corpus_level).into_iter().cloned().collect()
+    }
+
     /// Call `f` on every diagnostic of a document in the order of [`Corpus::diagnostics`], without
     /// copying the cached findings.
     pub fn for_each_diagnostic(&self, id: DocId, f: impl FnMut(&Diagnostic)) {
@@ -567,6 +582,24 @@ impl Corpus {
         census
     }
 
+    /// The line census if nobody is using it, brought up to date if few documents are queued
+    /// (a few milliseconds of work).
+    fn census_if_ready(&self) -> Option<std::sync::MutexGuard<'_, Census>> {
+        let census = match self.census.try_lock() {
+            Ok(c) => c,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => return None,
+        };
+        match census.pending.len() {
+            0 => Some(census),
+            n if n <= CENSUS_QUEUE_FOR_HOVER => {
+                drop(census);
+                Some(self.census())
+            }
+            _ => None,
+        }
+    }
+
     /// Bring the line census up to date now (it is otherwise brought up to date by the first
     /// diagnostics that need it).
     pub fn prepare_census(&self) {
@@ -581,12 +614,15 @@ impl Corpus {
     /// [`Corpus::corpus_diagnostics`], with their related information only when `related` holds.
     fn corpus_diagnostics_with(&self, id: DocId, related: bool) -> Vec<Diagnostic> {
         let Some(e) = self.get(id) else { return Vec::new() };
-        let census = self.census();
-        let mut ds = repeated_line::check_with(&census.table, id, e.line_keys(), self.len(), &self.config, related);
-        drop(census);
+        self.corpus_findings(&self.census(), e, related)
+    }
+
+    /// The corpus-level findings of a document from an up-to-date census.
+    fn corpus_findings(&self, census: &Census, e: &DocEntry, related: bool) -> Vec<Diagnostic> {
+        let mut ds = repeated_line::check_with(&census.table, e.id, e.line_keys(), self.len(), &self.config, related);
         let lines = e.lines();
         for d in &mut ds {
-            d.fixes.push(repeated_line::delete_fix(id, lines, &d.range));
+            d.fixes.push(repeated_line::delete_fix(e.id, lines, &d.range));
         }
         ds
     }
@@ -873,6 +909,35 @@ mod tests {
         c.rename("/c/1.txt", "/c/renamed.txt");
         c.upsert("/c/4.txt", format!("The election date is set.\n{template}\n").into(), vec![]);
         assert_eq!(flagged(&c, ids[0]), 1, "a renamed document keeps its lines in the census");
+    }
+
+    #[test]
+    fn diagnostics_now_leave_out_what_waits_for_the_census() {
+        let template = "Subscribe to our channel in Telegram for breaking regional news";
+        let mut c = Corpus::new(Config::default());
+        let ids: Vec<DocId> = (0..3)
+            .map(|i| c.upsert(&format!("/c/{i}.txt"), format!("Story {i} и\n{template}\n").into(), vec![]))
+            .collect();
+        let codes = |ds: Vec<Diagnostic>| ds.into_iter().map(|d| d.code).collect::<Vec<_>>();
+        // few documents queued: brought up to date
+        let all = codes(c.diagnostics_now(ids[0]));
+        assert_eq!(all, codes(c.diagnostics(ids[0])));
+        // more than a hover waits for: only the document's own findings
+        for i in 3..=3 + CENSUS_QUEUE_FOR_HOVER {
+            c.upsert(&format!("/c/{i}.txt"), format!("Story {i}.\n{template}\n").into(), vec![]);
+        }
+        let own = codes(c.diagnostics_now(ids[0]));
+        assert!(own.contains(&"untranslated-text") && !own.contains(&"repeated-line"), "{own:?}");
+        c.prepare_census();
+        let all = codes(c.diagnostics(ids[0]));
+        assert!(all.contains(&"repeated-line"), "{all:?}");
+        assert_eq!(codes(c.diagnostics_now(ids[0])), all, "an up-to-date census is read");
+        // up to date but in use (by the diagnostics being published): not waited for
+        let held = c.census.lock().unwrap();
+        assert_eq!(codes(c.diagnostics_now(ids[0])), own);
+        drop(held);
+        let without: Vec<_> = all.iter().filter(|&&c| c != "repeated-line").copied().collect();
+        assert_eq!(without, own);
     }
 
     #[test]

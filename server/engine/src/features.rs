@@ -135,10 +135,11 @@ pub fn transliteration_hints(corpus: &Corpus, doc: DocId, within: Range<usize>) 
         .collect()
 }
 
-/// The rules of the diagnostics of `doc` that cover `offset`, once each, with the level in force.
+/// The rules of the diagnostics of `doc` that cover `offset`, once each, with the level in force
+/// (of the diagnostics known without waiting: [`Corpus::diagnostics_now`]).
 pub fn rules_at(corpus: &Corpus, doc: DocId, offset: usize) -> Vec<(RuleInfo, Level)> {
     let mut out: Vec<(RuleInfo, Level)> = Vec::new();
-    for d in corpus.diagnostics(doc) {
+    for d in corpus.diagnostics_now(doc) {
         if d.range.start <= offset && offset <= d.range.end && out.iter().all(|(r, _)| r.code != d.code) {
             if let Some(info) = rules::info(d.code) {
                 out.push((info, corpus.config().level(info.code, info.default_level)));

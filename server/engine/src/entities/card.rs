@@ -25,6 +25,9 @@ pub const RELATED: usize = 5;
 pub const DOCUMENTS: usize = 5;
 /// A defining sentence longer than this is cut around the name.
 const SENTENCE_MAX: usize = 320;
+/// Up to this many documents, a card that is asked for before the network is built builds it
+/// (a few milliseconds); above, it is drawn without it (see [`EntityIndex::card_now`]).
+const BUILD_NETWORK_FOR_CARD: usize = 2_000;
 
 /// The card of one entity.
 #[derive(Clone, Debug, Serialize)]
@@ -53,6 +56,9 @@ pub struct Card {
     pub dates: Option<DateSpan>,
     /// The documents with the most mentions of it (most first).
     pub in_documents: Vec<DocLine>,
+    /// Drawn before the co-occurrence network was built: no one it appears with, no dates.
+    #[serde(skip)]
+    pub without_network: bool,
 }
 
 /// A form of a name, with its transliteration when it is Cyrillic.
@@ -126,13 +132,33 @@ impl EntityIndex {
     /// The card of an entity (`None` for an id without one). Builds the network if this index
     /// has none yet.
     pub fn card(&self, id: EntityId) -> Option<Card> {
+        self.card_with(id, Some(self.network()))
+    }
+
+    /// The card as it can be drawn at once, for a hover: on a large corpus whose network is
+    /// still being built (the first seconds after a load), without who it appears with and
+    /// without dates, rather than waiting for it.
+    pub fn card_now(&self, id: EntityId) -> Option<Card> {
+        self.card_building_up_to(id, BUILD_NETWORK_FOR_CARD)
+    }
+
+    /// [`EntityIndex::card_now`], building the network only for at most `documents`.
+    fn card_building_up_to(&self, id: EntityId, documents: usize) -> Option<Card> {
+        let net = match self.network_if_built() {
+            Some(net) => Some(net),
+            None if self.docs.len() <= documents => Some(self.network()),
+            None => None,
+        };
+        self.card_with(id, net)
+    }
+
+    fn card_with(&self, id: EntityId, net: Option<&Network>) -> Option<Card> {
         let e = self.entity(id)?;
-        let net = self.network();
         let (mentions, documents) = self.counts(id);
         let forms = (e.forms.iter().take(12))
             .map(|f| Form { text: f.clone(), transliteration: has_cyrillic(f).then(|| transliterate(f)) })
             .collect();
-        let appears_with = (net.top(id, RELATED).into_iter())
+        let appears_with = (net.map(|n| n.top(id, RELATED)).unwrap_or_default().into_iter())
             .filter_map(|(other, shared)| {
                 let o = self.entity(other)?;
                 Some(Related { id: other, name: o.name.clone(), kind: o.kind, shared })
@@ -153,11 +179,13 @@ impl EntityIndex {
             appears_with,
             dates,
             in_documents,
+            without_network: net.is_none(),
         })
     }
 
     /// The span of an entity's document dates, and its documents with the most mentions.
-    fn documents_of(&self, id: EntityId, net: &Network) -> (Option<DateSpan>, Vec<DocLine>) {
+    fn documents_of(&self, id: EntityId, net: Option<&Network>) -> (Option<DateSpan>, Vec<DocLine>) {
+        let date = |doc: DocId| net.and_then(|n| n.date(doc));
         let mut span: Option<DateSpan> = None;
         // (mentions, first mention's range) per document, in document-name order
         let mut per_doc: Vec<(DocId, usize, Range<usize>)> = Vec::new();
@@ -166,7 +194,7 @@ impl EntityIndex {
                 Some(last) if last.0 == doc => last.1 += 1,
                 _ => {
                     per_doc.push((doc, 1, start as usize..end as usize));
-                    if let Some(d) = net.date(doc) {
+                    if let Some(d) = date(doc) {
                         let s = span.get_or_insert(DateSpan { first: d, last: d, documents: 0 });
                         s.first = s.first.min(d);
                         s.last = s.last.max(d);
@@ -181,7 +209,7 @@ impl EntityIndex {
             per_doc.truncate(DOCUMENTS);
         }
         // most mentions first, then by date, then in document order
-        per_doc.sort_by_key(|x| (std::cmp::Reverse(x.1), net.date(x.0).is_none(), net.date(x.0), x.0));
+        per_doc.sort_by_key(|x| (std::cmp::Reverse(x.1), date(x.0).is_none(), date(x.0), x.0));
         let lines = (per_doc.into_iter())
             .filter_map(|(doc, mentions, range)| {
                 let v = self.doc_view(doc)?;
@@ -189,7 +217,7 @@ impl EntityIndex {
                     doc,
                     path: v.name.to_string(),
                     file: file_name(v.name).to_string(),
-                    date: net.date(doc),
+                    date: date(doc),
                     mentions,
                     snippet: snippet(v.text, range),
                 })
@@ -199,7 +227,7 @@ impl EntityIndex {
     }
 
     /// The sentence of the entity's defining mention; for a registry entry, of its first mention.
-    fn defining_passage(&self, id: EntityId, net: &Network) -> Option<Passage> {
+    fn defining_passage(&self, id: EntityId, net: Option<&Network>) -> Option<Passage> {
         let (doc, range) = match self.definition(id) {
             Some(Definition::Mention(l)) => (l.doc, l.range),
             _ => self.spans(id).next().map(|(d, s, e)| (d, s as usize..e as usize))?,
@@ -211,7 +239,7 @@ impl EntityIndex {
             path: v.name.to_string(),
             file: file_name(v.name).to_string(),
             line: line_number(v.text, range.start),
-            date: net.date(doc),
+            date: net.and_then(|n| n.date(doc)),
             text: sentence_around(v.text, range.clone()),
             range,
         })
@@ -300,6 +328,8 @@ impl Card {
             let with: Vec<String> =
                 self.appears_with.iter().map(|r| format!("{} {}", r.name, r.shared.paragraphs)).collect();
             out.push_str(&format!("\nAppears with (shared paragraphs): {}\n", with.join(" · ")));
+        } else if self.without_network {
+            out.push_str("\nAppears with: still being worked out for this corpus\n");
         }
         out.push_str(&format!("\n{}", self.counts_line()));
         match references {
@@ -414,5 +444,40 @@ mod tests {
         let s = sentence_around(&long, at..at + "Тасмагамбетов".len());
         assert!(s.starts_with('…') && s.ends_with('…') && s.contains("Тасмагамбетов") && s.len() < 400, "{s}");
         assert_eq!(line_number("a\r\nb\rc\nd", 7), 4);
+    }
+
+    #[test]
+    fn a_card_drawn_before_the_network_is_built() {
+        use crate::entities::{analyze, DocInput, DocMentions};
+        let texts = [
+            "Imangali Tasmagambetov met Kassym-Jomart Tokayev in Astana on Monday.\n",
+            "Tasmagambetov spoke in Almaty.\n",
+        ];
+        let idx = EntityIndex::build(
+            texts.iter().enumerate().map(|(i, t)| DocInput {
+                id: DocId(i as u32),
+                name: format!("/c/{i}.txt").into(),
+                text: (*t).into(),
+                entities: DocMentions::from(analyze(t)).into(),
+            }),
+            None,
+        );
+        let id = idx.search("Tasmagambetov", 1)[0];
+        // too large a corpus to build the network for a card: drawn without it, not built
+        let early = idx.card_building_up_to(id, 1).unwrap();
+        assert!(early.without_network && early.appears_with.is_empty(), "{early:?}");
+        assert!(idx.network_if_built().is_none());
+        let md = early.markdown(None, &ReferencesLink::Hint("…"));
+        assert!(
+            md.contains("Appears with: still being worked out") && md.contains("2 mentions in 2 documents"),
+            "{md}"
+        );
+        // small enough: built for the card, and used from then on
+        let now = idx.card_now(id).unwrap();
+        assert!(!now.without_network && idx.network_if_built().is_some());
+        let names = |c: &Card| c.appears_with.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+        assert!(names(&now).contains(&"Kassym-Jomart Tokayev".to_string()), "{:?}", names(&now));
+        let later = idx.card_building_up_to(id, 1).unwrap();
+        assert_eq!((later.without_network, names(&later)), (false, names(&idx.card(id).unwrap())));
     }
 }

@@ -13,8 +13,9 @@ impl EntityIndex {
         self.hover_with(id, from, &ReferencesLink::Hint(REFERENCES_HINT))
     }
 
-    /// The hover card with a given way to list every reference.
+    /// The hover card with a given way to list every reference, as it can be drawn at once
+    /// ([`EntityIndex::card_now`]).
     pub fn hover_with(&self, id: EntityId, from: DocId, references: &ReferencesLink) -> String {
-        self.card(id).map(|c| c.markdown(Some(from), references)).unwrap_or_default()
+        self.card_now(id).map(|c| c.markdown(Some(from), references)).unwrap_or_default()
     }
 }
