@@ -373,7 +373,97 @@ pub(crate) fn display_base(name: &str, kind: Kind, others: &[&str]) -> String {
 }
 
 /// The keys of a mention: `surface` is its text, `surface_key` that text's key.
+///
+/// The keys of short mentions are remembered per thread ([`RECENT_MENTIONS`]): the names of a
+/// corpus recur from one document to the next, and a hit compares the bytes instead of
+/// deriving the keys again.
 pub(crate) fn mention_keys(
+    surface: &str,
+    surface_key: Key,
+    kind: Kind,
+    evidence: Evidence,
+    name: Option<&str>,
+) -> MentionKeys {
+    let name_len = name.map_or(0, |n| n.len() + 1);
+    if surface.len() + name_len > MEMO_BYTES {
+        return mention_keys_uncached(surface, surface_key, kind, evidence, name);
+    }
+    // what the keys depend on: the kind, whether a list found the mention, the surface and name
+    let class = kind_code(kind) << 1 | u8::from(evidence == Evidence::Gazetteer);
+    let mut bytes = [0u8; MEMO_BYTES];
+    bytes[..surface.len()].copy_from_slice(surface.as_bytes());
+    if let Some(n) = name {
+        // a name is set apart by a byte no UTF-8 text has
+        bytes[surface.len()] = 0xff;
+        bytes[surface.len() + 1..surface.len() + name_len].copy_from_slice(n.as_bytes());
+    }
+    let len = surface.len() + name_len;
+    RECENT_MENTIONS.with(|m| {
+        let Ok(mut m) = m.try_borrow_mut() else {
+            return mention_keys_uncached(surface, surface_key, kind, evidence, name);
+        };
+        if m.is_empty() {
+            m.resize(
+                MEMO_SLOTS,
+                RecentMention {
+                    class: u8::MAX,
+                    len: 0,
+                    surface_key: 0,
+                    bytes: [0; MEMO_BYTES],
+                    keys: MentionKeys::default(),
+                },
+            );
+        }
+        let slot = (crate::hash::words(&bytes[..len]) ^ surface_key ^ u64::from(class)) as usize % MEMO_SLOTS;
+        let e = &mut m[slot];
+        if e.class == class
+            && usize::from(e.len) == len
+            && e.surface_key == surface_key
+            && e.bytes[..len] == bytes[..len]
+        {
+            return e.keys;
+        }
+        let keys = mention_keys_uncached(surface, surface_key, kind, evidence, name);
+        *e = RecentMention { class, len: len as u8, surface_key, bytes, keys };
+        keys
+    })
+}
+
+fn kind_code(k: Kind) -> u8 {
+    match k {
+        Kind::Person => 0,
+        Kind::Organization => 1,
+        Kind::Place => 2,
+        Kind::Other => 3,
+    }
+}
+
+/// Mentions whose surface and name together have up to this many bytes have their keys
+/// remembered in [`RECENT_MENTIONS`].
+const MEMO_BYTES: usize = 48;
+/// Entries of [`RECENT_MENTIONS`] (about 100 kB per thread).
+const MEMO_SLOTS: usize = 1024;
+
+/// A mention [`mention_keys`] has seen lately, with its keys.
+#[derive(Clone, Copy)]
+struct RecentMention {
+    /// The kind and whether a list found it (`u8::MAX`: an empty slot).
+    class: u8,
+    len: u8,
+    surface_key: Key,
+    /// The surface, then 0xff and the name if there is one.
+    bytes: [u8; MEMO_BYTES],
+    keys: MentionKeys,
+}
+
+thread_local! {
+    /// The keys of short mentions seen lately, per thread, by the hash of what they depend on
+    /// (one entry a slot, the newest kept).
+    static RECENT_MENTIONS: std::cell::RefCell<Vec<RecentMention>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// [`mention_keys`] without [`RECENT_MENTIONS`].
+fn mention_keys_uncached(
     surface: &str,
     surface_key: Key,
     kind: Kind,
@@ -525,6 +615,31 @@ mod tests {
 
     fn keys_of(surface: &str, kind: Kind) -> MentionKeys {
         mention_keys(surface, keys::key(surface), kind, Evidence::Shape, None)
+    }
+
+    #[test]
+    fn remembered_mention_keys_are_the_keys() {
+        // more mentions than the memo has slots, so that they share slots and replace each
+        // other, short and long, of every kind, with and without a name, found by a list or not,
+        // and the same surface under another surface key; twice
+        let stems = ["Nazarbayev", "Нурсултана Назарбаева", "Halyk Bank", "ООН", "Kairat Almaty", "Министерства"];
+        let mut cases = Vec::new();
+        for i in 0..3 * MEMO_SLOTS {
+            let surface = format!("{}{}", stems[i % stems.len()], "a".repeat(i % (MEMO_BYTES + 3)));
+            let name = (i % 3 == 0).then(|| format!("Name {}", i % 7));
+            let surface_key = if i % 5 == 0 { keys::key(&surface) ^ 1 } else { keys::key(&surface) };
+            let evidence = if i % 2 == 0 { Evidence::Gazetteer } else { Evidence::Model };
+            cases.push((surface, surface_key, Kind::ALL[i % 4], evidence, name));
+        }
+        for _ in 0..2 {
+            for (surface, surface_key, kind, evidence, name) in &cases {
+                assert_eq!(
+                    mention_keys(surface, *surface_key, *kind, *evidence, name.as_deref()),
+                    mention_keys_uncached(surface, *surface_key, *kind, *evidence, name.as_deref()),
+                    "{surface:?} {name:?}"
+                );
+            }
+        }
     }
 
     #[test]
