@@ -793,19 +793,33 @@ fn active_marks(text: &str, toks: &[Tok]) -> Vec<bool> {
 }
 
 /// Tokens inside quotation marks opened on their line.
+///
+/// Only the gaps between tokens that hold a byte a quotation mark starts with are read: the
+/// positions of those bytes are found in the whole text at once, and between two such gaps a
+/// token is inside quotes only while one is open and its line goes on.
 fn quoted_marks(text: &str, toks: &[Tok]) -> Vec<bool> {
     let mut out = vec![false; toks.len()];
+    let bytes = text.as_bytes();
     let mut open = false;
-    for (i, t) in toks.iter().enumerate() {
+    // the next token whose mark is not yet written
+    let mut next = 0;
+    // every quotation mark starts with one of these bytes
+    for p in memchr::memchr3_iter(b'"', 0xc2, 0xe2, bytes) {
+        // the token after the gap that may hold `p`
+        let i = next + toks[next..].partition_point(|t| t.s <= p);
+        let from = if i == 0 { 0 } else { toks[i - 1].e };
+        if i == toks.len() || p < from || i < next {
+            continue;
+        }
+        // the tokens up to the one after this gap keep the state, unless a line starts
+        open = fill_open(toks, &mut out, next, i, open);
+        let t = toks[i];
+        let gap = bytes.get(from..t.s).unwrap_or(&[]);
         if t.line {
             open = false;
         }
-        let from = if i == 0 { 0 } else { toks[i - 1].e };
-        // every quotation mark starts with one of these bytes
-        let gap = text.as_bytes().get(from..t.s).unwrap_or(&[]);
-        if gap != b" " && gap.iter().any(|b| matches!(b, b'"' | 0xc2 | 0xe2)) {
-            let before = text.get(from..t.s).unwrap_or("");
-            for c in before.chars() {
+        if gap != b" " {
+            for c in text.get(from..t.s).unwrap_or("").chars() {
                 match c {
                     '«' | '“' | '„' => open = true,
                     '»' | '”' => open = false,
@@ -815,8 +829,26 @@ fn quoted_marks(text: &str, toks: &[Tok]) -> Vec<bool> {
             }
         }
         out[i] = open;
+        next = i + 1;
     }
+    fill_open(toks, &mut out, next, toks.len(), open);
     out
+}
+
+/// Mark tokens `from..to` as quoted while `open` lasts (it ends where a line starts); the state
+/// after them.
+fn fill_open(toks: &[Tok], out: &mut [bool], from: usize, to: usize, mut open: bool) -> bool {
+    if !open {
+        return false;
+    }
+    for (t, o) in toks[from..to].iter().zip(&mut out[from..to]) {
+        if t.line {
+            open = false;
+            break;
+        }
+        *o = true;
+    }
+    open
 }
 
 /// For every token, the longest place name of several words ([`gazetteer::places`]) it starts or
@@ -859,4 +891,70 @@ fn place_marks(text: &str, toks: &[Tok], types: &[WordType]) -> Vec<u8> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::entities::recognize::tokenize_into;
+
+    /// [`quoted_marks`] read the plain way: every gap between tokens, token by token.
+    fn quoted_plain(text: &str, toks: &[Tok]) -> Vec<bool> {
+        let mut open = false;
+        let mut out = Vec::new();
+        for (i, t) in toks.iter().enumerate() {
+            if t.line {
+                open = false;
+            }
+            let from = if i == 0 { 0 } else { toks[i - 1].e };
+            for c in text.get(from..t.s).unwrap_or("").chars() {
+                match c {
+                    '«' | '“' | '„' => open = true,
+                    '»' | '”' => open = false,
+                    '"' => open = !open,
+                    _ => {}
+                }
+            }
+            out.push(open);
+        }
+        out
+    }
+
+    #[test]
+    fn quoted_marks_read_only_the_gaps_with_quotation_marks() {
+        let mut texts: Vec<String> = dossier_testgen::corpus(40, 5).into_iter().map(|(_, t)| t).collect();
+        texts.extend(
+            [
+                "«Газпром» и \"Halyk Bank\" — “Kaspi” „Ост” said\n\"unclosed line\nnext \"line\" «a",
+                "\"\"\"x\" y\u{a0}\"z «“w”» ‘q’ \"",
+                "\"",
+                "",
+                "a\"b\" c\u{2014}\"d e\r\n\"f g\" h",
+            ]
+            .map(String::from),
+        );
+        // quotation marks sprinkled over generated articles, some inside words
+        let pieces = ["\"", "«", "»", "“", "”", "„", "\u{a0}", "\n", " \" "];
+        let base = texts.clone();
+        for (k, t) in base.iter().enumerate() {
+            let mut s = String::new();
+            for (j, w) in t.split(' ').enumerate() {
+                if (j * 7 + k) % 11 == 0 {
+                    s.push_str(pieces[(j + k) % pieces.len()]);
+                }
+                s.push_str(w);
+                s.push(' ');
+            }
+            texts.push(s);
+        }
+        let mut quoted = 0;
+        for text in &texts {
+            let mut toks = Vec::new();
+            tokenize_into(text, &mut toks);
+            let want = quoted_plain(text, &toks);
+            assert_eq!(quoted_marks(text, &toks), want, "{text:?}");
+            quoted += want.iter().filter(|&&q| q).count();
+        }
+        assert!(quoted > 100, "{quoted} quoted tokens");
+    }
 }
