@@ -1177,20 +1177,17 @@ impl<'a> Rec<'a> {
     /// One name, one kind in a document: the kind most of its occurrences were given (the
     /// first of them on a tie) wins, unless the gazetteer or an acronym definition says otherwise.
     fn unify_kinds(&mut self) {
-        let mut votes: keys::KeyMap<[u32; 4]> = keys::KeyMap::default();
+        // per key: the votes of every kind, and the kind of its first mention
+        let mut votes: keys::KeyMap<([u32; 4], Kind)> =
+            keys::KeyMap::with_capacity_and_hasher(self.out.len(), Default::default());
         for f in &self.out {
-            votes.entry(f.key).or_default()[f.m.kind as usize] += 1;
-        }
-        let mut first: keys::KeyMap<Kind> = keys::KeyMap::default();
-        for f in &self.out {
-            first.entry(f.key).or_insert(f.m.kind);
+            votes.entry(f.key).or_insert(([0; 4], f.m.kind)).0[f.m.kind as usize] += 1;
         }
         for f in &mut self.out {
             if !matches!(f.d.evidence, Evidence::Model) {
                 continue;
             }
-            let v = votes[&f.key];
-            let lead = first[&f.key];
+            let (v, lead) = votes[&f.key];
             let best = (0..4).max_by_key(|&k| (v[k], Kind::ALL[k] == lead)).map_or(f.m.kind, |k| Kind::ALL[k]);
             f.m.kind = best;
         }
