@@ -995,7 +995,9 @@ impl<'a> Rec<'a> {
     /// The tagger's names replace the rules' mentions, and the rules' evidence that is stronger
     /// than the model corrects them (see [`Rec::correct`]).
     fn merge(&mut self, tagged: Vec<tagger::Tagged>) {
-        let rules = std::mem::take(&mut self.out);
+        // the names are at most the tagger's and the rules' together: one allocation
+        let room = self.out.len() + tagged.len();
+        let rules = std::mem::replace(&mut self.out, Vec::with_capacity(room));
         for c in &mut self.covered {
             *c = false;
         }
