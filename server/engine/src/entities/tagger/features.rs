@@ -440,6 +440,42 @@ fn gap_class(g: &str) -> u64 {
     if g == " " {
         return 2;
     }
+    match g.as_bytes() {
+        b @ ([_] | [_, _] | [_, _, _]) if g.is_ascii() => short_gap_class(b),
+        _ => gap_class_general(g),
+    }
+}
+
+/// [`gap_class`] of a gap of one to three ASCII chars (a comma or a dot and a space, mostly),
+/// read as bytes.
+fn short_gap_class(b: &[u8]) -> u64 {
+    if b.iter().any(|&c| c == b'\n' || c == b'\r') {
+        return 3;
+    }
+    // what `str::trim` takes away from ASCII text (line ends are handled above)
+    let space = |c: &u8| matches!(c, b' ' | b'\t' | 0x0b | 0x0c);
+    let from = b.iter().position(|c| !space(c)).unwrap_or(b.len());
+    let to = b.iter().rposition(|c| !space(c)).map_or(from, |k| k + 1);
+    match &b[from..to] {
+        [] => 2,
+        [b','] => 4,
+        [b'.'] => 5,
+        [b'('] => 6,
+        [b')'] => 7,
+        [b'"'] => 8,
+        [b'-'] => 11,
+        [b':'] => 12,
+        [b';'] => 13,
+        [b'\''] => 14,
+        [b'&'] => 15,
+        [b'/'] => 16,
+        [b'\'', ..] => 17,
+        [c, rest @ ..] => 18 + u64::from(*c) % 24 * 2 + u64::from(!rest.is_empty()),
+    }
+}
+
+/// [`gap_class`] of any gap.
+fn gap_class_general(g: &str) -> u64 {
     if g.contains(['\n', '\r']) {
         return 3;
     }
@@ -918,6 +954,28 @@ mod tests {
             out.push(open);
         }
         out
+    }
+
+    #[test]
+    fn short_gaps_are_classed_as_any_gap() {
+        // every gap of one or two ASCII chars, and of three from the chars that matter
+        let all: Vec<u8> = (0..128).collect();
+        let some = b" \t\x0b\x0c\n\r,.()\"-:;'&/!?xA0_";
+        let mut checked = 0;
+        for a in &all {
+            for b in std::iter::once(None).chain(all.iter().map(Some)) {
+                for c in std::iter::once(None).chain(some.iter().map(Some)) {
+                    if b.is_none() && c.is_some() {
+                        continue;
+                    }
+                    let bytes: Vec<u8> = [Some(a), b, c].into_iter().flatten().copied().collect();
+                    let g = std::str::from_utf8(&bytes).expect("ASCII");
+                    assert_eq!(gap_class(g), gap_class_general(g), "{g:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 300_000, "{checked}");
     }
 
     #[test]
