@@ -28,6 +28,7 @@ pub static SHUTDOWN_REQUESTED: std::sync::atomic::AtomicBool = std::sync::atomic
 /// Serve the language server on stdin/stdout until the client says `exit` or closes the pipe.
 /// Returns whether a `shutdown` request came first.
 pub async fn run_stdio() -> bool {
+    disk::priority::start_background_pool();
     let activity = transport::Activity::default();
     let stdin = transport::guarded_stdin(activity.clone());
     let (stdout, output) = transport::guarded_stdout(activity);
