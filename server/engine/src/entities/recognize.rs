@@ -323,7 +323,7 @@ fn joins(d: char, next: Option<char>, next2: Option<char>, seg_len: usize) -> (b
 /// (Беларуси → Беларусь, Москве → Москва); per thread, the answers for the words seen.
 pub(crate) fn inflected(w: &str) -> Option<Entry> {
     thread_local! {
-        static SEEN: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<Entry>>> = Default::default();
+        static SEEN: std::cell::RefCell<crate::hash::FastMap<Box<str>, Option<Entry>>> = Default::default();
     }
     /// Words kept before the memo starts again.
     const KEEP: usize = 1 << 12;

@@ -564,9 +564,17 @@ impl<'a> Doc<'a> {
             active,
             marks,
         };
+        // the words looked at and their neighbours (a word is a neighbour of its neighbours)
+        let mut typed = doc.active.clone();
+        for i in (0..n).filter(|&i| doc.active[i]) {
+            for j in doc.near(i) {
+                if j != usize::MAX {
+                    typed[j] = true;
+                }
+            }
+        }
         for (i, t) in toks.iter().enumerate() {
-            // the words looked at and their neighbours
-            if doc.active[i] || doc.near(i).iter().any(|&j| j != usize::MAX && doc.active[j]) {
+            if typed[i] {
                 doc.types[i] = type_of(i, &text[t.s..t.e]);
             }
         }
