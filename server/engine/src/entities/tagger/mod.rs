@@ -445,6 +445,8 @@ pub(crate) struct Steps {
     /// `[k]`: the moves from the B- and from the I- label of kind `k` to its I- label.
     begin_inside: [i32; 4],
     inside_inside: [i32; 4],
+    /// `[l]`: the moves from the start to `l` and from `l` to the end (a run of one word).
+    alone: [i64; LABELS],
 }
 
 impl Steps {
@@ -457,6 +459,7 @@ impl Steps {
             to_begin: std::array::from_fn(|p| kinds(&|k| moves[p][1 + 2 * k])),
             begin_inside: kinds(&|k| moves[1 + 2 * k][2 + 2 * k]),
             inside_inside: kinds(&|k| moves[2 + 2 * k][2 + 2 * k]),
+            alone: std::array::from_fn(|l| i64::from(moves[LABELS][l]) + i64::from(moves[l][LABELS])),
         }
     }
 
@@ -510,9 +513,14 @@ pub(crate) fn viterbi(scores: &[[i32; LABELS]], steps: &Steps, tr: &mut Trellis,
     }
     let end = |l: usize| moves[l][LABELS];
     if n == 1 {
-        // one word: the best label that may start and end a run
-        let total = |l: usize| i64::from(moves[LABELS][l]) + i64::from(scores[0][l]) + i64::from(end(l));
-        out[0] = (0..LABELS).max_by_key(|&l| (total(l), std::cmp::Reverse(l))).unwrap_or(0) as Label;
+        // one word: the best label that may start and end a run (the first of equals)
+        let mut best = (i64::MIN, 0);
+        for (l, (&a, &s)) in steps.alone.iter().zip(&scores[0]).enumerate() {
+            if a + i64::from(s) > best.0 {
+                best = (a + i64::from(s), l);
+            }
+        }
+        out[0] = best.1 as Label;
         return;
     }
     tr.alpha.clear();
