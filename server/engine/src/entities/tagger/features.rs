@@ -700,7 +700,10 @@ impl<'a> Doc<'a> {
 
     /// How often the first pass gave each label to the counted occurrences of each word.
     pub fn elsewhere(&self, labels: &[u8]) -> Elsewhere {
-        let mut counts: HashMap<u64, [u16; LABELS], BuildHasherDefault<IdHasher>> = HashMap::default();
+        // a word counted is capitalised, so looked at: one entry for every two such words, about
+        let room = self.active.iter().filter(|&&a| a).count() / 2;
+        let mut counts: HashMap<u64, [u16; LABELS], BuildHasherDefault<IdHasher>> =
+            HashMap::with_capacity_and_hasher(room, BuildHasherDefault::default());
         for (i, &l) in labels.iter().enumerate() {
             if self.counted(i, l) {
                 let c = &mut counts.entry(self.types[i].low).or_insert([0; LABELS])[usize::from(l)];
