@@ -390,14 +390,10 @@ pub(crate) fn mention_keys(
     }
     // what the keys depend on: the kind, whether a list found the mention, the surface and name
     let class = kind_code(kind) << 1 | u8::from(evidence == Evidence::Gazetteer);
-    let mut bytes = [0u8; MEMO_BYTES];
-    bytes[..surface.len()].copy_from_slice(surface.as_bytes());
-    if let Some(n) = name {
-        // a name is set apart by a byte no UTF-8 text has
-        bytes[surface.len()] = 0xff;
-        bytes[surface.len() + 1..surface.len() + name_len].copy_from_slice(n.as_bytes());
-    }
     let len = surface.len() + name_len;
+    // the surface's key stands for its bytes in the slot's hash (the bytes are compared on a hit)
+    let h = surface_key ^ u64::from(class) ^ name.map_or(0, |n| crate::hash::words(n.as_bytes()));
+    let slot = (h.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 32) as usize % MEMO_SLOTS;
     RECENT_MENTIONS.with(|m| {
         let Ok(mut m) = m.try_borrow_mut() else {
             return mention_keys_uncached(surface, surface_key, kind, evidence, name);
@@ -414,14 +410,22 @@ pub(crate) fn mention_keys(
                 },
             );
         }
-        let slot = (crate::hash::words(&bytes[..len]) ^ surface_key ^ u64::from(class)) as usize % MEMO_SLOTS;
         let e = &mut m[slot];
+        let s = surface.len();
+        // a name is set apart by a byte no UTF-8 text has
         if e.class == class
             && usize::from(e.len) == len
             && e.surface_key == surface_key
-            && e.bytes[..len] == bytes[..len]
+            && e.bytes[..s] == *surface.as_bytes()
+            && name.is_none_or(|n| e.bytes[s] == 0xff && e.bytes[s + 1..len] == *n.as_bytes())
         {
             return e.keys;
+        }
+        let mut bytes = [0u8; MEMO_BYTES];
+        bytes[..s].copy_from_slice(surface.as_bytes());
+        if let Some(n) = name {
+            bytes[s] = 0xff;
+            bytes[s + 1..len].copy_from_slice(n.as_bytes());
         }
         let keys = mention_keys_uncached(surface, surface_key, kind, evidence, name);
         *e = RecentMention { class, len: len as u8, surface_key, bytes, keys };
