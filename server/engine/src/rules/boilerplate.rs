@@ -108,6 +108,12 @@ const LINE_PATTERNS: &[(&str, &str)] = &[
         "agency credit",
         r"^\(\s*(?:подготовил[аи]?|перевод(?:ла|ил|или)?|редактор|редактировал[аи]?|при участии|текст|автор)\s*:?\s[^()]{2,80}\)$",
     ),
+    // the article's tags: a label and a list of words, no sentence (an empty list is left to the
+    // classifier)
+    (
+        "tag list",
+        r"^(?:tags|tagged(?: with| in)?|keywords|теги|метки|ключевые слова)\s*:\s*[^.!?:\pL]{0,20}\pL[^.!?:]{0,200}$",
+    ),
     // newsletter and app promos
     ("subscription prompt", r"^(?:sign up|subscribe|register) (?:for|to) [^.!?]{0,60}newsletters?(?-u:\b)"),
     ("subscription prompt", r"^(?:подписывайтесь|подпишитесь|присоединяйтесь)\s+(?:на|к)\s"),
@@ -493,9 +499,20 @@ enum Why {
 
 /// A line as the chrome classifier sees it.
 pub(crate) fn chrome_line(n: usize, line: &str, user: Option<&RegexSet>) -> chrome::Line {
-    let pattern = family(line).is_some() || user.is_some_and(|u| u.is_match(line));
+    let pattern = (family(line).is_some() && !glued_to_prose(line)) || user.is_some_and(|u| u.is_match(line));
     let shape = chrome::shape(line, pattern, pattern && is_list_header(line));
     chrome::Line { line: n, shape, key: crate::hash::bytes(line.as_bytes()) }
+}
+
+/// Is a line that starts like chrome longer than any notice ([`PHRASE_MAX`]) and prose (ten
+/// words or more ending like a sentence, a quarter of them stop words)? Then the article's
+/// text is glued to the notice on one line, and deleting the line would lose it.
+fn glued_to_prose(line: &str) -> bool {
+    if line.len() <= PHRASE_MAX {
+        return false;
+    }
+    let s = chrome::shape(line, false, false);
+    chrome::is_prose(s) && s.stops() * 4 >= s.words()
 }
 
 /// The lines of `text` as the chrome classifier sees them (default configuration).
@@ -626,6 +643,8 @@ mod tests {
         "Subscribe to PolitNavigator news at ThereThere, Yandex Zen, Telegram, Classmates, In contact with, channels YouTube, TikTok и Viber.",
         "Subscribe to our Telegram channel",
         "Follow us on Facebook and Instagram",
+        "Tags: Almaty, ecology, smog",
+        "Теги: Астана, пенсии",
         "Join our WhatsApp group for the latest news",
         "Read us on Telegram",
         "Share:",
@@ -706,6 +725,21 @@ mod tests {
             let text = format!("An article paragraph.\n{line}\nAnother paragraph.");
             assert_eq!(flagged_lines(&Boilerplate, &text), vec![2], "should flag: {line}");
         }
+    }
+
+    /// A notice with a paragraph of the article glued to it on one line is not taken for
+    /// chrome by its pattern; the notice alone, or glued to a list of names, still is.
+    #[test]
+    fn a_notice_glued_to_the_article_keeps_the_article() {
+        let prose = "The council voted on the budget after a long debate that lasted well into the night, and the opposition walked out before the final reading. ".repeat(4);
+        let glued = format!("Subscribe to LWN        {}", prose.trim());
+        assert!(glued.len() > PHRASE_MAX);
+        assert!(!chrome_line(0, &glued, None).shape.has(chrome::flag::PATTERN), "{glued}");
+        assert!(chrome_line(0, "Subscribe to LWN", None).shape.has(chrome::flag::PATTERN));
+        let names =
+            format!("Subscribe to a magazine: {}", "Allure Architectural Digest Vogue Wired Glamour ".repeat(12));
+        assert!(names.len() > PHRASE_MAX);
+        assert!(chrome_line(0, names.trim(), None).shape.has(chrome::flag::PATTERN));
     }
 
     #[test]
