@@ -63,10 +63,16 @@ fn the_bundled_model_reads_back_what_it_writes() {
     let model: &Model = &MODEL;
     assert_eq!(model.local.weights.len(), chrome::LOCAL);
     assert_eq!(model.context.weights.len(), chrome::LOCAL + chrome::CONTEXT);
-    assert!((0.0..1.0).contains(&model.threshold));
+    let t = model.thresholds;
+    assert!((0.0..1.0).contains(&t.line) && (t.line..1.0).contains(&t.inside) && (t.line..1.0).contains(&t.prose));
     let again = Model::parse(&model.write()).expect("the written model parses");
     assert_eq!(again.write(), model.write());
     assert!(Model::parse("version 2\nlocal 1 2\n").is_err(), "a truncated model is refused");
+    // A model written before the inside and prose thresholds reads as it was decided then.
+    let old: String = model.write().lines().filter(|l| !l.contains("_threshold")).map(|l| format!("{l}\n")).collect();
+    let old = Model::parse(&old).expect("a model with one threshold parses");
+    assert_eq!(old.thresholds.inside, old.thresholds.line);
+    assert_eq!(old.thresholds.prose, 0.8);
 }
 
 #[test]
@@ -111,4 +117,22 @@ fn the_bundled_model_tells_chrome_from_article_on_whole_pages() {
     assert!(all.f1() >= 0.85, "F1 {:.3}", all.f1());
     assert!(all.mcc() >= 0.6, "MCC {:.3}", all.mcc());
     assert!(share <= 0.05, "article characters flagged {:.1}%", 100.0 * share);
+}
+
+/// A line amid the article needs a surer score than a line around it, and a paragraph of prose
+/// a surer one still.
+#[test]
+fn lines_inside_the_main_block_and_prose_need_surer_scores() {
+    let prose = "The council voted on the budget after a long debate that lasted well into the night.";
+    let text = format!("Home\nNews\n\n{prose}\nShare this\nPhoto: Reuters\n{prose}\n{prose}\n\nMost read\nSport");
+    let lines = chrome_lines(&text);
+    // Menus, a paragraph, a label and a credit, two paragraphs (the second scored as chrome), a rail.
+    let probs = [0.7, 0.7, 0.05, 0.7, 0.3, 0.05, 0.75, 0.7, 0.7];
+    assert_eq!(lines.len(), probs.len());
+    assert_eq!(chrome::main_block_of(&lines, &probs), (2, 6));
+    let decide = |line, inside, prose| chrome::decide(&lines, &probs, chrome::Thresholds { line, inside, prose });
+    let (t, f) = (true, false);
+    assert_eq!(decide(0.6, 0.8, 0.8), [t, t, f, f, f, f, f, t, t]);
+    assert_eq!(decide(0.6, 0.6, 0.8), [t, t, f, t, f, f, f, t, t], "the label amid the article");
+    assert_eq!(decide(0.6, 0.6, 0.7), [t, t, f, t, f, f, t, t, t], "the paragraph after the main block");
 }

@@ -96,13 +96,38 @@ impl Linear {
     }
 }
 
-/// The two models and the decision threshold on the second one's probability.
+/// The two models and the decision thresholds on the second one's probability.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
     pub version: u32,
     pub local: Linear,
     pub context: Linear,
-    pub threshold: f32,
+    pub thresholds: Thresholds,
+}
+
+/// Lowest probabilities at which a line is taken for chrome: any line, a line inside the main
+/// block of prose, and a line of prose ([`is_prose`]). A paragraph or a line amid the article
+/// flagged by mistake loses more of the article than a label, so the last two are at least the
+/// first; all three are chosen by the trainer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Thresholds {
+    pub line: f32,
+    pub inside: f32,
+    pub prose: f32,
+}
+
+impl Thresholds {
+    /// The threshold of line `s`, inside the main block or not.
+    fn of(self, s: Shape, inside: bool) -> f32 {
+        let mut t = self.line;
+        if inside {
+            t = t.max(self.inside);
+        }
+        if is_prose(s) {
+            t = t.max(self.prose);
+        }
+        t
+    }
 }
 
 /// The bundled model.
@@ -115,6 +140,7 @@ impl Model {
     pub fn parse(text: &str) -> Result<Model, String> {
         let mut version = None;
         let (mut local, mut context, mut threshold) = (None, None, None);
+        let (mut inside, mut prose) = (None, None);
         for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
             let mut parts = line.split_whitespace();
             let key = parts.next().unwrap_or("");
@@ -131,14 +157,21 @@ impl Model {
                 "local" => local = Some(linear(LOCAL)?),
                 "context" => context = Some(linear(LOCAL + CONTEXT)?),
                 "threshold" => threshold = nums.first().copied(),
+                "inside_threshold" => inside = nums.first().copied(),
+                "prose_threshold" => prose = nums.first().copied(),
                 _ => return Err(format!("unknown key {key}")),
             }
         }
+        let line = threshold.ok_or("no threshold")?;
         Ok(Model {
             version: version.ok_or("no version")?,
             local: local.ok_or("no local model")?,
             context: context.ok_or("no context model")?,
-            threshold: threshold.ok_or("no threshold")?,
+            thresholds: Thresholds {
+                line,
+                inside: inside.unwrap_or(line),
+                prose: prose.unwrap_or(DEFAULT_PROSE_THRESHOLD),
+            },
         })
     }
 
@@ -155,11 +188,13 @@ impl Model {
         format!(
             "# Chrome-line classifier of Dossier (see server/engine/src/chrome/mod.rs).\n\
              # Written by: cargo run --release -p dossier-engine --example train_chrome\n\
-             version {}\n{}{}threshold {:.4}\n",
+             version {}\n{}{}threshold {:.4}\ninside_threshold {:.4}\nprose_threshold {:.4}\n",
             self.version,
             row("local", &self.local),
             row("context", &self.context),
-            self.threshold
+            self.thresholds.line,
+            self.thresholds.inside,
+            self.thresholds.prose
         )
     }
 }
@@ -398,22 +433,32 @@ pub fn classify(lines: &[Line]) -> Vec<bool> {
             *memo.entry(key).or_insert_with(|| own_scores(s, model, &mut x))
         })
     });
-    decide(lines, &probs, model.threshold)
+    decide(lines, &probs, model.thresholds)
 }
 
-/// Lowest probability at which a line of prose ([`is_prose`]) is taken for chrome: a
-/// paragraph flagged by mistake loses more of the article than a label.
-const PROSE_THRESHOLD: f32 = 0.8;
+/// The prose threshold of a model file that gives none.
+const DEFAULT_PROSE_THRESHOLD: f32 = 0.8;
 
-/// Which lines are chrome given their probabilities: above `threshold` (a higher
-/// one for prose), except a line whose neighbours are both prose that is not chrome (a
-/// subheading or a pull quote between two paragraphs belongs to the article).
-pub fn decide(lines: &[Line], probs: &[f32], threshold: f32) -> Vec<bool> {
-    let mut chrome: Vec<bool> = lines
-        .iter()
-        .zip(probs)
-        .map(|(l, &p)| p >= if is_prose(l.shape) { threshold.max(PROSE_THRESHOLD) } else { threshold })
-        .collect();
+/// The main block of prose by the second model's probabilities: the run of lines with the
+/// most article evidence (article probability above one half, weighted by words).
+pub fn main_block_of(lines: &[Line], probs: &[f32]) -> (usize, usize) {
+    let evidence: Vec<f32> =
+        lines.iter().zip(probs).map(|(l, &p)| (0.5 - p) * l.shape.words().min(50) as f32).collect();
+    main_block(&evidence)
+}
+
+/// Which lines are chrome given their probabilities: at or above their threshold (see
+/// [`Thresholds`]; the main block is [`main_block_of`]), except a line whose neighbours are
+/// both prose that is not chrome (a subheading or a pull quote between two paragraphs belongs
+/// to the article).
+pub fn decide(lines: &[Line], probs: &[f32], thresholds: Thresholds) -> Vec<bool> {
+    decide_in(lines, probs, thresholds, main_block_of(lines, probs))
+}
+
+/// [`decide`] given the main block `a..b`.
+pub fn decide_in(lines: &[Line], probs: &[f32], thresholds: Thresholds, (a, b): (usize, usize)) -> Vec<bool> {
+    let mut chrome: Vec<bool> =
+        lines.iter().zip(probs).enumerate().map(|(i, (l, &p))| p >= thresholds.of(l.shape, a <= i && i < b)).collect();
     let prose = |i: usize, chrome: &[bool]| !chrome[i] && is_prose(lines[i].shape);
     for i in 1..lines.len().saturating_sub(1) {
         if chrome[i] && prose(i - 1, &chrome) && prose(i + 1, &chrome) {
