@@ -630,10 +630,11 @@ impl<'a> Doc<'a> {
     }
 
     /// The features of token `i` in its document (not those of its word or its neighbours).
-    pub fn token_features(&self, i: usize, emit: &mut impl Sink) {
+    /// `near` is [`Doc::near`] of `i`.
+    pub fn token_features(&self, i: usize, near: [usize; 4], emit: &mut impl Sink) {
         let t = self.toks[i];
         let wt = &self.types[i];
-        let [b2, b1, a1, _a2] = self.near(i);
+        let [b2, b1, a1, _a2] = near;
         let shout = t.shout;
         if t.sent {
             emit.small(SENT, 0);
@@ -738,11 +739,12 @@ impl<'a> Doc<'a> {
     pub fn all_features(&self, i: usize, emit: &mut impl FnMut(u64)) {
         let t = self.toks[i];
         own_features(&self.text[t.s..t.e], &self.types[i], emit);
-        for (r, &j) in self.near(i).iter().enumerate() {
+        let near = self.near(i);
+        for (r, &j) in near.iter().enumerate() {
             let role = [2, 1, 3, 4][r];
             role_features(self.type_at(j), role, emit);
         }
-        self.token_features(i, emit);
+        self.token_features(i, near, emit);
     }
 }
 

@@ -285,13 +285,14 @@ impl<'m> Scorer<'m> {
 
     fn score(&self, doc: &Doc, slots: &[u32], i: usize) -> [i32; LABELS] {
         let mut s = self.types[slots[i] as usize].own;
-        for (r, &j) in doc.near(i).iter().enumerate() {
+        let near = doc.near(i);
+        for (r, &j) in near.iter().enumerate() {
             let add = if j == usize::MAX { &self.boundary[r] } else { &self.types[slots[j] as usize].roles[r] };
             for (a, b) in s.iter_mut().zip(add) {
                 *a += b;
             }
         }
-        doc.token_features(i, &mut Adder { scorer: self, acc: &mut s });
+        doc.token_features(i, near, &mut Adder { scorer: self, acc: &mut s });
         s
     }
 
