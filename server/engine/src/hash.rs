@@ -168,6 +168,31 @@ impl Hasher for MapHasher {
 /// A hash map with [`MapHasher`].
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<MapHasher>>;
 
+/// A thread's memo of the values of short strings (lines that recur from page to page of a
+/// site), read and filled by [`remembered`].
+pub type LineMemo<V> = std::cell::RefCell<FastMap<Box<str>, V>>;
+
+/// `f(key)`, remembered in a thread's `memo`, which starts over once it holds `cap` values.
+pub fn remembered<V: Copy>(
+    memo: &'static std::thread::LocalKey<LineMemo<V>>,
+    cap: usize,
+    key: &str,
+    f: impl FnOnce(&str) -> V,
+) -> V {
+    if let Some(v) = memo.with(|m| m.borrow().get(key).copied()) {
+        return v;
+    }
+    let v = f(key);
+    memo.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= cap {
+            m.clear();
+        }
+        m.insert(key.into(), v);
+    });
+    v
+}
+
 /// A hash set with [`MapHasher`].
 pub type FastSet<K> = HashSet<K, BuildHasherDefault<MapHasher>>;
 

@@ -518,7 +518,7 @@ const MEMO_MAX: usize = 160;
 const MEMO_CAP: usize = 1 << 12;
 
 thread_local! {
-    static MEMO: std::cell::RefCell<FastMap<Box<str>, Shape>> = std::cell::RefCell::new(FastMap::default());
+    static MEMO: crate::hash::LineMemo<Shape> = Default::default();
 }
 
 /// The shape of a trimmed, non-empty line. `pattern` and `list_header` come from the
@@ -535,18 +535,7 @@ pub fn shape(line: &str, pattern: bool, list_header: bool) -> Shape {
     if line.len() > MEMO_MAX {
         return with(shape_of(line));
     }
-    if let Some(s) = MEMO.with(|m| m.borrow().get(line).copied()) {
-        return with(s);
-    }
-    let s = shape_of(line);
-    MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= MEMO_CAP {
-            m.clear();
-        }
-        m.insert(line.into(), s);
-    });
-    with(s)
+    with(crate::hash::remembered(&MEMO, MEMO_CAP, line, shape_of))
 }
 
 /// [`shape`] without the pattern flags, computed.

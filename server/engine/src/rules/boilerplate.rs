@@ -15,7 +15,6 @@
 //!
 //! The user's `boilerplate.patterns` regexes are matched against the trimmed line as well.
 
-use std::cell::RefCell;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use aho_corasick::AhoCorasick;
@@ -345,10 +344,8 @@ const MEMO_MAX: usize = 160;
 /// How many answers a thread remembers before it starts over (at most about 1 MB a thread).
 const MEMO_CAP: usize = 1 << 12;
 
-type Memo = crate::hash::FastMap<Box<str>, Option<&'static str>>;
-
 thread_local! {
-    static MEMO: RefCell<Memo> = RefCell::new(Memo::default());
+    static MEMO: crate::hash::LineMemo<Option<&'static str>> = Default::default();
 }
 
 /// The chrome family of a (trimmed) line, if it is chrome.
@@ -360,18 +357,7 @@ pub(crate) fn family(line: &str) -> Option<&'static str> {
     if s.len() > MEMO_MAX {
         return family_of(s);
     }
-    if let Some(f) = MEMO.with(|m| m.borrow().get(s).copied()) {
-        return f;
-    }
-    let f = family_of(s);
-    MEMO.with(|m| {
-        let mut m = m.borrow_mut();
-        if m.len() >= MEMO_CAP {
-            m.clear();
-        }
-        m.insert(s.into(), f);
-    });
-    f
+    crate::hash::remembered(&MEMO, MEMO_CAP, s, family_of)
 }
 
 /// [`family`] of a line without leading bullets, not remembered.

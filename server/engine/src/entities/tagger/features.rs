@@ -841,6 +841,19 @@ fn active_marks(text: &str, toks: &[Tok]) -> Vec<bool> {
     active
 }
 
+/// Whether a quotation is open after the chars of `gap`, given whether one was before it.
+fn quotes_after(mut open: bool, gap: &str) -> bool {
+    for c in gap.chars() {
+        match c {
+            '«' | '“' | '„' => open = true,
+            '»' | '”' => open = false,
+            '"' => open = !open,
+            _ => {}
+        }
+    }
+    open
+}
+
 /// Tokens inside quotation marks opened on their line.
 ///
 /// Only the gaps between tokens that hold a byte a quotation mark starts with are read: the
@@ -868,14 +881,7 @@ fn quoted_marks(text: &str, toks: &[Tok]) -> Vec<bool> {
             open = false;
         }
         if gap != b" " {
-            for c in text.get(from..t.s).unwrap_or("").chars() {
-                match c {
-                    '«' | '“' | '„' => open = true,
-                    '»' | '”' => open = false,
-                    '"' => open = !open,
-                    _ => {}
-                }
-            }
+            open = quotes_after(open, text.get(from..t.s).unwrap_or(""));
         }
         out[i] = open;
         next = i + 1;
@@ -956,14 +962,7 @@ mod tests {
                 open = false;
             }
             let from = if i == 0 { 0 } else { toks[i - 1].e };
-            for c in text.get(from..t.s).unwrap_or("").chars() {
-                match c {
-                    '«' | '“' | '„' => open = true,
-                    '»' | '”' => open = false,
-                    '"' => open = !open,
-                    _ => {}
-                }
-            }
+            open = quotes_after(open, text.get(from..t.s).unwrap_or(""));
             out.push(open);
         }
         out
