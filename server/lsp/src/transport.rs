@@ -343,28 +343,37 @@ fn write_frames(
 ) {
     let mut broken = false;
     let mut write = |bytes: &[u8]| broken = broken || out.write_all(bytes).and_then(|()| out.flush()).is_err();
+    /// What the output thread takes next.
+    enum Next {
+        Answer(Vec<u8>),
+        Queued(Out),
+        AnswersClosed,
+        QueueClosed,
+    }
+    let answer = |m: Result<Vec<u8>, _>| m.map_or(Next::AnswersClosed, Next::Answer);
+    let other = |m: Result<Out, _>| m.map_or(Next::QueueClosed, Next::Queued);
     let (mut answers, mut published) = (Some(answers), Some(published));
     loop {
         let next = match (&answers, &published) {
             (Some(a), Some(p)) => crossbeam_channel::select_biased! {
-                recv(a) -> m => m.map(Ok).map_err(|_| true),
-                recv(p) -> m => m.map(Err).map_err(|_| false),
+                recv(a) -> m => answer(m),
+                recv(p) -> m => other(m),
             },
-            (Some(a), None) => a.recv().map(Ok).map_err(|_| true),
-            (None, Some(p)) => p.recv().map(Err).map_err(|_| false),
+            (Some(a), None) => answer(a.recv()),
+            (None, Some(p)) => other(p.recv()),
             (None, None) => return,
         };
         match next {
-            Ok(Ok(bytes)) => write(&bytes),
-            Ok(Err(Out::Published(bytes))) => {
+            Next::Answer(bytes) => write(&bytes),
+            Next::Queued(Out::Published(bytes)) => {
                 write(&bytes);
                 freed.add_permits(1);
             }
-            Ok(Err(Out::Flushed(done))) => {
+            Next::Queued(Out::Flushed(done)) => {
                 let _ = done.send(());
             }
-            Err(true) => answers = None,
-            Err(false) => published = None,
+            Next::AnswersClosed => answers = None,
+            Next::QueueClosed => published = None,
         }
     }
 }
