@@ -827,6 +827,9 @@ impl LanguageServer for Backend {
         if let Some(write) = pending {
             let _ = write.await;
         }
+        // the diagnostics published so far reach the client before this answer, and none after
+        let output = self.output.clone();
+        let _ = tokio::task::spawn_blocking(move || output.close(std::time::Duration::from_secs(2))).await;
         Ok(())
     }
 

@@ -226,6 +226,8 @@ pub struct Output {
     tx: crossbeam_channel::Sender<Out>,
     window: Arc<tokio::sync::Semaphore>,
     activity: Activity,
+    /// Whether publishing is still open: [`Output::close`] ends it before `shutdown` is answered.
+    open: Arc<std::sync::RwLock<bool>>,
 }
 
 impl Output {
@@ -245,10 +247,24 @@ impl Output {
                 return;
             }
         };
+        // checked and sent under the lock, so that nothing is queued after `close` has flushed
+        let open = self.open.read().unwrap_or_else(|p| p.into_inner());
+        if !*open {
+            return;
+        }
         permit.forget();
         if self.tx.send(Out::Published(frame(&body))).is_err() {
             self.window.add_permits(1);
         }
+    }
+
+    /// Publish nothing more, and wait (at most `limit`) until what was published is written:
+    /// answers are written before queued publishing, so the answer to `shutdown` must wait for
+    /// it, or the client would read diagnostics after that answer (Neovim warns of a message
+    /// from a client that has shut down).
+    pub fn close(&self, limit: Duration) {
+        *self.open.write().unwrap_or_else(|p| p.into_inner()) = false;
+        self.flush(limit);
     }
 
     /// Before publishing one of many documents: wait while the client is asking (no request for
@@ -329,7 +345,8 @@ pub fn guarded_stdout(activity: Activity) -> (FrameSplitter, Output) {
         .name("dossier-stdout".into())
         .spawn(move || write_frames(&mut std::io::stdout().lock(), answers_rx, rx, &freed))
         .ok();
-    (FrameSplitter { buf: Vec::new(), tx: answers }, Output { tx, window, activity })
+    let open = Arc::new(std::sync::RwLock::new(true));
+    (FrameSplitter { buf: Vec::new(), tx: answers }, Output { tx, window, activity, open })
 }
 
 /// The output thread: tower-lsp-server's frames (answers, its own notifications) before any
@@ -515,7 +532,9 @@ mod tests {
     async fn publishing_pauses_while_the_client_asks() {
         let activity = Activity::default();
         let (tx, _rx) = crossbeam_channel::unbounded();
-        let output = Output { tx, window: Arc::new(tokio::sync::Semaphore::new(WINDOW)), activity: activity.clone() };
+        let window = Arc::new(tokio::sync::Semaphore::new(WINDOW));
+        let open = Arc::new(std::sync::RwLock::new(true));
+        let output = Output { tx, window, activity: activity.clone(), open };
         let paused = || async {
             let t = Instant::now();
             output.yield_to_requests().await;
@@ -537,6 +556,33 @@ mod tests {
         tokio::task::yield_now().await;
         assert_eq!(paused().await, MAX_PAUSE);
         asker.abort();
+    }
+
+    #[tokio::test]
+    async fn nothing_is_published_once_closed() {
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let window = Arc::new(tokio::sync::Semaphore::new(WINDOW));
+        let output = Output { tx, window, activity: Activity::default(), open: Arc::new(std::sync::RwLock::new(true)) };
+        output.notify("x/before", &1).await;
+        // the flush marker is answered by hand: no output thread here
+        let reader = std::thread::spawn(move || {
+            let mut got = Vec::new();
+            for item in rx {
+                match item {
+                    Out::Published(f) => got.push(String::from_utf8(f).unwrap()),
+                    Out::Flushed(done) => {
+                        let _ = done.send(());
+                    }
+                }
+            }
+            got
+        });
+        output.close(Duration::from_secs(5));
+        output.notify("x/after", &2).await;
+        drop(output);
+        let got = reader.join().unwrap();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].contains("x/before"));
     }
 
     #[test]
